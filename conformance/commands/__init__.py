@@ -1,0 +1,1 @@
+"""Subcommands of the `jss-conformance` command, one module each."""

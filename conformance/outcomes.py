@@ -1,0 +1,31 @@
+"""The outcomes a conformance case can have, and the exceptions that carry the non-binary ones.
+
+PASS and FAIL are plain pytest pass and assertion failure. A case (or the client) raises one of the
+exceptions below to report the others; the plugin turns them into the outcome of that name.
+"""
+
+from __future__ import annotations
+
+PASS = "PASS"
+FAIL = "FAIL"
+NON_STRICT = "NON_STRICT"
+NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
+SKIPPED = "SKIPPED"
+INFRA_ERROR = "INFRA_ERROR"
+
+ALL_OUTCOMES = (PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR)
+
+
+class NonStrict(Exception):
+    """The target deviates where the documentation is ambiguous (e.g. RR silently stored as STANDARD)."""
+
+
+class NotImplementedByTarget(Exception):
+    """The target answered 501, or its profile says the feature is absent."""
+
+
+class InfraError(Exception):
+    """The endpoint could not be reached (connection error, timeout) even after one retry.
+
+    Never counted as non-conformance.
+    """
