@@ -1,0 +1,352 @@
+"""One HTTP exchange with a JSS endpoint: build the request, sign it (or deliberately mis-sign it), send it
+with `requests`, and keep the exchange (request, canonical string to sign, response) for reports.
+
+The JSS wire specifics of signing live in :mod:`conformance.signing`; this module only decides *what* to
+sign (normally the request as sent, or something else on purpose through :class:`SigningOptions`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import requests
+from urllib3._collections import HTTPHeaderDict
+
+from conformance import signing as signer
+from conformance.outcomes import InfraError, NotImplementedByTarget
+
+#: How much of a response body an Exchange keeps, and how much of it render() shows.
+KEPT_BODY_BYTES = 64 * 1024
+RENDERED_BODY_BYTES = 4 * 1024
+MASK = "****"
+
+Body = bytes | bytearray | io.IOBase | Iterable[bytes] | None
+HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]] | None
+QueryInput = Iterable[tuple[str, str | None]] | None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An access key and its secret; the secret never appears in the repr."""
+
+    access_key: str
+    secret_key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SigningOptions:
+    """Deliberate deviations from correct signing (all optional; the default signs correctly).
+
+    - `resource`: sign this CanonicalizedResource instead of the one derived from the request.
+    - `canonical_headers`: sign this CanonicalizedHeaders string instead of the one derived from the headers.
+    - `secret_key` / `access_key`: sign with this secret / announce this access key.
+    - `authorization`: send this raw Authorization header (nothing is signed).
+    - `date`: send this Date header (and sign it).
+    - `anonymous`: send no Authorization header at all.
+    - `presign_expires`: sign as a URL (``Expires``/``AccessKey``/``Signature`` query) with this Expires.
+    """
+
+    resource: str | None = None
+    canonical_headers: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
+    access_key: str | None = None
+    authorization: str | None = None
+    date: str | None = None
+    anonymous: bool = False
+    presign_expires: int | None = None
+
+
+_AUTH_MASK = re.compile(r"^(\s*\S+\s+[^:\s]*:).*$", re.DOTALL)
+_URL_SIGNATURE = re.compile(r"([?&]Signature=)[^&#]*")
+
+
+def mask_authorization(value: str) -> str:
+    """``jingdong AK:signature`` -> ``jingdong AK:****``; anything else unparseable is fully masked."""
+    match = _AUTH_MASK.match(value)
+    return f"{match.group(1)}{MASK}" if match else MASK
+
+
+def mask_url(url: str) -> str:
+    """Mask the value of a ``Signature=`` query parameter of a presigned URL."""
+    return _URL_SIGNATURE.sub(lambda m: m.group(1) + MASK, url)
+
+
+@dataclass
+class Exchange:
+    """One request and its response, as sent and received (the secret key is never stored)."""
+
+    method: str
+    url: str
+    request_headers: list[tuple[str, str]]
+    request_body_size: int | None
+    string_to_sign: str | None
+    status: int | None = None
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_body: bytes = b""
+    elapsed: float = 0.0
+    bucket: str | None = None
+    key: str | None = None
+    query: list[tuple[str, str | None]] = field(default_factory=list)
+    #: Values masked wherever they appear in render() (the signature sent); never the secret key.
+    masked_values: tuple[str, ...] = field(default=(), repr=False)
+
+    def render(self) -> str:
+        """A text attachment: request line, headers, string to sign, response; the signature masked."""
+        lines = [f"{self.method} {mask_url(self.url)}"]
+        for name, value in self.request_headers:
+            shown = mask_authorization(value) if name.lower() == "authorization" else value
+            lines.append(f"{name}: {shown}")
+        size = "unknown" if self.request_body_size is None else str(self.request_body_size)
+        lines.append(f"(request body: {size} bytes)")
+        lines.append("")
+        lines.append("--- string to sign ---")
+        lines.append(repr(self.string_to_sign) if self.string_to_sign is not None else "(not signed)")
+        lines.append("")
+        lines.append(f"--- response: {self.status} ({self.elapsed * 1000:.1f} ms) ---")
+        lines.extend(f"{name}: {value}" for name, value in self.response_headers)
+        lines.append("")
+        body = self.response_body[:RENDERED_BODY_BYTES]
+        lines.append(body.decode("utf-8", errors="replace"))
+        if len(self.response_body) > RENDERED_BODY_BYTES:
+            lines.append(f"... ({len(self.response_body)} bytes kept, truncated)")
+        text = "\n".join(lines)
+        for value in self.masked_values:
+            if value:
+                text = text.replace(value, MASK)
+        return text
+
+
+def encode_key(key: str) -> str:
+    """Percent-encode an object key (UTF-8) for the request path; ``/`` stays as is."""
+    return quote(key, safe="/", encoding="utf-8")
+
+
+def encode_query(pairs: Iterable[tuple[str, str | None]]) -> str:
+    """The query string of `pairs`, in the given order; a None value gives a bare key (``?uploads``)."""
+    parts = []
+    for name, value in pairs:
+        encoded = quote(name, safe="")
+        parts.append(encoded if value is None else f"{encoded}={quote(str(value), safe='')}")
+    return "&".join(parts)
+
+
+def _header_list(headers: HeaderInput) -> list[tuple[str, str]]:
+    if headers is None:
+        return []
+    if isinstance(headers, Mapping):
+        return [(str(k), str(v)) for k, v in headers.items()]
+    return [(str(k), str(v)) for k, v in headers]
+
+
+def _body_size(body: Body) -> int | None:
+    if body is None:
+        return 0
+    if isinstance(body, bytes | bytearray):
+        return len(body)
+    if hasattr(body, "seek") and hasattr(body, "tell"):
+        here = body.tell()
+        size = body.seek(0, io.SEEK_END) - here
+        body.seek(here)
+        return size
+    return None
+
+
+class JssClient:
+    """A signing HTTP client for one endpoint and one set of credentials.
+
+    `listeners` are called with the :class:`Exchange` after every exchange that got a response (the plugin
+    uses them for cleanup tracking and reports).
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        credentials: Credentials,
+        *,
+        timeout: float = 30.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.credentials = credentials
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.listeners: list[Callable[[Exchange], None]] = []
+
+    def __repr__(self) -> str:
+        return f"JssClient({self.endpoint!r}, access_key={self.credentials.access_key!r})"
+
+    def close(self) -> None:
+        """Close the underlying HTTP session."""
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        bucket: str | None = None,
+        key: str | None = None,
+        *,
+        query: QueryInput = None,
+        headers: HeaderInput = None,
+        body: Body = b"",
+        signing: SigningOptions | None = None,
+        host: str | None = None,
+    ) -> requests.Response:
+        """Send one signed request and return the response (with ``.exchange`` attached).
+
+        `query` pairs are sent in the given order. `host` switches to virtual-host style: it is sent as the
+        Host header and the bucket is left out of the path (the signed resource still names it).
+        Connection errors and timeouts are retried once, then raise InfraError; a 501 raises
+        NotImplementedByTarget.
+        """
+        method = method.upper()
+        options = signing or SigningOptions()
+        query_pairs = list(query or [])
+        header_pairs = _header_list(headers)
+        if host is not None:
+            header_pairs = [(k, v) for k, v in header_pairs if k.lower() != "host"] + [("Host", host)]
+        if options.date is not None:
+            header_pairs = [(k, v) for k, v in header_pairs if k.lower() != "date"] + [("Date", options.date)]
+        elif not any(k.lower() == "date" for k, _ in header_pairs):
+            header_pairs.append(("Date", _now_date()))
+
+        string_to_sign, header_pairs, query_pairs, sent_signature = self._sign(
+            method, bucket, key, query_pairs, header_pairs, options
+        )
+        url = self._url(bucket, key, query_pairs, virtual_host=host is not None)
+        exchange = Exchange(
+            method=method, url=url, request_headers=list(header_pairs), request_body_size=_body_size(body),
+            string_to_sign=string_to_sign, bucket=bucket, key=key, query=list(query_pairs),
+            masked_values=(sent_signature,) if sent_signature else (),
+        )
+        response = self._send(method, url, header_pairs, body, exchange)
+        for listener in list(self.listeners):
+            listener(exchange)
+        if response.status_code == 501:
+            raise NotImplementedByTarget(f"{method} {mask_url(url)} answered 501")
+        return response
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _sign(
+        self,
+        method: str,
+        bucket: str | None,
+        key: str | None,
+        query_pairs: list[tuple[str, str | None]],
+        header_pairs: list[tuple[str, str]],
+        options: SigningOptions,
+    ) -> tuple[str | None, list[tuple[str, str]], list[tuple[str, str | None]], str | None]:
+        """Return (string to sign, headers to send, query to send, signature sent)."""
+        header_pairs = [(k, v) for k, v in header_pairs if k.lower() != "authorization"]
+        if options.authorization is not None:
+            sent = options.authorization.rpartition(":")[2] if ":" in options.authorization else None
+            return None, header_pairs + [("Authorization", options.authorization)], query_pairs, sent
+        if options.anonymous:
+            return None, header_pairs, query_pairs, None
+        resource = options.resource
+        if resource is None:
+            resource = signer.canonical_resource(bucket, key, query_pairs)
+        canon = options.canonical_headers
+        if canon is None:
+            canon = signer.canonical_headers(header_pairs)
+        date_value = (
+            str(int(options.presign_expires))
+            if options.presign_expires is not None
+            else signer.header_value(header_pairs, "Date")
+        )
+        sts = signer.string_to_sign(
+            method,
+            signer.header_value(header_pairs, "Content-MD5"),
+            signer.header_value(header_pairs, "Content-Type"),
+            date_value,
+            canon,
+            resource,
+        )
+        secret = options.secret_key if options.secret_key is not None else self.credentials.secret_key
+        access_key = options.access_key if options.access_key is not None else self.credentials.access_key
+        sig = signer.signature(secret, sts)
+        if options.presign_expires is not None:
+            expires = str(int(options.presign_expires))
+            presigned = [("Expires", expires), ("AccessKey", access_key), ("Signature", sig)]
+            return sts, header_pairs, query_pairs + presigned, sig
+        authorization = ("Authorization", signer.authorization_header(access_key, sig))
+        return sts, header_pairs + [authorization], query_pairs, sig
+
+    def _url(
+        self,
+        bucket: str | None,
+        key: str | None,
+        query_pairs: list[tuple[str, str | None]],
+        *,
+        virtual_host: bool,
+    ) -> str:
+        if virtual_host:
+            path = "/" + encode_key(key) if key else "/"
+        elif bucket:
+            path = f"/{quote(bucket, safe='')}" + (f"/{encode_key(key)}" if key else "")
+        else:
+            path = "/"
+        query = encode_query(query_pairs)
+        return f"{self.endpoint}{path}" + (f"?{query}" if query else "")
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        header_pairs: list[tuple[str, str]],
+        body: Body,
+        exchange: Exchange,
+    ) -> requests.Response:
+        start_position = body.tell() if isinstance(body, io.IOBase) and body.seekable() else None
+        rewindable = body is None or isinstance(body, bytes | bytearray) or start_position is not None
+        attempts = 2 if rewindable else 1
+        last_error: Exception | None = None
+        for attempt in range(attempts):
+            if attempt and start_position is not None:
+                body.seek(start_position)
+            prepared = self._prepare(method, url, header_pairs, body)
+            started = time.perf_counter()
+            try:
+                response = self.session.send(prepared, timeout=self.timeout, allow_redirects=False)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last_error = exc
+                continue
+            exchange.elapsed = time.perf_counter() - started
+            exchange.request_headers = list(prepared.headers.items())
+            exchange.status = response.status_code
+            exchange.response_headers = list(response.headers.items())
+            exchange.response_body = response.content[:KEPT_BODY_BYTES]
+            response.exchange = exchange  # type: ignore[attr-defined]
+            return response
+        raise InfraError(
+            f"{method} {mask_url(url)}: {type(last_error).__name__} after {attempts} attempt(s): {last_error}"
+        ) from last_error
+
+    def _prepare(
+        self, method: str, url: str, header_pairs: list[tuple[str, str]], body: Body
+    ) -> requests.PreparedRequest:
+        names = [k.lower() for k, _ in header_pairs]
+        duplicated = len(names) != len(set(names))
+        data = body if body is not None else b""
+        request = requests.Request(method, url, headers=None if duplicated else dict(header_pairs), data=data)
+        prepared = self.session.prepare_request(request)
+        prepared.url = url  # keep the query exactly as built (order, bare keys, encoding)
+        if duplicated:
+            # requests keeps one value per name; urllib3 sends every pair of an HTTPHeaderDict.
+            merged = HTTPHeaderDict()
+            for name, value in prepared.headers.items():
+                merged.add(name, value)
+            for name, value in header_pairs:
+                merged.add(name, value)
+            prepared.headers = merged  # type: ignore[assignment]
+        return prepared
+
+
+def _now_date() -> str:
+    """The Date header for now, from time.time() (so freezegun on the client clock moves it)."""
+    return signer.http_date(time.time())
