@@ -44,11 +44,15 @@ def _header_pairs(headers: Headers | None) -> list[tuple[str, str]]:
 
 
 def header_value(headers: Headers | None, name: str) -> str:
-    """Return the value of header `name` (case-insensitive) as sent, or "" when it is absent."""
+    """Return the value of the first header `name` (case-insensitive), or "" when it is absent.
+
+    Leading and trailing whitespace is not part of an HTTP field value (RFC 9110 section 5.5), so it is
+    removed: a receiving server never sees it and signs without it.
+    """
     wanted = name.lower()
     for key, value in _header_pairs(headers):
         if key.strip().lower() == wanted:
-            return value
+            return str(value).strip()
     return ""
 
 
@@ -78,11 +82,15 @@ def parse_query(query: str) -> QueryPairs:
 
 
 def signed_subresources(query: QueryPairs | Mapping[str, str | None] | None) -> QueryPairs:
-    """The query pairs that are signed, sorted by key (``partNumber`` before ``uploadId``)."""
+    """The query pairs that are signed, sorted by key (``partNumber`` before ``uploadId``).
+
+    Names are case-sensitive (``UploadId`` is not signed). The sort is by key only and stable, so a repeated
+    key keeps the order it was sent in (and a bare ``k`` beside ``k=`` does not break the sort).
+    """
     if query is None:
         return []
     items = list(query.items()) if isinstance(query, Mapping) else list(query)
-    return sorted((k, v) for k, v in items if k in SIGNED_SUBRESOURCES)
+    return sorted(((k, v) for k, v in items if k in SIGNED_SUBRESOURCES), key=lambda pair: pair[0])
 
 
 def canonical_resource(
@@ -102,16 +110,20 @@ def canonical_resource(
     return path + "?" + "&".join(k if v is None else f"{k}={v}" for k, v in subresources)
 
 
-def split_request_target(target: str, host_bucket: str | None = None) -> tuple[str | None, str | None, QueryPairs]:
+def split_request_target(
+    target: str, host_bucket: str | None = None
+) -> tuple[str | None, str | None, QueryPairs]:
     """Split a request target into (bucket, key, query pairs), decoding the path.
 
     Path style: ``/bucket/key?query``. Virtual-host style: pass the bucket taken from the Host header as
-    `host_bucket`; the target is then ``/key?query``.
+    `host_bucket`; the target is then ``/key?query``. Only the one ``/`` that separates the key is removed,
+    so a key that itself starts with ``/`` is the same in both styles. A path that is not UTF-8 once
+    percent-decoded raises UnicodeDecodeError (a ValueError).
     """
     path, _, query = target.partition("?")
     path = unquote(path, encoding="utf-8", errors="strict")
     if host_bucket:
-        bucket, key = host_bucket, path.lstrip("/") or None
+        bucket, key = host_bucket, path.removeprefix("/") or None
     else:
         bucket, _, key = path.lstrip("/").partition("/")
         bucket, key = bucket or None, key or None
@@ -125,7 +137,12 @@ def resource_from_target(target: str, host_bucket: str | None = None) -> str:
 
 
 def string_to_sign(
-    method: str, content_md5: str, content_type: str, date: str, canonical_headers_: str, canonical_resource_: str
+    method: str,
+    content_md5: str,
+    content_type: str,
+    date: str,
+    canonical_headers_: str,
+    canonical_resource_: str,
 ) -> str:
     """Stage 3: the StringToSign. `date` is the Date header as sent, or the Expires value of a signed URL."""
     return f"{method}\n{content_md5}\n{content_type}\n{date}\n{canonical_headers_}{canonical_resource_}"
@@ -153,7 +170,17 @@ def parse_authorization(value: str) -> tuple[str, str]:
 
 def presigned_query(access_key: str, expires: int, signature_: str) -> str:
     """Stage 5 (URL signing): the ``Expires=..&AccessKey=..&Signature=..`` query, signature URL-encoded."""
-    return f"Expires={int(expires)}&AccessKey={quote(access_key, safe='')}&Signature={quote(signature_, safe='')}"
+    return (
+        f"Expires={int(expires)}&AccessKey={quote(access_key, safe='')}"
+        f"&Signature={quote(signature_, safe='')}"
+    )
+
+
+def presigned_url(url: str, access_key: str, expires: int, signature_: str) -> str:
+    """Stage 5 (URL signing): `url` (a full URL or a request target, as sent) with the presigned query
+    appended after ``?``, or after ``&`` when it already has a query."""
+    separator = "&" if "?" in url else "?"
+    return url + separator + presigned_query(access_key, expires, signature_)
 
 
 def http_date(timestamp: float | None = None) -> str:
@@ -217,4 +244,5 @@ def presign(
         str(int(expires)), canon, resource,
     )
     sig = signature(secret_key, sts)
-    return SignedRequest(canon, resource, sts, sig, signed_url_query=presigned_query(access_key, expires, sig))
+    query = presigned_query(access_key, expires, sig)
+    return SignedRequest(canon, resource, sts, sig, signed_url_query=query)
