@@ -1,0 +1,145 @@
+"""The ASGI application: parse a request, authenticate it, route it, answer it (errors as JSON, always)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from conformance import signing
+from conformance.reference import buckets, multipart, objects
+from conformance.reference.access import validate_key
+from conformance.reference.auth import authenticate
+from conformance.reference.bodies import ClientDisconnected
+from conformance.reference.config import ServerConfig
+from conformance.reference.crypto import load_or_create_key
+from conformance.reference.errors import JssError, error_body, internal_error
+from conformance.reference.httpio import JSON_CONTENT_TYPE, RequestContext, Response, new_request_id
+from conformance.reference.storage import Storage
+
+log = logging.getLogger("conformance.reference")
+
+#: Requests whose request line and headers together exceed this are 400 RequestHeaderSectionTooLarge.
+MAX_HEADER_BYTES = 16 * 1024
+
+Handler = Callable[[RequestContext, Storage, Callable], Awaitable[Response]]
+
+
+def route(ctx: RequestContext) -> Handler:
+    """The operation a request asks for; 405 MethodNotAllowed when there is none."""
+    method = ctx.method
+    if ctx.bucket is None:
+        if method in ("GET", "HEAD"):
+            return buckets.list_buckets
+    elif ctx.key is None:
+        table = {
+            "PUT": buckets.put_bucket,
+            "DELETE": buckets.delete_bucket,
+            "HEAD": buckets.head_bucket,
+            "GET": multipart.list_uploads if ctx.has_query("uploads") else buckets.list_objects,
+        }
+        if method in table:
+            return table[method]
+    else:
+        with_upload = ctx.has_query("uploadId")
+        if method == "POST" and ctx.has_query("uploads"):
+            return multipart.initiate
+        if method == "POST" and with_upload:
+            return multipart.complete
+        if method == "PUT" and (with_upload or ctx.has_query("partNumber")):
+            return multipart.upload_part
+        table = {
+            "PUT": objects.put_object,
+            "GET": multipart.list_parts if with_upload else objects.get_object,
+            "HEAD": objects.get_object,
+            "DELETE": multipart.abort if with_upload else objects.delete_object,
+        }
+        if method in table:
+            return table[method]
+    raise JssError(405, "MethodNotAllowed", "The specified method is not allowed against this resource")
+
+
+def _decode(value: bytes) -> str:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
+class ReferenceApp:
+    """The ASGI callable. `port_regions` maps each listening port to the region it serves."""
+
+    def __init__(self, config: ServerConfig, port_regions: dict[int, str]) -> None:
+        self.config = config
+        self.port_regions = port_regions
+        self.storage = Storage(config.data_dir, load_or_create_key(config.data_dir))
+        self.host_suffix = "." + config.service_domain.lower()
+
+    def parse(self, scope: dict, request_id: str) -> RequestContext:
+        """Turn an ASGI scope into a RequestContext (no authentication yet)."""
+        raw_headers = scope["headers"]
+        raw_path, raw_query = scope.get("raw_path") or scope["path"].encode(), scope["query_string"]
+        size = len(raw_path) + len(raw_query) + sum(len(n) + len(v) + 4 for n, v in raw_headers)
+        if size > MAX_HEADER_BYTES:
+            raise JssError(
+                400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum"
+            )
+        headers = [(name.decode("latin-1").lower(), _decode(value).strip()) for name, value in raw_headers]
+        host = next((value for name, value in headers if name == "host"), "").lower()
+        host_name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        host_bucket = host_name[: -len(self.host_suffix)] if host_name.endswith(self.host_suffix) else None
+        try:
+            target = raw_path.decode("ascii") + ("?" + raw_query.decode("latin-1") if raw_query else "")
+            bucket, key, query = signing.split_request_target(target, host_bucket or None)
+        except UnicodeDecodeError as exc:
+            raise JssError(400, "InvalidURI", "Couldn't parse the specified URI") from exc
+        server = scope.get("server") or ("", 0)
+        region = self.port_regions.get(server[1], self.config.regions[0])
+        return RequestContext(scope["method"], bucket, key, query, headers, region, request_id, self.config)
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            return
+        request_id = new_request_id()
+        resource = "/"
+        try:
+            ctx = self.parse(scope, request_id)
+            resource = ctx.resource
+            ctx.user = authenticate(ctx)
+            if ctx.key is not None:
+                validate_key(ctx.key)
+            response = await route(ctx)(ctx, self.storage, receive)
+        except JssError as exc:
+            response = self.error_response(exc, resource, request_id)
+        except ClientDisconnected:
+            log.info("request %s: the client disconnected before the body was complete", request_id)
+            return
+        except Exception:
+            log.exception("request %s: unexpected error in %s %s", request_id, scope["method"], resource)
+            response = self.error_response(internal_error(), resource, request_id)
+        await self.send(send, response, request_id)
+
+    @staticmethod
+    def error_response(error: JssError, resource: str, request_id: str) -> Response:
+        """The JSON error response of `error`."""
+        body = error_body(error.code, error.message, resource, request_id)
+        return Response(error.status, [(b"content-type", JSON_CONTENT_TYPE)], body)
+
+    @staticmethod
+    async def send(send: Callable, response: Response, request_id: str) -> None:
+        """Send `response` with x-jss-request-id and Content-Length (streams: chunk by chunk)."""
+        length = response.length if response.length is not None else len(response.body)
+        headers = [(b"x-jss-request-id", request_id.encode()), *response.headers]
+        headers.append((b"content-length", str(length).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        if response.stream is None:
+            await send({"type": "http.response.body", "body": response.body})
+            return
+        try:
+            async for chunk in response.stream:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except Exception:
+            log.exception(
+                "request %s: failed while streaming the response; closing the connection", request_id
+            )
+            raise
+        await send({"type": "http.response.body", "body": b""})

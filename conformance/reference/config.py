@@ -1,0 +1,89 @@
+"""Configuration of the reference endpoint: regions, users (credentials file), data dir, switches."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conformance.reference.deviations import Deviations
+from conformance.reference.regions import KNOWN_REGIONS
+
+DEFAULT_REGIONS = ("cn-north-1", "cn-east-2")
+DEFAULT_SERVICE_DOMAIN = "jss.localhost"
+DEFAULT_MIN_PART_SIZE = 5 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """A bad option or an unreadable credentials file: reported as one line, exit status 2."""
+
+
+@dataclass(frozen=True)
+class User:
+    """One account of the reference endpoint."""
+
+    name: str
+    access_key: str
+    secret_key: str = field(repr=False)
+
+
+#: The user of a server started without a credentials file. Loopback-only test credentials, not a secret.
+BUILTIN_USER = User("local", "JSSLOCALTESTACCESSKEY", "jss-local-test-secret-key-not-a-secret")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything the server needs to start."""
+
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    regions: tuple[str, ...] = DEFAULT_REGIONS
+    users: tuple[User, ...] = (BUILTIN_USER,)
+    deviations: Deviations = field(default_factory=Deviations)
+    min_part_size: int = DEFAULT_MIN_PART_SIZE
+    service_domain: str = DEFAULT_SERVICE_DOMAIN
+
+    def user_by_access_key(self, access_key: str) -> User | None:
+        """The user owning `access_key`, or None."""
+        for user in self.users:
+            if user.access_key == access_key:
+                return user
+        return None
+
+
+def validate_regions(regions: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Check region names (known, no duplicates); ConfigError otherwise."""
+    if not regions:
+        return DEFAULT_REGIONS
+    for region in regions:
+        if region not in KNOWN_REGIONS:
+            raise ConfigError(f"unknown region {region!r} (known: {', '.join(KNOWN_REGIONS)})")
+    if len(set(regions)) != len(regions):
+        raise ConfigError("a region is listed twice")
+    return tuple(regions)
+
+
+def load_credentials(path: Path) -> tuple[User, ...]:
+    """Read a credentials file: TOML with ``[[users]]`` tables of ``name``, ``access_key``, ``secret_key``."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read credentials file {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"credentials file {path} is not valid TOML: {exc}") from exc
+    entries = data.get("users")
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"credentials file {path} has no [[users]] table")
+    users = []
+    for index, entry in enumerate(entries):
+        values = [entry.get(name) if isinstance(entry, dict) else None for name in User.__dataclass_fields__]
+        if not all(isinstance(value, str) and value for value in values):
+            raise ConfigError(
+                f"credentials file {path}: users[{index}] needs name, access_key and secret_key"
+            )
+        users.append(User(*values))
+    if len({user.access_key for user in users}) != len(users) or len({u.name for u in users}) != len(users):
+        raise ConfigError(f"credentials file {path}: user names and access keys must be unique")
+    return tuple(users)

@@ -1,0 +1,166 @@
+"""The object operations: PutObject, GetObject (with Range), HeadObject, DeleteObject."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, BinaryIO
+
+from conformance.reference import access
+from conformance.reference.bodies import receive_to_file
+from conformance.reference.crypto import SEGMENT_OVERHEAD, decrypt_segment
+from conformance.reference.errors import JssError
+from conformance.reference.httpio import RequestContext, Response, empty_response, quoted_etag
+from conformance.reference.listing import http_time
+from conformance.reference.regions import resolve_storage_class
+from conformance.reference.storage import Storage
+
+READ_CHUNK = 1024 * 1024
+RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+async def put_object(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """PutObject: the body is streamed to a temporary file, then renamed into place."""
+    bucket = access.require_bucket(ctx, storage)
+    storage_class = resolve_storage_class(
+        ctx.header("x-jss-storage-class"), bucket["region"], ctx.config.deviations
+    )
+    encrypted = access.parse_sse_flag(ctx)
+    length = access.body_length(ctx)
+    wanted_md5 = access.expected_md5(ctx)
+    temp = storage.temp_path("object")
+    stored = await receive_to_file(receive, temp, length, storage.sse_key if encrypted else None)
+    if wanted_md5 is not None and wanted_md5 != stored.md5_hex:
+        temp.unlink(missing_ok=True)
+        raise JssError(400, "BadDigest", "The Content-MD5 you specified did not match what we received")
+    storage.install_object(
+        ctx.bucket,
+        ctx.key,
+        temp,
+        {
+            "size": stored.size,
+            "etag": stored.md5_hex,
+            "storage_class": storage_class,
+            "encrypted": encrypted,
+            "segments": [stored.size] if encrypted else None,
+            "content_type": ctx.header("content-type"),
+            "last_modified": time.time(),
+        },
+    )
+    return empty_response(200, [(b"etag", quoted_etag(stored.md5_hex))])
+
+
+async def delete_object(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """DeleteObject: 204, whether or not the object existed."""
+    access.require_bucket(ctx, storage)
+    storage.delete_object(ctx.bucket, ctx.key)
+    return empty_response(204)
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The inclusive byte range asked by a ``Range`` header, None to send the whole object.
+
+    Malformed or multi-range headers are ignored (RFC 9110); an unsatisfiable range is 416 InvalidRange.
+    """
+    if header is None:
+        return None
+    match = RANGE.fullmatch(header.strip())
+    if match is None or match.group(1) == match.group(2) == "":
+        return None
+    first, last = match.group(1), match.group(2)
+    if first == "":
+        start, end = max(size - int(last), 0), size - 1
+        if int(last) == 0:
+            start = size
+    else:
+        start = int(first)
+        end = min(int(last), size - 1) if last else size - 1
+        if last and int(last) < start:
+            return None
+    if start >= size or start > end:
+        raise JssError(416, "InvalidRange", "The requested range is not satisfiable")
+    return start, end
+
+
+def _plain_chunks(handle: BinaryIO, start: int, count: int) -> Iterator[bytes]:
+    handle.seek(start)
+    while count:
+        chunk = handle.read(min(READ_CHUNK, count))
+        if not chunk:
+            raise ValueError("object file is shorter than its metadata says")
+        count -= len(chunk)
+        yield chunk
+
+
+def _decrypted_chunks(
+    key: bytes, handle: BinaryIO, segments: list[int], start: int, count: int
+) -> Iterator[bytes]:
+    plain_offset, stored_offset, end = 0, 0, start + count
+    for size in segments:
+        if plain_offset < end and plain_offset + size > start:
+            skip = max(start - plain_offset, 0)
+            take = min(end, plain_offset + size) - plain_offset - skip
+            yield from decrypt_segment(key, handle, stored_offset, size, skip, take)
+        plain_offset += size
+        stored_offset += size + SEGMENT_OVERHEAD
+
+
+async def _stream(chunks: Iterator[bytes], handle: BinaryIO) -> AsyncIterator[bytes]:
+    """Pull `chunks` in a worker thread, one at a time; close `handle` at the end."""
+    sentinel = object()
+    try:
+        while True:
+            chunk = await asyncio.to_thread(next, chunks, sentinel)
+            if chunk is sentinel:
+                return
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _object_headers(meta: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (
+            b"content-type",
+            (meta.get("content_type") or "application/octet-stream").encode("latin-1", "replace"),
+        ),
+        (b"etag", quoted_etag(meta["etag"])),
+        (b"last-modified", http_time(meta["last_modified"]).encode()),
+        (b"accept-ranges", b"bytes"),
+        (b"x-jss-storage-class", meta["storage_class"].encode()),
+    ]
+    if meta["encrypted"]:
+        headers.append((b"x-jss-server-side-encryption", b"true"))
+    return headers
+
+
+async def get_object(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """GetObject / HeadObject: the object (decrypted), or the asked Range of it (206)."""
+    access.require_bucket(ctx, storage)
+    opened = storage.open_object(ctx.bucket, ctx.key)
+    if opened is None:
+        raise JssError(404, "NoSuchKey", "The specified key does not exist")
+    meta, handle = opened
+    try:
+        size = meta["size"]
+        headers = _object_headers(meta)
+        byte_range = parse_range(ctx.header("range"), size)
+    except BaseException:
+        handle.close()
+        raise
+    start, end = byte_range if byte_range else (0, size - 1)
+    status = 200
+    if byte_range is not None:
+        status = 206
+        headers.append((b"content-range", f"bytes {start}-{end}/{size}".encode()))
+    count = end - start + 1
+    if ctx.method == "HEAD" or count == 0:
+        handle.close()
+        return Response(status, headers, length=count, body=b"")
+    if meta["encrypted"]:
+        chunks = _decrypted_chunks(storage.sse_key, handle, meta["segments"], start, count)
+    else:
+        chunks = _plain_chunks(handle, start, count)
+    return Response(status, headers, stream=_stream(chunks, handle), length=count)

@@ -1,0 +1,108 @@
+"""Command-line options of the reference endpoint, shared by ``python -m conformance.reference`` and
+``jss-conformance serve``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from conformance.reference.config import (
+    BUILTIN_USER,
+    DEFAULT_MIN_PART_SIZE,
+    DEFAULT_SERVICE_DOMAIN,
+    ConfigError,
+    ServerConfig,
+    load_credentials,
+    validate_regions,
+)
+from conformance.reference.deviations import DEVIATIONS, Deviations, UnknownDeviation
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """Add the server options to `parser`."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="port of the first region; the next regions use port+1, ... (default 0: free ports)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where buckets, objects and uploads live (default: a temporary dir, removed at exit)",
+    )
+    parser.add_argument(
+        "--region",
+        action="append",
+        default=None,
+        metavar="REGION",
+        help="a region to serve, one socket each (repeatable; default cn-north-1 and cn-east-2)",
+    )
+    parser.add_argument(
+        "--credentials",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="TOML file with [[users]] name/access_key/secret_key (default: one built-in test user)",
+    )
+    parser.add_argument(
+        "--deviate",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on a deviation (negative control), repeatable: " + ", ".join(DEVIATIONS),
+    )
+    parser.add_argument(
+        "--min-part-size",
+        type=int,
+        default=DEFAULT_MIN_PART_SIZE,
+        metavar="BYTES",
+        help="minimum size of a non-final part at complete (default 5 MiB)",
+    )
+    parser.add_argument(
+        "--service-domain",
+        default=DEFAULT_SERVICE_DOMAIN,
+        metavar="DOMAIN",
+        help="virtual-host requests use Host: <bucket>.<DOMAIN> (default jss.localhost)",
+    )
+    parser.add_argument(
+        "--log-level", default="info", choices=LOG_LEVELS, help="stderr log level (default info)"
+    )
+
+
+def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
+    """Validate the parsed options into a ServerConfig; ConfigError with a one-line message otherwise."""
+    try:
+        deviations = Deviations.of(args.deviate)
+    except UnknownDeviation as exc:
+        raise ConfigError(str(exc)) from exc
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port must be from 0 to 65535, not {args.port}")
+    if args.min_part_size < 0:
+        raise ConfigError("--min-part-size must not be negative")
+    if not args.service_domain.strip("."):
+        raise ConfigError("--service-domain must not be empty")
+    users = load_credentials(args.credentials) if args.credentials else (BUILTIN_USER,)
+    return ServerConfig(
+        data_dir=data_dir,
+        host=args.host,
+        port=args.port,
+        regions=validate_regions(args.region or ()),
+        users=users,
+        deviations=deviations,
+        min_part_size=args.min_part_size,
+        service_domain=args.service_domain.strip("."),
+    )
+
+
+def configure_logging(level: str) -> None:
+    """Logs to stderr (stdout carries only the ready line)."""
+    logging.basicConfig(
+        stream=sys.stderr, level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )

@@ -1,0 +1,138 @@
+"""Run the reference endpoint: one listening socket per region, uvicorn (httptools) serving the ASGI app.
+
+When every socket listens, one JSON line is printed on stdout (the ready line, see `ready_line`); logs go to
+stderr. SIGINT and SIGTERM stop the server gracefully (exit status 0).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from conformance.reference.app import MAX_HEADER_BYTES, ReferenceApp
+from conformance.reference.config import ServerConfig
+from conformance.reference.errors import error_body
+from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
+
+log = logging.getLogger("conformance.reference")
+
+
+class JsonErrorProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, with JSON bodies for the errors it answers itself (unparsable requests)
+    and a bound on the size of a request head (so a huge header cannot grow memory)."""
+
+    _head_bytes = 0
+    _in_head = True
+
+    def data_received(self, data: bytes) -> None:  # noqa: D102 - asyncio hook
+        if self._in_head:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        if self._in_head and self._head_bytes > MAX_HEADER_BYTES and not self.transport.is_closing():
+            self._send_json_error(
+                400, "RequestHeaderSectionTooLarge", "Your request header section is too large"
+            )
+
+    def on_message_begin(self) -> None:  # noqa: D102 - parser hook
+        super().on_message_begin()
+        self._in_head = True
+
+    def on_headers_complete(self) -> None:  # noqa: D102 - parser hook
+        self._in_head, self._head_bytes = False, 0
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:  # noqa: D102 - parser hook
+        super().on_message_complete()
+        self._in_head, self._head_bytes = True, 0
+
+    def send_400_response(self, msg: str) -> None:  # noqa: D102 - uvicorn hook
+        self._send_json_error(400, "InvalidRequest", msg)
+
+    def _send_json_error(self, status: int, code: str, message: str) -> None:
+        request_id = new_request_id()
+        body = error_body(code, message, "/", request_id)
+        head = (
+            f"HTTP/1.1 {status} Bad Request\r\ncontent-type: {JSON_CONTENT_TYPE.decode()}\r\n"
+            f"x-jss-request-id: {request_id}\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n"
+        )
+        self.transport.write(head.encode("ascii") + body)
+        self.transport.close()
+
+
+def bind_sockets(config: ServerConfig) -> dict[str, socket.socket]:
+    """One listening socket per region: the first on --port, the next on --port+1, ... (0: free ports)."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    sockets: dict[str, socket.socket] = {}
+    try:
+        for index, region in enumerate(config.regions):
+            port = config.port + index if config.port else 0
+            sockets[region] = socket.create_server((config.host, port), family=family, backlog=1024)
+    except OSError:
+        for sock in sockets.values():
+            sock.close()
+        raise
+    return sockets
+
+
+def endpoint_url(host: str, sock: socket.socket) -> str:
+    """The base URL of a listening socket."""
+    port = sock.getsockname()[1]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def ready_line(config: ServerConfig, sockets: dict[str, socket.socket]) -> str:
+    """The JSON ready line: ``{"ready": true, "endpoints": {region: url}, "data_dir": ..., "pid": ...}``."""
+    endpoints = {region: endpoint_url(config.host, sock) for region, sock in sockets.items()}
+    return json.dumps(
+        {"ready": True, "endpoints": endpoints, "data_dir": str(config.data_dir), "pid": os.getpid()}
+    )
+
+
+async def _serve(server: uvicorn.Server, sockets: list[socket.socket], on_ready) -> None:
+    task = asyncio.ensure_future(server.serve(sockets=sockets))
+    while not server.started and not task.done():
+        await asyncio.sleep(0.01)
+    if server.started:
+        on_ready()
+    await task
+
+
+def run_server(config: ServerConfig) -> int:
+    """Serve until SIGINT/SIGTERM; returns the exit status."""
+    sockets = bind_sockets(config)
+    port_regions = {sock.getsockname()[1]: region for region, sock in sockets.items()}
+    app = ReferenceApp(config, port_regions)
+    uv_config = uvicorn.Config(
+        app,
+        http=JsonErrorProtocol,
+        ws="none",
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+        timeout_keep_alive=30,
+    )
+    server = uvicorn.Server(uv_config)
+    line = ready_line(config, sockets)
+
+    def on_ready() -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+        log.info("reference endpoint ready: %s", line)
+
+    # uvicorn re-raises the signal it caught once it has stopped; let that be a no-op so we exit with 0.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+    uvicorn_loop = uv_config.get_loop_factory()
+    with asyncio.Runner(loop_factory=uvicorn_loop) as runner:
+        runner.run(_serve(server, list(sockets.values()), on_ready))
+    return 0

@@ -1,0 +1,193 @@
+"""On-disk layout of the reference endpoint. Nothing is ever written outside the data dir.
+
+    <data>/tmp/                                   request bodies and assemblies in progress (same filesystem)
+    <data>/keys/sse.key                           the encryption key (see crypto)
+    <data>/buckets/<bucket>/bucket.json           owner, region, creation time
+    <data>/buckets/<bucket>/objects/<hh>/<h>.json object metadata (h = sha256 of the key), the commit point
+    <data>/buckets/<bucket>/objects/<hh>/<h>.<token>.data   object bytes (one file per version)
+    <data>/buckets/<bucket>/uploads/<UploadId>/   one upload (see uploads)
+
+Keys never become path components (they are hashed), bucket names are validated before they do, and upload
+ids must match their format. Objects change by writing a new data file, then atomically replacing the
+metadata that names it, then unlinking the old data file: a reader sees the old object or the new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+import weakref
+from pathlib import Path
+from typing import Any, BinaryIO
+
+BUCKET_NAME = re.compile(r"[a-z0-9-]{3,63}")
+
+
+def is_valid_bucket_name(name: str) -> bool:
+    """Bucket names: 3 to 63 characters of ``[a-z0-9-]``."""
+    return BUCKET_NAME.fullmatch(name) is not None
+
+
+class LockTable:
+    """asyncio locks by name, alive while someone holds or waits for them."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def get(self, name: str) -> asyncio.Lock:
+        """The lock called `name`."""
+        lock = self._locks.get(name)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[name] = lock
+        return lock
+
+
+class Storage:
+    """Buckets and objects on disk, under one data dir."""
+
+    def __init__(self, root: Path, sse_key: bytes) -> None:
+        self.root = root
+        self.sse_key = sse_key
+        self.tmp = root / "tmp"
+        self.buckets = root / "buckets"
+        self.locks = LockTable()
+        self.buckets.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)  # leftovers of a killed process
+        self.tmp.mkdir(exist_ok=True)
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def temp_path(self, label: str = "body") -> Path:
+        """A fresh path under tmp/ (not created)."""
+        return self.tmp / f"{label}.{secrets.token_hex(8)}"
+
+    def write_json(self, path: Path, data: dict[str, Any]) -> None:
+        """Write `data` to `path` atomically (temp file, then rename)."""
+        temp = self.temp_path("json")
+        temp.write_bytes(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        os.replace(temp, path)
+
+    @staticmethod
+    def read_json(path: Path) -> dict[str, Any] | None:
+        """The JSON document at `path`, or None when it does not exist."""
+        try:
+            return json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return None
+
+    def discard_tree(self, path: Path) -> Path | None:
+        """Move `path` into tmp/ at once (it vanishes atomically); returns where it went, for deletion."""
+        target = self.temp_path("trash")
+        try:
+            os.replace(path, target)
+        except FileNotFoundError:
+            return None
+        return target
+
+    # -- buckets -------------------------------------------------------------------------------------------
+    def bucket_dir(self, bucket: str) -> Path:
+        """The folder of a bucket whose name has been validated."""
+        if not is_valid_bucket_name(bucket):
+            raise ValueError(f"invalid bucket name {bucket!r}")
+        return self.buckets / bucket
+
+    def get_bucket(self, bucket: str) -> dict[str, Any] | None:
+        """The bucket's record (name, owner, region, created), or None."""
+        if not is_valid_bucket_name(bucket):
+            return None
+        return self.read_json(self.bucket_dir(bucket) / "bucket.json")
+
+    def create_bucket(self, bucket: str, owner: str, region: str) -> bool:
+        """Create the bucket; False when it already exists."""
+        folder = self.bucket_dir(bucket)
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            return False
+        (folder / "objects").mkdir()
+        (folder / "uploads").mkdir()
+        record = {"name": bucket, "owner": owner, "region": region, "created": time.time()}
+        self.write_json(folder / "bucket.json", record)
+        return True
+
+    def list_buckets(self) -> list[dict[str, Any]]:
+        """Every bucket's record, sorted by name."""
+        records = (self.read_json(entry / "bucket.json") for entry in self.buckets.iterdir())
+        return sorted((r for r in records if r is not None), key=lambda r: r["name"])
+
+    def bucket_is_empty(self, bucket: str) -> bool:
+        """True when the bucket holds no object and no upload in progress."""
+        folder = self.bucket_dir(bucket)
+        has_upload = any((folder / "uploads").iterdir())
+        return not has_upload and not any(self._iter_meta_paths(bucket))
+
+    def delete_bucket(self, bucket: str) -> None:
+        """Remove the bucket and its folder."""
+        trash = self.discard_tree(self.bucket_dir(bucket))
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)
+
+    # -- objects -------------------------------------------------------------------------------------------
+    def _object_base(self, bucket: str, key: str) -> Path:
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.bucket_dir(bucket) / "objects" / digest[:2] / digest
+
+    def get_object(self, bucket: str, key: str) -> dict[str, Any] | None:
+        """The object's metadata, or None."""
+        return self.read_json(self._object_base(bucket, key).with_suffix(".json"))
+
+    def open_object(self, bucket: str, key: str) -> tuple[dict[str, Any], BinaryIO] | None:
+        """The object's metadata and an open handle on its bytes (consistent with each other), or None."""
+        base = self._object_base(bucket, key)
+        for _ in range(5):
+            meta = self.read_json(base.with_suffix(".json"))
+            if meta is None:
+                return None
+            try:
+                return meta, open(base.parent / meta["data"], "rb")  # noqa: SIM115 - the caller closes it
+            except FileNotFoundError:
+                continue  # replaced between the two reads: read the new metadata
+        raise RuntimeError("object kept changing while being opened")
+
+    def install_object(self, bucket: str, key: str, data_file: Path, meta: dict[str, Any]) -> None:
+        """Make `data_file` (under tmp/) the bytes of `key`, described by `meta`, atomically.
+
+        Synchronous on purpose: run on the event loop, it cannot interleave with another install of the
+        same key.
+        """
+        base = self._object_base(bucket, key)
+        base.parent.mkdir(exist_ok=True)
+        data_name = f"{base.name}.{secrets.token_hex(8)}.data"
+        os.replace(data_file, base.parent / data_name)
+        old = self.read_json(base.with_suffix(".json"))
+        self.write_json(base.with_suffix(".json"), {**meta, "key": key, "data": data_name})
+        if old is not None:
+            (base.parent / old["data"]).unlink(missing_ok=True)
+
+    def delete_object(self, bucket: str, key: str) -> bool:
+        """Remove the object; False when there was none."""
+        base = self._object_base(bucket, key)
+        old = self.read_json(base.with_suffix(".json"))
+        if old is None:
+            return False
+        base.with_suffix(".json").unlink(missing_ok=True)
+        (base.parent / old["data"]).unlink(missing_ok=True)
+        return True
+
+    def _iter_meta_paths(self, bucket: str):
+        objects = self.bucket_dir(bucket) / "objects"
+        for shard in objects.iterdir():
+            for entry in shard.iterdir():
+                if entry.suffix == ".json":
+                    yield entry
+
+    def list_objects(self, bucket: str) -> list[dict[str, Any]]:
+        """Metadata of every object of the bucket, sorted by key."""
+        metas = (self.read_json(path) for path in self._iter_meta_paths(bucket))
+        return sorted((m for m in metas if m is not None), key=lambda m: m["key"].encode("utf-8"))
