@@ -1,0 +1,141 @@
+"""Shared helpers of the conformance cases: parameter tables, deterministic payloads, small arrangements.
+
+Nothing here asserts: the cases do, one behaviour each.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import random
+import tomllib
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from conformance import operations as ops
+from conformance.client import JssClient
+from conformance.paths import fixtures_dir
+
+STANDARD = "STANDARD"
+REDUCED_REDUNDANCY = "REDUCED_REDUNDANCY"
+
+
+@functools.cache
+def table(name: str) -> dict[str, Any]:
+    """The parameter table fixtures/cases/<name>.toml."""
+    with open(fixtures_dir() / "cases" / f"{name}.toml", "rb") as handle:
+        return tomllib.load(handle)
+
+
+def params(rows: list[Mapping[str, Any]]) -> list[Any]:
+    """pytest params of table rows, each with the row's `name` as its id."""
+    return [pytest.param(row, id=row["name"]) for row in rows]
+
+
+@functools.lru_cache(maxsize=16)
+def payload(size: int, seed: int = 0) -> bytes:
+    """`size` deterministic pseudo-random bytes for `seed` (never stored in the repository)."""
+    return random.Random(f"jss-conformance/{seed}/{size}").randbytes(size)
+
+
+def md5_hex(data: bytes) -> str:
+    """Lowercase hex MD5 of `data`."""
+    return hashlib.md5(data).hexdigest()
+
+
+def multipart_etag(part_etags: list[str]) -> str:
+    """The documented final ETag: MD5 of the concatenated lowercase hex part ETags, in part order."""
+    return md5_hex("".join(etag.lower() for etag in part_etags).encode("ascii"))
+
+
+def small_part(seed: int = 0) -> bytes:
+    """A small part (the final part of an upload, or one never completed)."""
+    return payload(table("lifecycle")["small_part_bytes"], seed)
+
+
+def sized_part(expect: Mapping[str, Any], offset: int = 0, seed: int = 0) -> bytes:
+    """A part of the target's minimum part size plus `offset` bytes."""
+    return payload(int(expect["min_part_size"]) + offset, seed)
+
+
+def padded_key(base: str, total_bytes: int, filler: str = "x") -> str:
+    """`base` padded with `filler` to exactly `total_bytes` UTF-8 bytes."""
+    missing = total_bytes - len(base.encode("utf-8"))
+    if missing < 0:
+        raise ValueError(f"the key is already longer than {total_bytes} bytes")
+    return base + filler * missing
+
+
+def require_paging(expect: Mapping[str, Any]) -> None:
+    """NOT_IMPLEMENTED when the target's profile says it does not honour the paging parameters."""
+    from conformance.outcomes import NotImplementedByTarget
+
+    if not expect["paging_parameters"]:
+        raise NotImplementedByTarget("the target's profile says paging parameters are not honoured")
+
+
+def virtual_host(bucket: str, endpoint: str, expect: Mapping[str, Any]) -> str:
+    """The Host header of a virtual-host request for `bucket` (service domain from the expectations)."""
+    parts = urlsplit(endpoint)
+    domain = expect["virtual_host_domain"] or parts.hostname
+    return f"{bucket}.{domain}" + (f":{parts.port}" if parts.port else "")
+
+
+def uploaded(client: JssClient, bucket: str, key: str, parts: list[tuple[int, bytes]], **initiate_args: Any):
+    """Initiate an upload of `key` and upload `parts` ((number, bytes) in that order).
+
+    Returns (upload, [(number, etag), ...]) with the ETags the target returned.
+    """
+    upload = ops.initiate(client, bucket, key, **initiate_args)
+    etags = [
+        (number, ops.upload_part(client, bucket, key, upload.upload_id, number, data).etag)
+        for number, data in parts
+    ]
+    return upload, etags
+
+
+def listed_upload(client: JssClient, bucket: str, key: str, upload_id: str) -> ops.UploadInfo | None:
+    """The ListMultipartUploads entry of `upload_id` (listing with the key as prefix), or None."""
+    listing = ops.list_uploads(client, bucket, prefix=key)
+    return next((u for u in listing.uploads if u.upload_id == upload_id and u.key == key), None)
+
+
+def _class_via_list_parts(client: JssClient, bucket: str, key: str, upload_id: str) -> str | None:
+    return ops.list_parts(client, bucket, key, upload_id).storage_class
+
+
+def _class_via_list_uploads(client: JssClient, bucket: str, key: str, upload_id: str) -> str | None:
+    entry = listed_upload(client, bucket, key, upload_id)
+    return entry.storage_class if entry else None
+
+
+def _class_via_head_after_complete(client: JssClient, bucket: str, key: str, upload_id: str) -> str | None:
+    etag = ops.upload_part(client, bucket, key, upload_id, 1, small_part()).etag
+    ops.complete(client, bucket, key, upload_id, [(1, etag)])
+    return ops.head_object(client, bucket, key).storage_class
+
+
+#: How the storage class of an upload in progress is observed (see fixtures/cases/storage_class.toml).
+STORAGE_CLASS_OBSERVERS: dict[str, Callable[[JssClient, str, str, str], str | None]] = {
+    "list-parts": _class_via_list_parts,
+    "list-uploads": _class_via_list_uploads,
+    "head-after-complete": _class_via_head_after_complete,
+}
+
+#: The clause each observer relies on, besides the clause of the class itself.
+OBSERVER_CLAUSES = {
+    "list-parts": "list-parts.storage-class.reported",
+    "list-uploads": "list-uploads.storage-class.reported",
+    "head-after-complete": "object.storage-class.reported",
+}
+
+
+def observer_params() -> list[Any]:
+    """pytest params of the storage-class observers, each marked with the clause it relies on."""
+    return [
+        pytest.param(name, id=name, marks=pytest.mark.clause(OBSERVER_CLAUSES[name]))
+        for name in table("storage_class")["observers"]
+    ]

@@ -1,0 +1,56 @@
+"""The REDUCED_REDUNDANCY region limit: accepted and reported in cn-north-1 (North China); elsewhere it must
+never yield a REDUCED_REDUNDANCY upload. Outside North China the oracle is three-valued: a 4xx JSON error
+passes, a silent STANDARD upload is NON_STRICT (the doc does not say what other regions answer), a
+REDUCED_REDUNDANCY upload fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import operations as ops
+from conformance.cases.support import (
+    REDUCED_REDUNDANCY,
+    STANDARD,
+    STORAGE_CLASS_OBSERVERS,
+    observer_params,
+    table,
+)
+from conformance.outcomes import NonStrict
+
+RR_REGION = table("storage_class")["rr_region"]
+
+
+@pytest.mark.clause("initiate.region-limit.rr-north-china")
+@pytest.mark.parametrize("observer", observer_params())
+def test_initiate_rr_in_north_china_reported_rr(jss_target, jss_client_for, jss_key, observer):
+    bucket = jss_target.bucket_in_region(RR_REGION)
+    if bucket is None:
+        pytest.skip(f"the target has no bucket in {RR_REGION}")
+    client = jss_client_for(bucket)
+    upload = ops.initiate(client, bucket.name, jss_key, storage_class=REDUCED_REDUNDANCY)
+
+    observed = STORAGE_CLASS_OBSERVERS[observer](client, bucket.name, jss_key, upload.upload_id)
+
+    assert observed == REDUCED_REDUNDANCY
+
+
+@pytest.mark.clause("initiate.region-limit.rr-elsewhere")
+@pytest.mark.parametrize("observer", observer_params())
+def test_initiate_rr_outside_north_china_never_rr(jss_target, jss_client_for, jss_key, observer):
+    bucket = jss_target.bucket_outside_region(RR_REGION)
+    if bucket is None:
+        pytest.skip(f"the target has no bucket outside {RR_REGION}")
+    client = jss_client_for(bucket)
+    try:
+        upload = ops.initiate(client, bucket.name, jss_key, storage_class=REDUCED_REDUNDANCY)
+    except ops.ApiError as error:
+        assert 400 <= error.status < 500, f"expected a 4xx rejection, got HTTP {error.status}"
+        ops.assert_error(error, error.status, None)
+        return
+
+    observed = STORAGE_CLASS_OBSERVERS[observer](client, bucket.name, jss_key, upload.upload_id)
+
+    assert observed != REDUCED_REDUNDANCY, f"{bucket.region} stored a REDUCED_REDUNDANCY upload"
+    if observed == STANDARD:
+        raise NonStrict(f"{bucket.region} accepted REDUCED_REDUNDANCY and silently stored STANDARD")
+    pytest.fail(f"{bucket.region} accepted REDUCED_REDUNDANCY and reported the storage class {observed!r}")
