@@ -42,7 +42,7 @@ class ApiError(Exception):
     @property
     def body(self) -> Any:
         """The parsed JSON error body, or None when it is not JSON."""
-        return _json_or_none(self.response)
+        return json_body(self.response)
 
 
 # -- results -------------------------------------------------------------------------------------------
@@ -57,7 +57,7 @@ class Result:
     @property
     def document(self) -> Any:
         """The response body parsed as JSON (None when it is empty or not JSON)."""
-        return _json_or_none(self.response)
+        return json_body(self.response)
 
 
 @dataclass
@@ -148,7 +148,8 @@ class BucketListing(Result):
 # -- parsing helpers -----------------------------------------------------------------------------------
 
 
-def _json_or_none(response: requests.Response) -> Any:
+def json_body(response: requests.Response) -> Any:
+    """The response body parsed as JSON, or None when it is empty or not JSON."""
     try:
         return json.loads(response.content) if response.content else None
     except ValueError:
@@ -156,7 +157,7 @@ def _json_or_none(response: requests.Response) -> Any:
 
 
 def _document(response: requests.Response) -> dict[str, Any]:
-    document = _json_or_none(response)
+    document = json_body(response)
     if not isinstance(document, dict):
         raise MalformedResponse(f"HTTP {response.status_code}: the body is not a JSON object")
     return document
@@ -196,7 +197,7 @@ def _checked(response: requests.Response, *ok: int) -> requests.Response:
     """Return `response` when its status is in `ok` (default: any 2xx); raise ApiError otherwise."""
     if (response.status_code in ok) if ok else (200 <= response.status_code < 300):
         return response
-    raise ApiError(response.status_code, field_of(_json_or_none(response), "code"), response)
+    raise ApiError(response.status_code, field_of(json_body(response), "code"), response)
 
 
 def _headers(
@@ -459,7 +460,7 @@ def assert_error(response_or_exc: requests.Response | ApiError, status: int, cod
     assert response.status_code == status, f"expected HTTP {status} {code}, got HTTP {response.status_code}"
     if response.request is not None and response.request.method == "HEAD":
         return
-    document = _json_or_none(response)
+    document = json_body(response)
     assert isinstance(document, dict), f"HTTP {response.status_code}: the error body is not a JSON object"
     missing = sorted(ERROR_KEYS - set(document))
     assert not missing, f"the error body lacks the keys {missing}"

@@ -1,0 +1,218 @@
+"""Response JSON fields: exactly the documented fields and types per operation, Bucket/Key echoed exactly,
+UploadId unique (also under concurrency), the JSON content type, x-jss-request-id, and error bodies with the
+four lowercase keys."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conformance import operations as ops
+from conformance.cases.support import padded_key, params, small_part, table
+from conformance.client import SigningOptions
+from conformance.outcomes import NonStrict
+
+FIELDS = table("response_fields")
+LIFECYCLE = table("lifecycle")
+JSON_TYPES = {
+    "string": lambda value: isinstance(value, str),
+    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "list": lambda value: isinstance(value, list),
+    "string-or-null": lambda value: value is None or isinstance(value, str),
+}
+
+
+def _assert_documented_fields(document, spec, tolerated) -> None:
+    """Every documented field present with its type (FAIL otherwise); undocumented ones are NON_STRICT."""
+    assert isinstance(document, dict), f"the body is not a JSON object: {document!r}"
+    extra: set[str] = set()
+    for name, kind in spec["fields"].items():
+        assert name in document, f"field {name!r} is missing (fields: {sorted(document)})"
+        assert JSON_TYPES[kind](document[name]), f"field {name!r} is not a {kind}: {document[name]!r}"
+    extra |= set(document) - set(spec["fields"])
+    for item in next((document[name] for name, kind in spec["fields"].items() if kind == "list"), []):
+        assert isinstance(item, dict), f"a list item is not a JSON object: {item!r}"
+        for name, kind in spec.get("items", {}).items():
+            assert name in item, f"item field {name!r} is missing (fields: {sorted(item)})"
+            assert JSON_TYPES[kind](item[name]), f"item field {name!r} is not a {kind}: {item[name]!r}"
+        extra |= set(item) - set(spec.get("items", {}))
+    undocumented = sorted(extra - set(tolerated))
+    if undocumented:
+        raise NonStrict(f"undocumented fields {undocumented} (not in the target's extra_response_fields)")
+
+
+def _initiate(client, bucket, key):
+    return ops.initiate(client, bucket, key).response
+
+
+def _upload_part(client, bucket, key):
+    upload = ops.initiate(client, bucket, key)
+    return ops.upload_part(client, bucket, key, upload.upload_id, 1, small_part()).response
+
+
+def _complete(client, bucket, key):
+    upload = ops.initiate(client, bucket, key)
+    part = ops.upload_part(client, bucket, key, upload.upload_id, 1, small_part())
+    return ops.complete(client, bucket, key, upload.upload_id, [(1, part.etag)]).response
+
+
+def _abort(client, bucket, key):
+    return ops.abort(client, bucket, key, ops.initiate(client, bucket, key).upload_id).response
+
+
+def _list_parts(client, bucket, key):
+    upload = ops.initiate(client, bucket, key)
+    ops.upload_part(client, bucket, key, upload.upload_id, 1, small_part())
+    return ops.list_parts(client, bucket, key, upload.upload_id).response
+
+
+def _list_uploads(client, bucket, key):
+    ops.initiate(client, bucket, key)
+    return ops.list_uploads(client, bucket, prefix=key).response
+
+
+def _error(client, bucket, key):
+    return client.request("GET", bucket, key, query=[("uploadId", LIFECYCLE["unknown_upload_id"])])
+
+
+#: One exchange of each operation, arranged so that its answer has something to show.
+EXCHANGES = {
+    "initiate": _initiate,
+    "upload-part": _upload_part,
+    "complete": _complete,
+    "abort": _abort,
+    "list-parts": _list_parts,
+    "list-uploads": _list_uploads,
+    "error": _error,
+}
+JSON_BODIES = ["initiate", "complete", "list-parts", "list-uploads"]
+
+
+@pytest.mark.clause("initiate.response.fields")
+def test_initiate_response_has_documented_fields(jss_client, jss_bucket, jss_key, jss_expect):
+    response = _initiate(jss_client, jss_bucket.name, jss_key)
+
+    _assert_documented_fields(response.json(), FIELDS["initiate"], jss_expect["extra_response_fields"])
+
+
+@pytest.mark.clause("complete.response.fields")
+def test_complete_response_has_documented_fields(jss_client, jss_bucket, jss_key, jss_expect):
+    response = _complete(jss_client, jss_bucket.name, jss_key)
+
+    _assert_documented_fields(response.json(), FIELDS["complete"], jss_expect["extra_response_fields"])
+
+
+@pytest.mark.clause("list-parts.response.fields")
+def test_list_parts_response_has_documented_fields(jss_client, jss_bucket, jss_key, jss_expect):
+    response = _list_parts(jss_client, jss_bucket.name, jss_key)
+
+    _assert_documented_fields(response.json(), FIELDS["list_parts"], jss_expect["extra_response_fields"])
+
+
+@pytest.mark.clause("list-uploads.response.fields")
+def test_list_uploads_response_has_documented_fields(jss_client, jss_bucket, jss_key, jss_expect):
+    response = _list_uploads(jss_client, jss_bucket.name, jss_key)
+
+    _assert_documented_fields(response.json(), FIELDS["list_uploads"], jss_expect["extra_response_fields"])
+
+
+@pytest.mark.clause("upload-part.response.fields")
+def test_upload_part_response_is_empty_with_etag(jss_client, jss_bucket, jss_key):
+    response = _upload_part(jss_client, jss_bucket.name, jss_key)
+
+    assert (response.status_code, response.content, "ETag" in response.headers) == (200, b"", True)
+
+
+@pytest.mark.clause("abort.response.fields")
+def test_abort_response_is_204_without_body(jss_client, jss_bucket, jss_key):
+    response = _abort(jss_client, jss_bucket.name, jss_key)
+
+    assert (response.status_code, response.content) == (204, b"")
+
+
+@pytest.mark.clause("initiate.response.echo")
+@pytest.mark.parametrize("shape", params(table("keys")["key_shape"]))
+def test_initiate_response_echoes_bucket_and_key(jss_client, jss_bucket, jss_make_key, shape):
+    key = jss_make_key(shape["suffix"])
+    if "total_bytes" in shape:
+        key = padded_key(key, shape["total_bytes"])
+
+    upload = ops.initiate(jss_client, jss_bucket.name, key)
+
+    assert (upload.bucket, upload.key) == (jss_bucket.name, key)
+
+
+@pytest.mark.clause("initiate.upload-id.unique")
+def test_initiate_upload_ids_distinct(jss_client, jss_bucket, jss_key):
+    count = LIFECYCLE["distinct_upload_count"]
+
+    ids = [ops.initiate(jss_client, jss_bucket.name, jss_key).upload_id for _ in range(count)]
+
+    assert all(isinstance(upload_id, str) and upload_id for upload_id in ids) and len(set(ids)) == count, ids
+
+
+@pytest.mark.clause("initiate.upload-id.unique")
+def test_initiate_concurrent_upload_ids_distinct(jss_client_for, jss_bucket, jss_key):
+    count, threads = LIFECYCLE["distinct_upload_count"], LIFECYCLE["concurrent_threads"]
+    clients = [jss_client_for(jss_bucket) for _ in range(threads)]
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        uploads = pool.map(
+            lambda index: ops.initiate(clients[index % threads], jss_bucket.name, jss_key), range(count)
+        )
+        ids = [upload.upload_id for upload in uploads]
+
+    assert all(isinstance(upload_id, str) and upload_id for upload_id in ids) and len(set(ids)) == count, ids
+
+
+@pytest.mark.clause("multipart.response.content-type")
+@pytest.mark.parametrize("operation", JSON_BODIES)
+def test_multipart_response_content_type_is_json(jss_client, jss_bucket, jss_key, operation):
+    response = EXCHANGES[operation](jss_client, jss_bucket.name, jss_key)
+
+    media_type, *parameters = [part.strip() for part in response.headers.get("Content-Type", "").split(";")]
+    charset = dict(p.lower().split("=", 1) for p in parameters if "=" in p).get("charset")
+    sent = response.headers.get("Content-Type")
+    assert (media_type.lower(), charset) == ("application/json", "utf-8"), f"Content-Type: {sent}"
+
+
+@pytest.mark.clause("multipart.response.request-id")
+@pytest.mark.parametrize("operation", list(EXCHANGES))
+def test_multipart_response_has_request_id(jss_client, jss_bucket, jss_key, operation):
+    response = EXCHANGES[operation](jss_client, jss_bucket.name, jss_key)
+
+    assert response.headers.get(ops.REQUEST_ID_HEADER, "").strip(), "no x-jss-request-id header"
+
+
+def _no_such_upload(client, bucket, key, target):
+    return _error(client, bucket, key)
+
+
+def _signature_does_not_match(client, bucket, key, target):
+    wrong = SigningOptions(secret_key=target.credentials.secret_key[::-1] + "x")
+    return client.request("POST", bucket, key, query=[("uploads", None)], signing=wrong)
+
+
+def _too_many_parts(client, bucket, key, target):
+    upload = ops.initiate(client, bucket, key)
+    too_many = str(LIFECYCLE["rejected_part_numbers"][0])
+    query = [("partNumber", too_many), ("uploadId", upload.upload_id)]
+    return client.request("PUT", bucket, key, query=query, body=small_part())
+
+
+ERRORS = {
+    "no-such-upload": _no_such_upload,
+    "signature-does-not-match": _signature_does_not_match,
+    "too-many-parts": _too_many_parts,
+}
+
+
+@pytest.mark.clause("errors.body.shape")
+@pytest.mark.parametrize("error", list(ERRORS))
+def test_error_response_body_has_four_lowercase_keys(jss_client, jss_bucket, jss_key, jss_target, error):
+    response = ERRORS[error](jss_client, jss_bucket.name, jss_key, jss_target)
+
+    document = ops.json_body(response)
+    keys = set(document) if isinstance(document, dict) else set()
+    assert response.status_code >= 400 and keys >= ops.ERROR_KEYS, f"HTTP {response.status_code}, keys {keys}"
