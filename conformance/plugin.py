@@ -1,4 +1,290 @@
 """The jss-conformance pytest plugin (entry point ``pytest11: jss_conformance``).
 
-Work in progress: the options, fixtures and reports arrive in the next commits.
+It is loaded by every pytest run in an environment where the package is installed, and stays inert unless
+conformance cases run (arguments naming ``conformance/cases``, ``--pyargs conformance.cases``,
+``--jss-target`` or ``--jss-embedded``). Then, in the controller process (once, also under xdist):
+
+1. it resolves the target (profile, JSS_* variables, or ``fixtures/targets/embedded.toml``); a bad profile is
+   a usage error (one line, exit status 4 under plain pytest, 2 through ``jss-conformance run``);
+2. for the embedded target it starts the reference endpoint with generated credentials and creates the
+   buckets; it probes every endpoint (unreachable: one INFRA_ERROR, exit status 3);
+3. it hands the target and the run id to the xdist workers (``pytest_configure_node``/``workerinput``);
+4. it classifies every case (PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR), shows the
+   non-plain outcomes under their own names in the terminal, writes results.json and the Allure extras, maps
+   the exit status (0 as expected, 1 conformance failure, 3 infrastructure), and stops the endpoint.
+
+The fixtures are in :mod:`conformance.harness.fixtures`, the pieces in ``conformance/harness/``.
 """
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conformance import outcomes as oc
+from conformance.catalogue import CatalogueError, load_catalogue
+from conformance.harness import allure_support as allure_extras
+from conformance.harness.classify import (
+    TEST_STATUS,
+    PhaseOutcome,
+    combine,
+    exception_message,
+    exit_status,
+    outcome_of_exception,
+    skip_reason,
+)
+from conformance.harness.embedded import check_deviations, start_embedded
+from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures by name on the plugin
+    jss_bucket,
+    jss_client,
+    jss_client_for,
+    jss_expect,
+    jss_http_session,
+    jss_key,
+    jss_make_key,
+    jss_run_prefix,
+    jss_target,
+    jss_tracker,
+)
+from conformance.harness.options import add_options, names_cases, results_path, runs_tests
+from conformance.harness.preflight import preflight
+from conformance.harness.reporting import summary_lines, write_reports
+from conformance.harness.selection import check_families, clause_ids, selected
+from conformance.harness.state import ATTACHED_KEY, PHASES_KEY, TRACKER_KEY, harness_state, new_run_id
+from conformance.target import ProfileError, Target, resolve_target
+
+CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a conformance case checks"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The --jss-* options."""
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Resolve the target in the controller (validating the profile), or take it from workerinput."""
+    config.addinivalue_line("markers", CLAUSE_MARKER)
+    state = harness_state(config)
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        state.is_worker = True
+        state.worker_id = workerinput.get("workerid", "gw")
+        state.run_id = workerinput.get("jss_run_id") or new_run_id()
+        state.wanted = bool(workerinput.get("jss_wanted"))
+        payload = workerinput.get("jss_target")
+        state.target = Target.from_payload(payload) if payload else None
+        return
+    option = config.option
+    config.pluginmanager.register(_Collector(state), "jss_conformance_collector")
+    state.run_id = new_run_id()
+    state.wanted = names_cases(config)
+    state.results_path = results_path(config, state.wanted)
+    check_families(option.jss_family)
+    if option.jss_family or option.jss_clause or option.jss_operation:
+        try:
+            load_catalogue()
+        except CatalogueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    if not state.wanted:
+        return
+    try:
+        state.target = resolve_target(option.jss_target, os.environ)
+        if option.jss_deviate:
+            if not state.target.embedded:
+                raise ProfileError(
+                    f"--jss-deviate applies to the embedded reference endpoint only, "
+                    f"not to target {state.target.name}"
+                )
+            check_deviations(option.jss_deviate)
+    except ProfileError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start the embedded endpoint (if any) and probe the target, before any case and any worker."""
+    config = session.config
+    state = harness_state(config)
+    if state.is_worker or state.target is None or not runs_tests(config):
+        return
+    try:
+        if state.target.embedded:
+            state.target, state.reference = start_embedded(
+                state.target, config.option.jss_deviate, timeout=config.option.jss_timeout
+            )
+        state.warnings += preflight(state.target)
+    except ProfileError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    except oc.InfraError as exc:
+        message = str(exc).splitlines()[0]
+        state.book.add_synthetic("preflight", oc.INFRA_ERROR, message)
+        write_reports(config, state, preflight_failure=message)
+        pytest.exit(f"jss-conformance: INFRA_ERROR: {message}", returncode=3)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """xdist: hand the target (with its credentials) and the run id to a worker."""
+    state = harness_state(node.config)
+    node.workerinput["jss_run_id"] = state.run_id
+    node.workerinput["jss_wanted"] = state.wanted
+    if state.target is not None:
+        node.workerinput["jss_target"] = state.target.to_payload()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    """One line naming the target, regions and run prefix (plus preflight warnings)."""
+    state = harness_state(config)
+    if state.target is None:
+        return None
+    target = state.target
+    deviations = config.option.jss_deviate
+    lines = [
+        f"jss-conformance: target {target.name} ({target.endpoint or 'not started'}), regions "
+        f"{', '.join(target.regions)}, run prefix {state.run_id}/"
+        + (f", deviations {', '.join(deviations)}" if deviations else "")
+    ]
+    return lines + state.warnings
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Select by --jss-family/--jss-clause/--jss-operation; label the cases for Allure."""
+    option = config.option
+    selecting = bool(option.jss_family or option.jss_clause or option.jss_operation)
+    labelling = bool(getattr(option, "allure_report_dir", None))
+    if not (selecting or labelling) or not any(clause_ids(item) for item in items):
+        if selecting:
+            config.hook.pytest_deselected(items=list(items))
+            items[:] = []
+        return
+    try:
+        catalogue = load_catalogue()
+    except CatalogueError as exc:
+        if selecting:
+            raise pytest.UsageError(str(exc)) from None
+        catalogue = {}
+    keep, drop = [], []
+    for item in items:
+        ids = clause_ids(item)
+        if selecting and not selected(
+            ids,
+            catalogue,
+            families=option.jss_family,
+            prefixes=option.jss_clause,
+            operations=option.jss_operation,
+        ):
+            drop.append(item)
+            continue
+        keep.append(item)
+        if labelling:
+            allure_extras.label_item(
+                item, [catalogue[i] for i in ids if i in catalogue], [i for i in ids if i not in catalogue]
+            )
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def _classify(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOutcome:
+    if report.passed:
+        return PhaseOutcome(oc.PASS)
+    if report.skipped:
+        return PhaseOutcome(oc.SKIPPED, skip_reason(report.longrepr))
+    if call.excinfo is None:
+        return PhaseOutcome(oc.FAIL, str(report.longrepr or ""))
+    exc = call.excinfo.value
+    return PhaseOutcome(outcome_of_exception(exc), exception_message(exc, call.excinfo.exconly()))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Classify each phase; turn NON_STRICT into a pass (unless --jss-strict) and NOT_IMPLEMENTED into a
+    skip; record the outcome on the report (it travels to the xdist controller); update Allure."""
+    report: pytest.TestReport = yield
+    state = harness_state(item.config)
+    phase = _classify(report, call)
+    phase.message = allure_extras.scrub(phase.message, state.secrets)
+    if phase.outcome == oc.NON_STRICT and not item.config.option.jss_strict:
+        report.outcome = "passed"
+        report.longrepr = None
+    elif phase.outcome == oc.NOT_IMPLEMENTED:
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] + 1, f"NOT_IMPLEMENTED: {phase.message}")
+    report.jss_outcome = phase.outcome
+    report.jss_message = phase.message
+    report.jss_clauses = clause_ids(item)
+    phases = item.stash.setdefault(PHASES_KEY, [])
+    phases.append(phase)
+    final = combine(phases)
+    tracker = item.stash.get(TRACKER_KEY, None)
+    failing = phase.outcome in (oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR)
+    if failing and tracker is not None and tracker.exchanges and report.when != "teardown":
+        report.sections.append(
+            (
+                f"jss: last exchange of {tracker.exchange_count}",
+                allure_extras.scrub(tracker.exchanges[-1].render(), state.secrets),
+            )
+        )
+        if not item.stash.get(ATTACHED_KEY, False):
+            item.stash[ATTACHED_KEY] = True
+            allure_extras.attach_exchanges(tracker.exchanges, tracker.exchange_count, state.secrets)
+    allure_extras.apply_outcome(item.config, final.outcome, final.message)
+    allure_extras.scrub_current(item.config, state.secrets)
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
+    """NON_STRICT, NOT_IMPLEMENTED and INFRA_ERROR get their own word, letter and summary count."""
+    outcome = getattr(report, "jss_outcome", None)
+    if outcome not in TEST_STATUS:
+        return None
+    if report.when != "call" and report.passed:
+        return None
+    category, letter, word = TEST_STATUS[outcome]
+    colour = "red" if outcome == oc.INFRA_ERROR else "yellow"
+    return category, letter, (word, {colour: True})
+
+
+class _Collector:
+    """Per-run plugin object: collects the outcomes in the controller (xdist workers' reports arrive here)."""
+
+    def __init__(self, state) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Record a classified phase report."""
+        self.state.book.add(report)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write results.json and the Allure extras; map the exit status (controller only)."""
+    state = harness_state(session.config)
+    if state.is_worker:
+        return
+    outcomes = [phase.outcome for phase in state.book.outcomes().values()]
+    if int(exitstatus) in (0, 1) and outcomes:
+        session.exitstatus = exit_status(outcomes, strict=session.config.option.jss_strict)
+    write_reports(session.config, state)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """A jss-conformance section: outcome counts, the non-passing cases, where the reports are."""
+    state = harness_state(config)
+    if state.is_worker:
+        return
+    lines = summary_lines(config, state)
+    if lines:
+        terminalreporter.section("jss-conformance")
+        for text, markup in lines:
+            terminalreporter.line(text, **markup)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the embedded reference endpoint (and remove its temporary folders)."""
+    state = harness_state(config)
+    if state.reference is not None:
+        state.reference.stop()
+        state.reference = None

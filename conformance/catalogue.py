@@ -1,0 +1,78 @@
+"""The clause catalogue (fixtures/clauses.toml): one entry per normative sentence the cases check.
+
+Each ``[[clause]]`` table has ``id``, ``operation``, ``family``, ``level`` (MUST | EXAMPLE | OPEN), ``source``
+(URL of the documentation page) and ``sentence``. The plugin uses it for Allure labels and selection,
+``compare`` for the sentences of the matrix, the project's lint for coverage.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.paths import fixtures_dir
+
+FAMILIES = (
+    "signature",
+    "storage-class",
+    "region-limit",
+    "existing-objects",
+    "response-fields",
+    "encryption",
+    "lifecycle",
+)
+LEVELS = ("MUST", "EXAMPLE", "OPEN")
+_FIELDS = ("id", "operation", "family", "level", "source", "sentence")
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is missing or malformed; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One normative sentence of the spec, as the suite restates it."""
+
+    id: str
+    operation: str
+    family: str
+    level: str
+    source: str
+    sentence: str
+
+
+def catalogue_path() -> Path:
+    """fixtures/clauses.toml."""
+    return fixtures_dir() / "clauses.toml"
+
+
+def load_catalogue(path: str | Path | None = None) -> dict[str, Clause]:
+    """Read and validate the catalogue; return its clauses by id, in file order."""
+    path = Path(path) if path is not None else catalogue_path()
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except FileNotFoundError:
+        raise CatalogueError(f"{path}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path}: not valid TOML: {exc}") from None
+    tables = document.get("clause")
+    if not isinstance(tables, list) or not tables:
+        raise CatalogueError(f"{path}: no [[clause]] tables")
+    clauses: dict[str, Clause] = {}
+    for index, table in enumerate(tables, start=1):
+        missing = [
+            name for name in _FIELDS if not isinstance(table.get(name), str) or not table[name].strip()
+        ]
+        if missing:
+            raise CatalogueError(f"{path}: clause #{index} lacks the field {missing[0]!r}")
+        clause = Clause(**{name: table[name].strip() for name in _FIELDS})
+        if clause.family not in FAMILIES:
+            raise CatalogueError(f"{path}: clause {clause.id} has unknown family {clause.family!r}")
+        if clause.level not in LEVELS:
+            raise CatalogueError(f"{path}: clause {clause.id} has unknown level {clause.level!r}")
+        if clause.id in clauses:
+            raise CatalogueError(f"{path}: clause id {clause.id} appears twice")
+        clauses[clause.id] = clause
+    return clauses

@@ -1,0 +1,110 @@
+"""Outcome classification: from a pytest phase report (and its exception) to a conformance outcome.
+
+Outcomes (conformance.outcomes): PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR. How they
+appear in pytest's own terms:
+
+- NON_STRICT: reported as *passed* (as *failed* with --jss-strict), terminal status ``NON_STRICT`` / ``N``;
+- NOT_IMPLEMENTED: reported as *skipped* with the reason ``NOT_IMPLEMENTED: ...``, status ``NOT_IMPLEMENTED``
+  / ``I``;
+- INFRA_ERROR: reported as *failed*, status ``INFRA_ERROR`` / ``!`` (the run exits 3, not 1).
+
+A case outcome combines its setup, call and teardown phases (:func:`combine`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conformance import outcomes as oc
+
+MESSAGE_LIMIT = 2000
+
+#: pytest terminal status per non-plain outcome: (category, short letter, verbose word).
+TEST_STATUS = {
+    oc.NON_STRICT: (oc.NON_STRICT, "N", oc.NON_STRICT),
+    oc.NOT_IMPLEMENTED: (oc.NOT_IMPLEMENTED, "I", oc.NOT_IMPLEMENTED),
+    oc.INFRA_ERROR: (oc.INFRA_ERROR, "!", oc.INFRA_ERROR),
+}
+
+#: Which outcome wins when phases disagree (higher wins).
+_SEVERITY = {
+    oc.PASS: 0,
+    oc.SKIPPED: 1,
+    oc.NOT_IMPLEMENTED: 2,
+    oc.NON_STRICT: 3,
+    oc.FAIL: 4,
+    oc.INFRA_ERROR: 5,
+}
+
+
+@dataclass
+class PhaseOutcome:
+    """The outcome of one phase (setup, call or teardown) and its one-paragraph message."""
+
+    outcome: str
+    message: str = ""
+
+
+def _members(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        found: list[BaseException] = []
+        for inner in exc.exceptions:
+            found.extend(_members(inner))
+        return found
+    return [exc]
+
+
+def outcome_of_exception(exc: BaseException) -> str:
+    """The outcome an exception escaping a case stands for (FAIL unless it is one of ours)."""
+    members = _members(exc)
+    if any(isinstance(member, oc.InfraError) for member in members):
+        return oc.INFRA_ERROR
+    if members and all(isinstance(member, oc.NotImplementedByTarget) for member in members):
+        return oc.NOT_IMPLEMENTED
+    if members and all(isinstance(member, oc.NonStrict) for member in members):
+        return oc.NON_STRICT
+    return oc.FAIL
+
+
+def exception_message(exc: BaseException, exconly: str) -> str:
+    """A short message for an exception: its own text for ours, pytest's one-liner otherwise."""
+    if isinstance(exc, oc.InfraError | oc.NotImplementedByTarget | oc.NonStrict):
+        text = str(exc) or type(exc).__name__
+    else:
+        text = exconly
+    return truncate(text)
+
+
+def truncate(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`text` stripped and cut to `limit` characters."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 15] + " ... (truncated)"
+
+
+def skip_reason(longrepr: object) -> str:
+    """The reason of a skipped report (pytest stores (path, line, 'Skipped: reason'))."""
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        reason = str(longrepr[2])
+        return reason.removeprefix("Skipped: ")
+    return str(longrepr or "")
+
+
+def combine(phases: list[PhaseOutcome]) -> PhaseOutcome:
+    """The case outcome from its phases: the most severe; a failing teardown names itself."""
+    if not phases:
+        return PhaseOutcome(oc.PASS)
+    worst = phases[0]
+    for phase in phases[1:]:
+        if _SEVERITY[phase.outcome] > _SEVERITY[worst.outcome]:
+            worst = phase
+    return worst
+
+
+def exit_status(outcomes: list[str], *, strict: bool) -> int:
+    """DESIGN §3: 3 if infrastructure failed, 1 on a conformance failure (NON_STRICT too with --jss-strict),
+    else 0."""
+    if oc.INFRA_ERROR in outcomes:
+        return 3
+    if oc.FAIL in outcomes or (strict and oc.NON_STRICT in outcomes):
+        return 1
+    return 0

@@ -1,0 +1,127 @@
+"""The plugin's command-line options, and whether a run needs a target at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.paths import CASES_DIR
+
+DEFAULT_RESULTS = Path("reports") / "results.json"
+DEFAULT_TIMEOUT = 30.0
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register the --jss-* options."""
+    group = parser.getgroup("jss-conformance", "JSS conformance suite")
+    group.addoption(
+        "--jss-target",
+        metavar="PROFILE.toml",
+        default=None,
+        help="target profile (TOML). Without it (and without JSS_ENDPOINT) the embedded reference endpoint "
+        "is started for the run.",
+    )
+    group.addoption(
+        "--jss-embedded",
+        action="store_true",
+        default=False,
+        help="run against the embedded reference endpoint even if the arguments do not name "
+        "conformance/cases.",
+    )
+    group.addoption(
+        "--jss-deviate",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="switch on a named deviation of the embedded reference endpoint (a negative control; "
+        "repeatable).",
+    )
+    group.addoption(
+        "--jss-family",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="run only the cases checking a clause of this family (repeatable), e.g. signature, "
+        "region-limit.",
+    )
+    group.addoption(
+        "--jss-clause",
+        metavar="PREFIX",
+        action="append",
+        default=[],
+        help="run only the cases checking a clause whose id starts with PREFIX (repeatable), e.g. initiate.",
+    )
+    group.addoption(
+        "--jss-operation",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="run only the cases checking a clause of this operation (repeatable), e.g. ListParts.",
+    )
+    group.addoption(
+        "--jss-results",
+        metavar="PATH",
+        default=None,
+        help=f"where to write results.json (default {DEFAULT_RESULTS} when conformance cases run).",
+    )
+    group.addoption(
+        "--jss-strict",
+        action="store_true",
+        default=False,
+        help="NON_STRICT outcomes fail the run (exit status 1).",
+    )
+    group.addoption(
+        "--jss-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"HTTP timeout per request (default {DEFAULT_TIMEOUT:g}); a timeout is retried once, then "
+        "INFRA_ERROR.",
+    )
+    group.addoption(
+        "--jss-keep",
+        action="store_true",
+        default=False,
+        help="do not abort uploads or delete objects after each case (for debugging; remove them later with "
+        "`jss-conformance sweep`).",
+    )
+
+
+def _under_or_above(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents or path in directory.parents
+
+
+def names_cases(config: pytest.Config) -> bool:
+    """True when the command line selects conformance cases (a path in or above conformance/cases, or
+    ``--pyargs conformance[.cases...]``), or a target was asked for explicitly."""
+    option = config.option
+    if option.jss_embedded or option.jss_target:
+        return True
+    base = config.invocation_params.dir
+    for arg in config.args:
+        if option.pyargs and (arg == "conformance" or arg.startswith("conformance.cases")):
+            return True
+        path_text = arg.split("::", 1)[0]
+        if not path_text:
+            continue
+        path = (base / path_text).resolve()
+        if _under_or_above(path, CASES_DIR.resolve()):
+            return True
+    return False
+
+
+def runs_tests(config: pytest.Config) -> bool:
+    """False for runs that only show information (--help, --version, --fixtures, --markers,
+    --collect-only)."""
+    option = config.option
+    flags = ("help", "version", "showfixtures", "show_fixtures_per_test", "markers", "collectonly")
+    return not any(getattr(option, flag, False) for flag in flags)
+
+
+def results_path(config: pytest.Config, wanted: bool) -> Path | None:
+    """Where results.json goes: --jss-results, else reports/results.json when cases run, else nowhere."""
+    given = config.option.jss_results
+    if given:
+        return config.invocation_params.dir / given
+    return config.invocation_params.dir / DEFAULT_RESULTS if wanted else None

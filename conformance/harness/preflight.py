@@ -1,0 +1,58 @@
+"""The preflight probe: can the target's endpoints be reached, do its buckets exist, is the key known?
+
+It runs once per run, before any case, so that an unreachable endpoint gives one INFRA_ERROR (exit status 3)
+and a missing bucket or unknown access key one configuration error (exit status 2), never a hundred failures.
+"""
+
+from __future__ import annotations
+
+import json
+
+import requests
+
+from conformance.client import JssClient
+from conformance.outcomes import NotImplementedByTarget
+from conformance.target import ProfileError, Target
+
+PREFLIGHT_TIMEOUT = 5.0
+
+
+def _code(response: requests.Response) -> str | None:
+    try:
+        document = json.loads(response.content or b"null")
+    except ValueError:
+        return None
+    return document.get("code") if isinstance(document, dict) else None
+
+
+def preflight(target: Target, timeout: float = PREFLIGHT_TIMEOUT) -> list[str]:
+    """Probe every bucket with a signed GET /bucket?maxKeys=1 (one retry on connection errors).
+
+    Raises InfraError (from the client) when an endpoint cannot be reached, ProfileError when a bucket does
+    not exist or the access key is unknown. Returns warnings (e.g. a rejected signature) to show the user.
+    """
+    warnings: list[str] = []
+    with requests.Session() as session:
+        for bucket in target.buckets:
+            client = JssClient(bucket.endpoint, target.credentials, timeout=timeout, session=session)
+            try:
+                response = client.request("GET", bucket.name, query=[("maxKeys", "1")])
+            except NotImplementedByTarget:
+                continue
+            code = _code(response)
+            where = f"{bucket.endpoint} (bucket {bucket.name})"
+            if response.status_code == 404 and code == "NoSuchBucket":
+                raise ProfileError(
+                    f"target {target.name}: bucket {bucket.name} does not exist at {bucket.endpoint}"
+                )
+            if response.status_code == 403 and code == "InvalidAccessKey":
+                raise ProfileError(
+                    f"target {target.name}: {bucket.endpoint} does not know the access key "
+                    f"{target.credentials.access_key}"
+                )
+            if response.status_code >= 400:
+                warnings.append(
+                    f"preflight: GET /{bucket.name} on {where} answered HTTP {response.status_code} "
+                    f"{code or '(no code)'}: check the credentials if every case fails"
+                )
+    return warnings

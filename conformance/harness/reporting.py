@@ -1,0 +1,87 @@
+"""End-of-run output of the controller: results.json, the Allure extras, the terminal summary section."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conformance import outcomes as oc
+from conformance.harness import allure_support as allure_extras
+from conformance.harness.results import case_id
+from conformance.harness.state import HarnessState
+from conformance.report.results import run_info, write_results
+
+_SHOWN_PER_OUTCOME = 30
+
+
+def _run(state: HarnessState) -> dict:
+    target = state.target
+    return run_info(
+        target=target.name if target else "(none)",
+        endpoint=target.endpoint if target else "",
+        dialect=target.dialect if target else "jss",
+        regions=target.regions if target else [],
+        started=state.started,
+        finished=time.time(),
+    )
+
+
+def allure_dir(config: pytest.Config) -> Path | None:
+    """The Allure results folder of the run, or None without --alluredir."""
+    given = getattr(config.option, "allure_report_dir", None)
+    return config.invocation_params.dir / given if given else None
+
+
+def write_reports(config: pytest.Config, state: HarnessState, preflight_failure: str | None = None) -> None:
+    """results.json (when the run has a results path) and environment.properties / categories.json."""
+    if state.results_path is not None:
+        write_results(state.results_path, _run(state), state.book.records())
+    directory = allure_dir(config)
+    if directory is not None and state.target is not None:
+        target = state.target
+        allure_extras.write_environment(
+            directory,
+            allure_extras.environment_properties(
+                target.name, target.endpoint, target.regions, target.dialect
+            ),
+        )
+        allure_extras.write_categories(directory)
+        if preflight_failure is not None:
+            allure_extras.write_synthetic_result(directory, "preflight", oc.INFRA_ERROR, preflight_failure)
+
+
+def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str, dict]]:
+    """(text, markup) lines of the terminal section: counts per outcome, non-passing cases, report paths."""
+    outcomes = state.book.outcomes()
+    if not outcomes and state.target is None:
+        return []
+    counts = Counter(phase.outcome for phase in outcomes.values())
+    lines: list[tuple[str, dict]] = []
+    if state.target is not None:
+        lines.append(
+            (f"target {state.target.name} at {state.target.endpoint or '-'}; run prefix {state.run_id}/", {})
+        )
+    lines.append(("  ".join(f"{name} {counts.get(name, 0)}" for name in oc.ALL_OUTCOMES), {"bold": True}))
+    for name in (oc.FAIL, oc.INFRA_ERROR, oc.NON_STRICT, oc.NOT_IMPLEMENTED):
+        listed = sorted(
+            (case_id(nodeid), phase.message) for nodeid, phase in outcomes.items() if phase.outcome == name
+        )
+        colour = {"red": True} if name in (oc.FAIL, oc.INFRA_ERROR) else {"yellow": True}
+        for identifier, message in listed[:_SHOWN_PER_OUTCOME]:
+            first = message.splitlines()[0] if message else ""
+            lines.append((f"{name} {identifier}: {first[:160]}", colour))
+        if len(listed) > _SHOWN_PER_OUTCOME:
+            lines.append((f"... and {len(listed) - _SHOWN_PER_OUTCOME} more {name}", colour))
+    if state.results_path is not None:
+        lines.append((f"results: {state.results_path}", {}))
+    directory = allure_dir(config)
+    if directory is not None:
+        lines.append((f"allure results: {directory} (render: npx allure@3 generate {directory})", {}))
+    if config.option.jss_keep and state.target is not None:
+        lines.append(
+            (f"--jss-keep: objects left under {state.run_id}/ (jss-conformance sweep --prefix ...)", {})
+        )
+    return lines

@@ -1,0 +1,65 @@
+"""The controller's book of case outcomes: built from the phase reports (also those xdist workers send)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from conformance import outcomes as oc
+from conformance.harness.classify import PhaseOutcome, combine
+from conformance.report.results import case_record
+
+
+def case_id(nodeid: str) -> str:
+    """A case id stable across invocations: the path below ``cases/`` (else the file name), ``::test``."""
+    path, separator, rest = nodeid.partition("::")
+    path = path.replace("\\", "/")
+    path = path.rsplit("cases/", 1)[1] if "cases/" in path else path.rsplit("/", 1)[-1]
+    return f"{path}{separator}{rest}"
+
+
+@dataclass
+class _Case:
+    clauses: list[str] = field(default_factory=list)
+    phases: list[PhaseOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class ResultsBook:
+    """Collects the classified phase reports of every case; gives the results.json records."""
+
+    def __init__(self) -> None:
+        self._cases: dict[str, _Case] = {}
+
+    def add(self, report: pytest.TestReport) -> None:
+        """Record one phase report carrying ``jss_outcome`` (set by the plugin's makereport)."""
+        outcome = getattr(report, "jss_outcome", None)
+        if outcome is None:
+            return
+        case = self._cases.setdefault(report.nodeid, _Case())
+        case.clauses = list(getattr(report, "jss_clauses", None) or case.clauses)
+        case.seconds += report.duration or 0.0
+        message = getattr(report, "jss_message", "") or ""
+        if report.when == "teardown" and outcome != oc.PASS:
+            message = f"teardown: {message}"
+        case.phases.append(PhaseOutcome(outcome, message))
+
+    def add_synthetic(self, nodeid: str, outcome: str, message: str, seconds: float = 0.0) -> None:
+        """Record an outcome that no test report carries (e.g. the preflight probe's INFRA_ERROR)."""
+        self._cases[nodeid] = _Case([], [PhaseOutcome(outcome, message)], seconds)
+
+    def outcomes(self) -> dict[str, PhaseOutcome]:
+        """nodeid -> combined case outcome."""
+        return {nodeid: combine(case.phases) for nodeid, case in self._cases.items()}
+
+    def records(self) -> list[dict]:
+        """The results.json ``cases`` records."""
+        records = []
+        for nodeid, case in self._cases.items():
+            final = combine(case.phases)
+            message = "" if final.outcome == oc.PASS else final.message
+            records.append(
+                case_record(case_id(nodeid), case.clauses, final.outcome, case.seconds * 1000, message)
+            )
+        return records

@@ -1,0 +1,43 @@
+"""Selection of cases by clause family, clause id prefix or operation (--jss-family, --jss-clause,
+--jss-operation), and the clause ids a case names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from conformance.catalogue import FAMILIES, Clause
+
+
+def clause_ids(item: pytest.Item) -> list[str]:
+    """The clause ids named by the item's ``@pytest.mark.clause(...)`` markers, in order, without repeats."""
+    ids: list[str] = []
+    for marker in item.iter_markers(name="clause"):
+        ids.extend(str(arg) for arg in marker.args)
+    return list(dict.fromkeys(ids))
+
+
+def check_families(families: list[str]) -> None:
+    """UsageError for a family name that does not exist."""
+    for family in families:
+        if family not in FAMILIES:
+            raise pytest.UsageError(f"--jss-family {family!r}: unknown family (known: {', '.join(FAMILIES)})")
+
+
+def selected(
+    ids: list[str],
+    catalogue: Mapping[str, Clause],
+    *,
+    families: list[str],
+    prefixes: list[str],
+    operations: list[str],
+) -> bool:
+    """True when a case naming `ids` passes every given filter (each filter: any of its values matches)."""
+    clauses = [catalogue[i] for i in ids if i in catalogue]
+    if families and not any(c.family in families for c in clauses):
+        return False
+    if prefixes and not any(i.startswith(p) for i in ids for p in prefixes):
+        return False
+    wanted = {o.lower() for o in operations}
+    return not (wanted and not any(c.operation.lower() in wanted for c in clauses))

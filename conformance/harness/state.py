@@ -1,0 +1,64 @@
+"""Per-run state of the plugin, kept in ``config.stash`` (one per pytest Config: pytester runs stay apart)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.harness.classify import PhaseOutcome
+from conformance.harness.results import ResultsBook
+from conformance.target import Target
+
+RUN_PREFIX_PATTERN = r"jssc-\d{8}T\d{6}-[0-9a-f]{6}"
+
+
+def new_run_id(now: float | None = None) -> str:
+    """``jssc-<UTC yyyymmddThhmmss>-<6 hex>``: unique per run, recognisable by `sweep`."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now))
+    return f"jssc-{stamp}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class HarnessState:
+    """What the plugin knows about the run in this process (controller, serial run, or xdist worker)."""
+
+    wanted: bool = False
+    is_worker: bool = False
+    run_id: str = ""
+    worker_id: str = "main"
+    target: Target | None = None
+    reference: Any = None
+    started: float = field(default_factory=time.time)
+    results_path: Path | None = None
+    book: ResultsBook = field(default_factory=ResultsBook)
+    warnings: list[str] = field(default_factory=list)
+    catalogue: dict | None = None
+
+    @property
+    def run_prefix(self) -> str:
+        """Every key the suite writes in this process starts with this."""
+        return f"{self.run_id}/{self.worker_id}/"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Strings that must never reach a report."""
+        return (self.target.credentials.secret_key,) if self.target is not None else ()
+
+
+STATE_KEY = pytest.StashKey[HarnessState]()
+TRACKER_KEY = pytest.StashKey[Any]()
+PHASES_KEY = pytest.StashKey[list[PhaseOutcome]]()
+ATTACHED_KEY = pytest.StashKey[bool]()
+
+
+def harness_state(config: pytest.Config) -> HarnessState:
+    """The state of `config`'s run (created on first use)."""
+    state = config.stash.get(STATE_KEY, None)
+    if state is None:
+        state = config.stash[STATE_KEY] = HarnessState()
+    return state

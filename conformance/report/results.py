@@ -1,0 +1,120 @@
+"""results.json: build, write, read and validate the machine-readable record of a run (DESIGN §3).
+
+``{"run": {suite_version, target, endpoint, dialect, regions, started, duration},
+"cases": [{"id", "clauses", "outcome", "duration_ms", "message"}]}``; the JSON Schema is
+``results.schema.json`` beside this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from conformance import __version__
+
+SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema of results.json."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def run_info(
+    *,
+    target: str,
+    endpoint: str,
+    dialect: str,
+    regions: Sequence[str],
+    started: float,
+    finished: float | None = None,
+) -> dict[str, Any]:
+    """The ``run`` object; `started` / `finished` are time.time() values."""
+    finished = time.time() if finished is None else finished
+    return {
+        "suite_version": __version__,
+        "target": target,
+        "endpoint": endpoint,
+        "dialect": dialect,
+        "regions": list(regions),
+        "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "duration": round(max(finished - started, 0.0), 3),
+    }
+
+
+def case_record(case_id: str, clauses: Iterable[str], outcome: str, duration_ms: float, message: str) -> dict:
+    """One ``cases`` entry."""
+    return {
+        "id": case_id,
+        "clauses": list(dict.fromkeys(clauses)),
+        "outcome": outcome,
+        "duration_ms": round(max(duration_ms, 0.0), 1),
+        "message": message,
+    }
+
+
+def write_results(
+    path: str | os.PathLike, run: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]
+) -> Path:
+    """Write results.json atomically (cases sorted by id); return its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {"run": dict(run), "cases": sorted((dict(c) for c in cases), key=lambda c: c["id"])}
+    fd, temporary = tempfile.mkstemp(prefix=".results-", suffix=".json", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    os.replace(temporary, path)
+    return path
+
+
+def read_results(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a results.json (ValueError with the file name when it is not one)."""
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except ValueError as exc:
+        raise ValueError(f"{path}: not JSON: {exc}") from None
+    problems = validation_errors(document)
+    if problems:
+        raise ValueError(f"{path}: not a results.json: {problems[0]}")
+    return document
+
+
+def validation_errors(document: Any) -> list[str]:
+    """Schema violations of `document` (empty when valid). Uses jsonschema when installed, else a structural
+    check of the required keys and outcome names."""
+    try:
+        import jsonschema
+    except ImportError:  # pragma: no cover - jsonschema ships with the test environment
+        return _structural_errors(document)
+    validator = jsonschema.Draft202012Validator(load_schema(), format_checker=jsonschema.FormatChecker())
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
+        for error in validator.iter_errors(document)
+    ]
+
+
+def _structural_errors(document: Any) -> list[str]:
+    schema = load_schema()
+    if not isinstance(document, dict) or set(document) != {"run", "cases"}:
+        return ["(root): must have exactly the keys run and cases"]
+    run_keys = set(schema["properties"]["run"]["required"])
+    if not isinstance(document["run"], dict) or set(document["run"]) != run_keys:
+        return [f"run: must have exactly the keys {sorted(run_keys)}"]
+    case_schema = schema["properties"]["cases"]["items"]
+    outcomes = set(case_schema["properties"]["outcome"]["enum"])
+    for index, case in enumerate(document["cases"] if isinstance(document["cases"], list) else [None]):
+        if not isinstance(case, dict) or set(case) != set(case_schema["required"]):
+            return [f"cases/{index}: must have exactly the keys {case_schema['required']}"]
+        if case["outcome"] not in outcomes:
+            return [f"cases/{index}/outcome: {case['outcome']!r} is not an outcome"]
+    return []

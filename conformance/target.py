@@ -1,0 +1,430 @@
+"""Target profiles: which endpoint, buckets and credentials a conformance run talks to.
+
+A profile is a TOML file (see ``fixtures/targets/staging.example.toml``)::
+
+    name = "staging"                      # optional, defaults to the file name
+    endpoint = "https://s-bj.jcloud.com"
+    dialect = "jss"
+    [credentials]                         # names of environment variables, never the secrets themselves
+    access_key_env = "JSS_STAGING_ACCESS_KEY"
+    secret_key_env = "JSS_STAGING_SECRET_KEY"
+    [[buckets]]
+    name = "my-bucket"
+    region = "cn-north-1"
+    endpoint = "https://s-bj.jcloud.com"  # optional, defaults to the profile's endpoint
+    [expect]                              # overrides of fixtures/expectations/defaults.toml
+    ...
+
+A profile with ``embedded = true`` (``fixtures/targets/embedded.toml``) describes the embedded reference
+endpoint: the plugin starts it, generates credentials and creates the buckets.
+
+``JSS_ENDPOINT``, ``JSS_ACCESS_KEY``, ``JSS_SECRET_KEY``, ``JSS_BUCKET`` and ``JSS_REGION`` override a
+profile, or replace it for a one-bucket run. Every problem raises :class:`ProfileError` with one line of text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from conformance.client import Credentials
+from conformance.paths import fixtures_dir
+
+KNOWN_DIALECTS = ("jss",)
+PRIMARY_REGION = "cn-north-1"
+ENV_VARIABLES = ("JSS_ENDPOINT", "JSS_ACCESS_KEY", "JSS_SECRET_KEY", "JSS_BUCKET", "JSS_REGION")
+
+_PROFILE_KEYS = {"name", "endpoint", "dialect", "embedded", "credentials", "buckets", "expect", "reference"}
+_CREDENTIAL_KEYS = {"access_key_env", "secret_key_env"}
+_BUCKET_KEYS = {"name", "region", "endpoint"}
+_REFERENCE_KEYS = {"min_part_size", "deviations"}
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z]{2}-[a-z]+-\d+$")
+
+
+class ProfileError(ValueError):
+    """A target profile (or the JSS_* environment) is unusable; the message is one line."""
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    """A bucket the suite may write into (under its run prefix only), its region and its endpoint."""
+
+    name: str
+    region: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """Everything the cases need to know about the endpoint under test."""
+
+    name: str
+    dialect: str
+    endpoint: str
+    credentials: Credentials
+    buckets: list[BucketSpec]
+    expect: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    embedded: bool = False
+    source: str = ""
+    reference_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def regions(self) -> list[str]:
+        """The regions of the target's buckets, in profile order, without repeats."""
+        return list(dict.fromkeys(bucket.region for bucket in self.buckets))
+
+    @property
+    def primary_bucket(self) -> BucketSpec:
+        """The first bucket in cn-north-1, else the first bucket."""
+        return self.bucket_in_region(PRIMARY_REGION) or self.buckets[0]
+
+    def bucket_in_region(self, region: str) -> BucketSpec | None:
+        """The first bucket in `region`, or None."""
+        return next((bucket for bucket in self.buckets if bucket.region == region), None)
+
+    def bucket_outside_region(self, region: str) -> BucketSpec | None:
+        """The first bucket not in `region`, or None."""
+        return next((bucket for bucket in self.buckets if bucket.region != region), None)
+
+    def to_payload(self) -> dict[str, Any]:
+        """A JSON-able form (secret included) to hand the target to xdist workers; never log it."""
+        return {
+            "name": self.name,
+            "dialect": self.dialect,
+            "endpoint": self.endpoint,
+            "access_key": self.credentials.access_key,
+            "secret_key": self.credentials.secret_key,
+            "buckets": [[b.name, b.region, b.endpoint] for b in self.buckets],
+            "expect": _thaw(self.expect),
+            "embedded": self.embedded,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Target:
+        """The inverse of :meth:`to_payload`."""
+        return cls(
+            name=payload["name"],
+            dialect=payload["dialect"],
+            endpoint=payload["endpoint"],
+            credentials=Credentials(payload["access_key"], payload["secret_key"]),
+            buckets=[BucketSpec(*bucket) for bucket in payload["buckets"]],
+            expect=_freeze(payload["expect"]),
+            embedded=payload["embedded"],
+            source=payload["source"],
+        )
+
+
+# -- expectations --------------------------------------------------------------------------------------
+
+
+def default_expectations_path() -> Path:
+    """fixtures/expectations/defaults.toml."""
+    return fixtures_dir() / "expectations" / "defaults.toml"
+
+
+def load_default_expectations(path: Path | None = None) -> dict[str, Any]:
+    """The default expectations (empty when the file does not exist)."""
+    path = path or default_expectations_path()
+    if not path.is_file():
+        return {}
+    return _read_toml(path)
+
+
+def merge_expectations(
+    defaults: Mapping[str, Any], overrides: Mapping[str, Any], where: str = "expect"
+) -> dict:
+    """`defaults` updated by `overrides`; an unknown key or a value of another type is a ProfileError."""
+    merged = dict(defaults)
+    for key, value in overrides.items():
+        if key not in defaults:
+            known = ", ".join(sorted(defaults)) or "none"
+            raise ProfileError(f"[{where}] has unknown key {key!r} (known: {known})")
+        default = defaults[key]
+        if isinstance(default, Mapping):
+            if not isinstance(value, Mapping):
+                raise ProfileError(f"[{where}] {key} must be a table")
+            merged[key] = merge_expectations(default, value, f"{where}.{key}")
+        elif not _same_kind(default, value):
+            raise ProfileError(
+                f"[{where}] {key} must be of type {type(default).__name__}, not {type(value).__name__}"
+            )
+        else:
+            merged[key] = value
+    return merged
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | float) and isinstance(value, int | float):
+        return isinstance(value, int) or isinstance(default, float)
+    return isinstance(value, type(default))
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_thaw(v) for v in value]
+    return value
+
+
+# -- profiles ------------------------------------------------------------------------------------------
+
+
+def embedded_profile_path() -> Path:
+    """fixtures/targets/embedded.toml, the profile used when no target is given."""
+    return fixtures_dir() / "targets" / "embedded.toml"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ProfileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ProfileError(f"{path}: is a directory, not a TOML file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ProfileError(f"{where} has unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _string(table: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
+    value = table.get(key)
+    if value is None:
+        if required:
+            raise ProfileError(f"{where} is missing the field {key!r}")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ProfileError(f"{where} field {key!r} must be a non-empty string")
+    return value.strip()
+
+
+def _endpoint(value: str, where: str) -> str:
+    if not re.match(r"^https?://[^/\s]+/?$", value):
+        raise ProfileError(f"{where}: endpoint {value!r} must look like http(s)://host[:port]")
+    return value.rstrip("/")
+
+
+def _credentials(raw: Any, env: Mapping[str, str]) -> Credentials:
+    if not isinstance(raw, Mapping):
+        raise ProfileError("the profile is missing the [credentials] table (names of environment variables)")
+    literal = sorted(key for key in raw if key not in _CREDENTIAL_KEYS)
+    if literal:
+        raise ProfileError(
+            f"[credentials] {literal[0]!r} is not allowed: a profile never holds secrets, it names "
+            "environment variables with access_key_env and secret_key_env"
+        )
+    values = []
+    for key in ("access_key_env", "secret_key_env"):
+        name = _string(raw, key, "[credentials]")
+        if not _ENV_NAME.match(name):
+            raise ProfileError(
+                f"[credentials] {key} must name an environment variable (A-Z, 0-9, _), not a literal value"
+            )
+        value = env.get(name)
+        if not value:
+            raise ProfileError(f"[credentials] {key} names the environment variable {name}, which is not set")
+        values.append(value)
+    return Credentials(values[0], values[1])
+
+
+def _buckets(raw: Any, default_endpoint: str | None) -> list[BucketSpec]:
+    if not isinstance(raw, list) or not raw:
+        raise ProfileError("the profile needs at least one [[buckets]] table with name and region")
+    buckets = []
+    for index, table in enumerate(raw, start=1):
+        where = f"[[buckets]] #{index}"
+        if not isinstance(table, Mapping):
+            raise ProfileError(f"{where} must be a table")
+        _check_keys(table, _BUCKET_KEYS, where)
+        name = _string(table, "name", where)
+        region = _string(table, "region", where)
+        if not _BUCKET_NAME.match(name):
+            raise ProfileError(f"{where}: bucket name {name!r} must be 3-63 characters of a-z, 0-9 and -")
+        if not _REGION.match(region):
+            raise ProfileError(f"{where}: region {region!r} does not look like a region (e.g. cn-north-1)")
+        endpoint = _string(table, "endpoint", where, required=False)
+        endpoint = _endpoint(endpoint, where) if endpoint else (default_endpoint or "")
+        buckets.append(BucketSpec(name, region, endpoint))
+    names = [bucket.name for bucket in buckets]
+    if len(set(names)) != len(names):
+        raise ProfileError("[[buckets]] names a bucket twice")
+    return buckets
+
+
+def _reference_options(raw: Any) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ProfileError("[reference] must be a table")
+    _check_keys(raw, _REFERENCE_KEYS, "[reference]")
+    options = dict(raw)
+    size = options.get("min_part_size")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+        raise ProfileError("[reference] min_part_size must be a positive integer")
+    deviations = options.get("deviations", [])
+    if not isinstance(deviations, list) or not all(isinstance(d, str) for d in deviations):
+        raise ProfileError("[reference] deviations must be a list of names")
+    return options
+
+
+def parse_profile(
+    document: Mapping[str, Any], *, name: str, env: Mapping[str, str], defaults: Mapping[str, Any]
+) -> Target:
+    """Validate a parsed profile and build its Target (embedded profiles get placeholder credentials)."""
+    _check_keys(document, _PROFILE_KEYS, "the profile")
+    embedded = document.get("embedded", False)
+    if not isinstance(embedded, bool):
+        raise ProfileError("the profile field 'embedded' must be true or false")
+    dialect = _string(document, "dialect", "the profile")
+    if dialect not in KNOWN_DIALECTS:
+        raise ProfileError(f"unknown dialect {dialect!r} (known: {', '.join(KNOWN_DIALECTS)})")
+    profile_name = _string(document, "name", "the profile", required=False) or name
+    expect_raw = document.get("expect", {})
+    if not isinstance(expect_raw, Mapping):
+        raise ProfileError("[expect] must be a table")
+    expect = merge_expectations(defaults, expect_raw)
+    if embedded:
+        reference = _reference_options(document.get("reference"))
+        if "min_part_size" in reference and "min_part_size" in defaults and "min_part_size" not in expect_raw:
+            expect["min_part_size"] = reference["min_part_size"]  # the endpoint we start is what we expect
+        for key in ("endpoint", "credentials"):
+            if key in document:
+                raise ProfileError(
+                    f"an embedded profile has no {key!r}: the plugin starts and signs in itself"
+                )
+        return Target(
+            name=profile_name,
+            dialect=dialect,
+            endpoint="",
+            credentials=Credentials("", ""),
+            buckets=_buckets(document.get("buckets"), None),
+            expect=_freeze(expect),
+            embedded=True,
+            reference_options=_freeze(reference),
+        )
+    if "reference" in document:
+        raise ProfileError("[reference] only applies to an embedded profile (embedded = true)")
+    endpoint = _endpoint(_string(document, "endpoint", "the profile"), "the profile")
+    return Target(
+        name=profile_name,
+        dialect=dialect,
+        endpoint=endpoint,
+        credentials=_credentials(document.get("credentials"), env),
+        buckets=_buckets(document.get("buckets"), endpoint),
+        expect=_freeze(expect),
+    )
+
+
+def load_profile(path: str | Path, env: Mapping[str, str] | None = None) -> Target:
+    """Read and validate the profile at `path` (environment overrides not applied)."""
+    path = Path(path)
+    env = {} if env is None else env
+    try:
+        target = parse_profile(
+            _read_toml(path), name=path.stem, env=env, defaults=load_default_expectations()
+        )
+    except ProfileError as exc:
+        message = str(exc)
+        raise ProfileError(message if message.startswith(str(path)) else f"{path}: {message}") from None
+    return replace(target, source=str(path))
+
+
+def apply_environment(target: Target | None, env: Mapping[str, str]) -> Target | None:
+    """Apply the JSS_* variables to `target` (or build a one-bucket target from them alone).
+
+    JSS_ENDPOINT replaces the endpoint of the profile and of every bucket; JSS_ACCESS_KEY and JSS_SECRET_KEY
+    (both or neither) replace the credentials; JSS_BUCKET with JSS_REGION replaces the bucket list by that one
+    bucket. Without a profile, JSS_ENDPOINT makes a one-bucket target and needs the four others.
+    """
+    given = {name: env[name].strip() for name in ENV_VARIABLES if env.get(name, "").strip()}
+    if not given:
+        return target
+    if ("JSS_ACCESS_KEY" in given) != ("JSS_SECRET_KEY" in given):
+        missing = "JSS_SECRET_KEY" if "JSS_ACCESS_KEY" in given else "JSS_ACCESS_KEY"
+        raise ProfileError(f"JSS_ACCESS_KEY and JSS_SECRET_KEY go together: {missing} is not set")
+    if "JSS_REGION" in given and "JSS_BUCKET" not in given:
+        raise ProfileError("JSS_REGION is set without JSS_BUCKET: set both for a one-bucket run")
+    if target is None or target.embedded:
+        if "JSS_ENDPOINT" not in given:
+            if target is not None and set(given) <= {"JSS_ACCESS_KEY", "JSS_SECRET_KEY"}:
+                return target  # the embedded endpoint generates its own credentials
+            raise ProfileError(
+                f"{sorted(given)[0]} is set but there is no target: set JSS_ENDPOINT too, or pass --target"
+            )
+        missing = [name for name in ENV_VARIABLES if name not in given]
+        if missing:
+            raise ProfileError(f"JSS_ENDPOINT is set: a one-bucket run also needs {', '.join(missing)}")
+        endpoint = _endpoint(given["JSS_ENDPOINT"], "JSS_ENDPOINT")
+        bucket = _env_bucket(given, endpoint)
+        defaults = target.expect if target is not None else _freeze(load_default_expectations())
+        return Target(
+            name=f"env:{endpoint.split('://', 1)[1]}",
+            dialect="jss",
+            endpoint=endpoint,
+            credentials=Credentials(given["JSS_ACCESS_KEY"], given["JSS_SECRET_KEY"]),
+            buckets=[bucket],
+            expect=defaults,
+            source="environment",
+        )
+    changes: dict[str, Any] = {}
+    if "JSS_ENDPOINT" in given:
+        endpoint = _endpoint(given["JSS_ENDPOINT"], "JSS_ENDPOINT")
+        changes["endpoint"] = endpoint
+        changes["buckets"] = [replace(bucket, endpoint=endpoint) for bucket in target.buckets]
+    if "JSS_ACCESS_KEY" in given:
+        changes["credentials"] = Credentials(given["JSS_ACCESS_KEY"], given["JSS_SECRET_KEY"])
+    if "JSS_BUCKET" in given:
+        changes["buckets"] = [_env_bucket(given, changes.get("endpoint", target.endpoint), target)]
+    return replace(target, **changes)
+
+
+def _env_bucket(given: Mapping[str, str], endpoint: str, target: Target | None = None) -> BucketSpec:
+    name = given["JSS_BUCKET"]
+    if not _BUCKET_NAME.match(name):
+        raise ProfileError(f"JSS_BUCKET {name!r} must be 3-63 characters of a-z, 0-9 and -")
+    region = given.get("JSS_REGION")
+    if region is None:
+        known = next((bucket for bucket in target.buckets if bucket.name == name), None) if target else None
+        if known is None:
+            raise ProfileError("JSS_BUCKET is set: set JSS_REGION to the bucket's region too")
+        region = known.region
+    if not _REGION.match(region):
+        raise ProfileError(f"JSS_REGION {region!r} does not look like a region (e.g. cn-north-1)")
+    return BucketSpec(name, region, endpoint)
+
+
+def resolve_target(profile: str | Path | None, env: Mapping[str, str]) -> Target:
+    """The target of a run: the profile (or the embedded one when None) with the JSS_* variables applied.
+
+    An embedded target still has no endpoint and placeholder credentials: the plugin fills them in when it
+    starts the reference endpoint.
+    """
+    if profile is not None:
+        return apply_environment(load_profile(profile, env), env)
+    if env.get("JSS_ENDPOINT", "").strip():
+        return apply_environment(None, env)
+    return apply_environment(load_profile(embedded_profile_path(), env), env)
