@@ -1,0 +1,139 @@
+"""CompleteMultipartUpload: the final ETag formula, assembly in part-number order, gaps allowed, a list out
+of order / with a wrong ETag / with a part never uploaded / with a too-small non-final part / that is not JSON
+rejected, and the UploadId invalid afterwards. Rejection codes of a bad list are target expectations."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import operations as ops
+from conformance.cases.support import md5_hex, multipart_etag, sized_part, small_part, table, uploaded
+
+LIFECYCLE = table("lifecycle")
+
+
+def _assert_bad_list(error, expect, code_key):
+    """A rejected part list: the status and the code the target's expectations name."""
+    ops.assert_error(error, expect["complete_bad_list_status"], expect[code_key])
+
+
+@pytest.mark.clause("complete.etag.formula")
+def test_complete_etag_is_md5_of_part_etags(jss_client, jss_bucket, jss_key, jss_expect):
+    upload, etags = uploaded(
+        jss_client, jss_bucket.name, jss_key, [(1, sized_part(jss_expect)), (2, small_part())]
+    )
+
+    completed = ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
+
+    assert completed.etag == multipart_etag([etag for _, etag in etags])
+
+
+@pytest.mark.clause("complete.assembly-order", "complete.creates-object")
+def test_complete_object_is_parts_in_number_order(jss_client, jss_bucket, jss_key, jss_expect):
+    first, second = sized_part(jss_expect, seed=21), small_part(seed=22)
+    upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, [(2, second), (1, first)])
+
+    ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, sorted(etags))
+
+    assert md5_hex(ops.get_object(jss_client, jss_bucket.name, jss_key).body) == md5_hex(first + second)
+
+
+@pytest.mark.clause("complete.gaps-allowed")
+def test_complete_with_gap_in_part_numbers_accepted(jss_client, jss_bucket, jss_key, jss_expect):
+    first, fifth = sized_part(jss_expect, seed=23), small_part(seed=24)
+    upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, [(1, first), (5, fifth)])
+
+    ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
+
+    assert md5_hex(ops.get_object(jss_client, jss_bucket.name, jss_key).body) == md5_hex(first + fifth)
+
+
+@pytest.mark.clause("complete.part-order")
+def test_complete_parts_out_of_order_rejected(jss_client, jss_bucket, jss_key, jss_expect):
+    parts = [(1, sized_part(jss_expect, seed=25)), (2, sized_part(jss_expect, seed=26))]
+    upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, parts)
+
+    with pytest.raises(ops.ApiError) as error:
+        ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, list(reversed(etags)))
+
+    _assert_bad_list(error.value, jss_expect, "complete_part_order_code")
+
+
+@pytest.mark.clause("complete.part-checked")
+def test_complete_wrong_etag_rejected(jss_client, jss_bucket, jss_key, jss_expect):
+    upload, _ = uploaded(jss_client, jss_bucket.name, jss_key, [(1, small_part(seed=27))])
+    wrong = md5_hex(small_part(seed=28))
+
+    with pytest.raises(ops.ApiError) as error:
+        ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, [(1, wrong)])
+
+    _assert_bad_list(error.value, jss_expect, "complete_invalid_part_code")
+
+
+@pytest.mark.clause("complete.part-checked")
+def test_complete_part_never_uploaded_rejected(jss_client, jss_bucket, jss_key, jss_expect):
+    upload, _ = uploaded(jss_client, jss_bucket.name, jss_key, [(1, small_part(seed=29))])
+    never_uploaded = [(2, md5_hex(small_part(seed=30)))]
+
+    with pytest.raises(ops.ApiError) as error:
+        ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, never_uploaded)
+
+    _assert_bad_list(error.value, jss_expect, "complete_invalid_part_code")
+
+
+@pytest.mark.clause("complete.min-part-size")
+@pytest.mark.parametrize("offset", LIFECYCLE["rejected_part_size_offsets"], ids=lambda o: f"min{o:+d}")
+def test_complete_non_final_part_below_minimum_rejected(jss_client, jss_bucket, jss_key, jss_expect, offset):
+    parts = [(1, sized_part(jss_expect, offset, seed=31)), (2, small_part())]
+    upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, parts)
+
+    with pytest.raises(ops.ApiError) as error:
+        ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
+
+    _assert_bad_list(error.value, jss_expect, "complete_too_small_code")
+
+
+@pytest.mark.clause("complete.min-part-size")
+@pytest.mark.parametrize("offset", LIFECYCLE["accepted_part_size_offsets"], ids=lambda o: f"min{o:+d}")
+def test_complete_non_final_part_at_minimum_accepted(jss_client, jss_bucket, jss_key, jss_expect, offset):
+    parts = [(1, sized_part(jss_expect, offset, seed=31)), (2, small_part())]
+    upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, parts)
+
+    completed = ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
+
+    assert completed.response.status_code == 200
+
+
+@pytest.mark.clause("complete.malformed-body")
+def test_complete_malformed_body_rejected(jss_client, jss_bucket, jss_key, jss_expect):
+    upload, _ = uploaded(jss_client, jss_bucket.name, jss_key, [(1, small_part())])
+    body = LIFECYCLE["malformed_complete_body"].encode("utf-8")
+
+    with pytest.raises(ops.ApiError) as error:
+        ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, raw_body=body)
+
+    _assert_bad_list(error.value, jss_expect, "complete_malformed_code")
+
+
+def _list_parts(client, bucket, key, upload_id):
+    ops.list_parts(client, bucket, key, upload_id)
+
+
+def _upload_part(client, bucket, key, upload_id):
+    ops.upload_part(client, bucket, key, upload_id, 2, small_part())
+
+
+#: Requests made with the UploadId of a completed upload.
+AFTERWARDS = {"list-parts": _list_parts, "upload-part": _upload_part}
+
+
+@pytest.mark.clause("complete.upload-id-invalidated")
+@pytest.mark.parametrize("request_after", list(AFTERWARDS))
+def test_complete_then_upload_id_invalid(jss_client, jss_bucket, jss_key, request_after):
+    upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, [(1, small_part())])
+    ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
+
+    with pytest.raises(ops.ApiError) as error:
+        AFTERWARDS[request_after](jss_client, jss_bucket.name, jss_key, upload.upload_id)
+
+    ops.assert_error(error.value, 404, "NoSuchUpload")

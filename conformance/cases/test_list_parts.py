@@ -1,0 +1,65 @@
+"""ListParts: ascending part numbers, each part's number, ETag and size, paging with max-parts and
+part-number-marker (when the target's profile says it honours them), an unknown upload rejected."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import operations as ops
+from conformance.cases.support import md5_hex, require_paging, small_part, table, uploaded
+
+UNKNOWN_UPLOAD_ID = table("lifecycle")["unknown_upload_id"]
+
+
+def _three_parts(client, bucket, key):
+    parts = [(3, small_part(seed=43)), (1, small_part(seed=41)), (2, small_part(seed=42))]
+    upload, _ = uploaded(client, bucket, key, parts)
+    return upload.upload_id
+
+
+@pytest.mark.clause("list-parts.ascending")
+def test_list_parts_ascending_part_numbers(jss_client, jss_bucket, jss_key):
+    upload_id = _three_parts(jss_client, jss_bucket.name, jss_key)
+
+    listing = ops.list_parts(jss_client, jss_bucket.name, jss_key, upload_id)
+
+    assert [part.part_number for part in listing.parts] == [1, 2, 3]
+
+
+@pytest.mark.clause("list-parts.reports-parts")
+def test_list_parts_reports_number_etag_size(jss_client, jss_bucket, jss_key):
+    first, second = small_part(seed=44), small_part(seed=45)[:100]
+    upload, _ = uploaded(jss_client, jss_bucket.name, jss_key, [(1, first), (2, second)])
+
+    listing = ops.list_parts(jss_client, jss_bucket.name, jss_key, upload.upload_id)
+
+    expected = [(1, md5_hex(first), len(first)), (2, md5_hex(second), len(second))]
+    assert [(p.part_number, p.etag, p.size) for p in listing.parts] == expected
+
+
+@pytest.mark.clause("list-parts.paging")
+def test_list_parts_max_parts_limits_listing(jss_client, jss_bucket, jss_key, jss_expect):
+    require_paging(jss_expect)
+    upload_id = _three_parts(jss_client, jss_bucket.name, jss_key)
+
+    listing = ops.list_parts(jss_client, jss_bucket.name, jss_key, upload_id, max_parts=2)
+
+    assert [part.part_number for part in listing.parts] == [1, 2]
+
+
+@pytest.mark.clause("list-parts.paging")
+def test_list_parts_part_number_marker_skips_parts(jss_client, jss_bucket, jss_key, jss_expect):
+    require_paging(jss_expect)
+    upload_id = _three_parts(jss_client, jss_bucket.name, jss_key)
+
+    listing = ops.list_parts(jss_client, jss_bucket.name, jss_key, upload_id, part_number_marker=1)
+
+    assert [part.part_number for part in listing.parts] == [2, 3]
+
+
+@pytest.mark.clause("list-parts.no-such-upload")
+def test_list_parts_unknown_upload_rejected(jss_client, jss_bucket, jss_key):
+    with pytest.raises(ops.ApiError) as error:
+        ops.list_parts(jss_client, jss_bucket.name, jss_key, UNKNOWN_UPLOAD_ID)
+
+    ops.assert_error(error.value, 404, "NoSuchUpload")
