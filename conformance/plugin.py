@@ -89,7 +89,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if not state.wanted:
         return
     try:
-        state.target = resolve_target(option.jss_target, os.environ)
+        if option.jss_embedded and option.jss_target:
+            raise ProfileError("--jss-embedded and --jss-target exclude each other")
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("JSS_")}
+        state.target = resolve_target(option.jss_target, environment if option.jss_embedded else os.environ)
         if option.jss_deviate:
             if not state.target.embedded:
                 raise ProfileError(

@@ -26,8 +26,8 @@ def add_options(parser: pytest.Parser) -> None:
         "--jss-embedded",
         action="store_true",
         default=False,
-        help="run against the embedded reference endpoint even if the arguments do not name "
-        "conformance/cases.",
+        help="run against the embedded reference endpoint (ignoring JSS_* variables), also when the "
+        "arguments do not name conformance/cases.",
     )
     group.addoption(
         "--jss-deviate",

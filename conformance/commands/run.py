@@ -1,0 +1,124 @@
+"""``jss-conformance run [--target PROFILE.toml] [pytest args...]``: run the conformance cases.
+
+Everything after ``run`` except ``--target`` goes to pytest (``-n 2``, ``-k``, ``--jss-family signature``,
+...). Without test paths the whole suite (conformance/cases) runs. Reports go to ``reports/``:
+``reports/results.json`` and ``reports/allure-results/`` (cleaned first; pass your own ``--alluredir`` to
+keep results elsewhere). Exit status: 0 all as expected, 1 a conformance failure, 2 usage or configuration
+error (one line), 3 the endpoint could not be reached or infrastructure failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from conformance.paths import CASES_DIR
+from conformance.target import ProfileError, resolve_target
+
+DEFAULT_ALLURE_DIR = Path("reports") / "allure-results"
+PROG = "jss-conformance run"
+
+#: pytest's exit statuses -> ours (DESIGN §3).
+EXIT_MAP = {0: 0, 1: 1, 2: 2, 3: 3, 4: 2, 5: 2}
+NO_TESTS = 5
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """The `run` subcommand (cli.main hands its arguments to :func:`main` unparsed; this is for --help)."""
+    parser = subparsers.add_parser(
+        "run",
+        help="run the conformance cases (pytest arguments pass through)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--target", metavar="PROFILE.toml", help="target profile; default: embedded endpoint")
+    parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments for pytest")
+    parser.set_defaults(
+        handler=lambda args: main(
+            ([f"--target={args.target}"] if args.target else []) + list(args.pytest_args)
+        )
+    )
+
+
+def _usage(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _split_target(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Take ``--target X`` / ``--target=X`` out of `argv` (before a ``--``)."""
+    target, rest, index = None, [], 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            rest += argv[index:]
+            break
+        if arg == "--target":
+            if index + 1 >= len(argv):
+                raise ProfileError("--target needs a profile path")
+            target, index = argv[index + 1], index + 2
+            continue
+        if arg.startswith("--target="):
+            target = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+        index += 1
+    return target, rest
+
+
+def _names_tests(args: list[str]) -> bool:
+    """True when the pytest arguments name test paths or node ids of their own."""
+    for arg in args:
+        if arg.startswith("-"):
+            continue
+        if "::" in arg or arg.endswith(".py") or Path(arg.split("::", 1)[0]).exists():
+            return True
+    return False
+
+
+def _has_option(args: list[str], name: str) -> bool:
+    return any(arg == name or arg.startswith(name + "=") for arg in args)
+
+
+def _print_help() -> None:
+    print(__doc__.strip())
+    print("\nusage: jss-conformance run [--target PROFILE.toml] [pytest args...]")
+    print("the plugin's options: python -m pytest --help (section 'JSS conformance suite')")
+
+
+def main(argv: list[str]) -> int:
+    """Run pytest on the cases with the plugin; return our exit status."""
+    if argv and argv[0] in ("-h", "--help"):
+        _print_help()
+        return 0
+    try:
+        target_path, pytest_args = _split_target(list(argv))
+        if target_path and _has_option(pytest_args, "--jss-target"):
+            raise ProfileError("give the target once: --target or --jss-target, not both")
+        # Validate the profile before pytest starts, so a bad one is one line and exit status 2.
+        if not _has_option(pytest_args, "--jss-target") and "--jss-embedded" not in pytest_args:
+            resolve_target(target_path, os.environ)
+    except ProfileError as exc:
+        return _usage(str(exc))
+    args = list(pytest_args)
+    if target_path:
+        args = [f"--jss-target={target_path}", *args]
+    if not _names_tests(args):
+        args.append(str(CASES_DIR))
+    if not _has_option(args, "--alluredir") and "no:allure_pytest" not in args:
+        shutil.rmtree(DEFAULT_ALLURE_DIR, ignore_errors=True)
+        args.append(f"--alluredir={DEFAULT_ALLURE_DIR}")
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        args = ["-p", "conformance.plugin", "-p", "xdist.plugin", "-p", "allure_pytest.plugin", *args]
+
+    import pytest
+
+    status = int(pytest.main(args))
+    if status == NO_TESTS:
+        return _usage(
+            "no conformance case was collected or selected (check the paths, -k and --jss-* filters)"
+        )
+    return EXIT_MAP.get(status, 3)

@@ -1,0 +1,89 @@
+"""``jss-conformance sweep --target PROFILE.toml --prefix P``: remove leftovers of an interrupted run.
+
+Aborts the multipart uploads and deletes the objects whose keys start with P, in every bucket of the
+profile, and nothing else. P must look like a suite run prefix (``jssc-YYYYMMDDTHHMMSS-xxxxxx/...``, as
+printed by the run and written in the keys) unless --force; an empty prefix is always refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+
+import requests
+
+from conformance import operations as ops
+from conformance.cli import UsageError
+from conformance.client import JssClient
+from conformance.harness.state import RUN_PREFIX_PATTERN
+from conformance.harness.sweeping import sweep_bucket
+from conformance.outcomes import InfraError
+from conformance.target import ProfileError, resolve_target
+
+RUN_PREFIX = re.compile(rf"^{RUN_PREFIX_PATTERN}(/.*)?$")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """The `sweep` subcommand."""
+    parser = subparsers.add_parser(
+        "sweep",
+        help="abort uploads and delete objects left under a run prefix",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--target", metavar="PROFILE.toml", help="target profile (or the JSS_* variables)")
+    parser.add_argument("--prefix", required=True, help="the run prefix, e.g. jssc-20261125T150102-3fa9c2/")
+    parser.add_argument("--bucket", action="append", default=[], help="only this bucket of the profile")
+    parser.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
+    parser.add_argument("--force", action="store_true", help="accept a prefix that is not a suite run prefix")
+    parser.set_defaults(handler=sweep)
+
+
+def check_prefix(prefix: str, force: bool) -> None:
+    """UsageError for an empty prefix, or one not looking like a run prefix without --force."""
+    if not prefix.strip():
+        raise UsageError("refusing an empty prefix: it would sweep the whole bucket")
+    if not force and not RUN_PREFIX.match(prefix):
+        raise UsageError(
+            f"prefix {prefix!r} does not look like a suite run prefix (jssc-YYYYMMDDTHHMMSS-xxxxxx/...); "
+            "pass --force to sweep it anyway"
+        )
+
+
+def sweep(args: argparse.Namespace) -> int:
+    """Handler: 0 when everything under the prefix is gone, 1 when something could not be removed, 3 when
+    the endpoint could not be reached."""
+    check_prefix(args.prefix, args.force)
+    if not args.target and not os.environ.get("JSS_ENDPOINT"):
+        raise UsageError("name the target: --target PROFILE.toml (or set JSS_ENDPOINT and the other JSS_*)")
+    try:
+        target = resolve_target(args.target, os.environ)
+    except ProfileError as exc:
+        raise UsageError(str(exc)) from None
+    if target.embedded:
+        raise UsageError("the embedded endpoint lives only as long as its run: there is nothing to sweep")
+    buckets = [b for b in target.buckets if not args.bucket or b.name in args.bucket]
+    if not buckets:
+        raise UsageError(f"no bucket named {', '.join(args.bucket)} in target {target.name}")
+    failures = 0
+    with requests.Session() as session:
+        for bucket in buckets:
+            client = JssClient(bucket.endpoint, target.credentials, session=session)
+            try:
+                report = sweep_bucket(client, bucket, args.prefix, dry_run=args.dry_run)
+            except InfraError as exc:
+                print(f"jss-conformance sweep: INFRA_ERROR: {exc}")
+                return 3
+            except (ops.ApiError, AssertionError) as exc:
+                print(f"{bucket.name}: cannot list under {args.prefix}: {exc}")
+                failures += 1
+                continue
+            failures += len(report.failures)
+            action = "would remove" if args.dry_run else "removed"
+            failed = f"; {len(report.failures)} failure(s)" if report.failures else ""
+            print(
+                f"{bucket.name}: {action} {len(report.aborted)} upload(s) and {len(report.deleted)} "
+                f"object(s) under {args.prefix}{failed}"
+            )
+    return 1 if failures else 0

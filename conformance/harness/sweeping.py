@@ -1,0 +1,88 @@
+"""Remove what an interrupted run left under its prefix: abort its uploads, delete its objects.
+
+Only keys that start with the prefix are touched, whatever the endpoint's listing returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from conformance import operations as ops
+from conformance.client import JssClient
+from conformance.target import BucketSpec
+
+MAX_ROUNDS = 50
+PAGE = 1000
+
+
+@dataclass
+class SweepReport:
+    """What a sweep of one bucket did."""
+
+    bucket: str
+    aborted: list[tuple[str, str]] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def _ok(response) -> bool:
+    return 200 <= response.status_code < 300 or response.status_code == 404
+
+
+def sweep_bucket(
+    client: JssClient,
+    bucket: BucketSpec,
+    prefix: str,
+    *,
+    dry_run: bool = False,
+    say: Callable[[str], None] = print,
+) -> SweepReport:
+    """Abort every upload and delete every object of `bucket` whose key starts with `prefix`."""
+    if not prefix:
+        raise ValueError("refusing to sweep with an empty prefix")
+    report = SweepReport(bucket.name)
+    verb = "would abort" if dry_run else "aborted"
+    seen: set[str] = set()
+    for _ in range(MAX_ROUNDS):
+        listing = ops.list_uploads(client, bucket.name, prefix=prefix, max_uploads=PAGE)
+        fresh = [u for u in listing.uploads if u.key and u.upload_id and u.key.startswith(prefix)]
+        fresh = [u for u in fresh if u.upload_id not in seen]
+        if not fresh:
+            break
+        for upload in fresh:
+            seen.add(upload.upload_id)
+            response = (
+                None
+                if dry_run
+                else client.request("DELETE", bucket.name, upload.key, query=[("uploadId", upload.upload_id)])
+            )
+            if response is None or _ok(response):
+                report.aborted.append((upload.key, upload.upload_id))
+                say(f"{bucket.name}: {verb} upload {upload.upload_id} of {upload.key}")
+            else:
+                report.failures.append(
+                    f"abort {upload.upload_id} of {upload.key}: HTTP {response.status_code}"
+                )
+                say(f"{bucket.name}: FAILED to abort upload {upload.upload_id} of {upload.key}")
+        if dry_run:
+            break
+    verb = "would delete" if dry_run else "deleted"
+    marker = None
+    for _ in range(MAX_ROUNDS * 20):
+        listing = ops.list_objects(client, bucket.name, prefix=prefix, marker=marker, max_keys=PAGE)
+        for entry in listing.entries:
+            if not entry.key or not entry.key.startswith(prefix):
+                continue
+            response = None if dry_run else client.request("DELETE", bucket.name, entry.key)
+            if response is None or _ok(response):
+                report.deleted.append(entry.key)
+                say(f"{bucket.name}: {verb} object {entry.key}")
+            else:
+                report.failures.append(f"delete {entry.key}: HTTP {response.status_code}")
+                say(f"{bucket.name}: FAILED to delete object {entry.key}")
+        last = listing.entries[-1].key if listing.entries else None
+        if not listing.has_next or not last or last == marker:
+            break
+        marker = listing.next_marker or last
+    return report
