@@ -59,4 +59,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m conformance.cli`: call the imported module's main, so that the UsageError the
+    # subcommands raise (conformance.cli.UsageError) is the class this main catches.
+    from conformance.cli import main as _main
+
+    sys.exit(_main())
