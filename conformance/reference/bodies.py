@@ -1,7 +1,8 @@
 """Request bodies streamed to a file: hashed (MD5) and optionally encrypted on the fly, never held whole.
 
-Chunks are gathered into batches of about 1 MiB; each batch is hashed and written by a worker thread while the
-event loop receives the next one (double buffering), so a part costs about 2 MiB of memory whatever its size.
+Chunks are gathered into batches of about 1 MiB; a worker thread per body hashes and writes the batches in
+order while the event loop receives the next ones (at most 4 queued), so a part costs about 5 MiB of memory
+whatever its size.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import queue
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +19,9 @@ from conformance.reference.crypto import SegmentEncryptor
 from conformance.reference.errors import JssError
 
 BATCH_BYTES = 1024 * 1024
+QUEUE_DEPTH = 4
+#: Threads that hash and write request bodies (one per body being received), apart from the default pool.
+_WRITERS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="body-writer")
 
 
 class ClientDisconnected(Exception):
@@ -35,7 +41,7 @@ class _Sink:
 
     def __init__(self, path: Path, key: bytes | None) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        self.handle = os.fdopen(fd, "wb", buffering=0)
+        self.handle = os.fdopen(fd, "wb")
         self.md5 = hashlib.md5(usedforsecurity=False)
         self.encryptor = SegmentEncryptor(key) if key is not None else None
         if self.encryptor is not None:
@@ -52,8 +58,52 @@ class _Sink:
         self.handle.close()
 
     def discard(self, path: Path) -> None:
-        self.handle.close()
+        if not self.handle.closed:
+            self.handle.close()
         path.unlink(missing_ok=True)
+
+
+class _Writer:
+    """Feeds batches to a `_Sink` in order, in one worker thread, at most `QUEUE_DEPTH` batches queued."""
+
+    def __init__(self, sink: _Sink) -> None:
+        self.sink = sink
+        self.queue: queue.SimpleQueue[list[bytes] | None] = queue.SimpleQueue()
+        self.slots = asyncio.Semaphore(QUEUE_DEPTH)
+        self.error: BaseException | None = None
+        self.loop = asyncio.get_running_loop()
+        self.done = self.loop.run_in_executor(_WRITERS, self._run)
+
+    def _run(self) -> None:
+        while (batch := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.sink.write_batch(batch)
+                except BaseException as exc:  # reported by close()
+                    self.error = exc
+            self.loop.call_soon_threadsafe(self.slots.release)
+        if self.error is None:
+            try:
+                self.sink.finish()
+            except BaseException as exc:
+                self.error = exc
+
+    async def put(self, batch: list[bytes]) -> None:
+        """Queue `batch`; waits while `QUEUE_DEPTH` batches are already waiting."""
+        await self.slots.acquire()
+        self.queue.put(batch)
+
+    async def close_quietly(self) -> None:
+        """Stop the worker after a failure, ignoring its errors."""
+        self.queue.put(None)
+        await asyncio.gather(asyncio.shield(self.done), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Wait until every batch is written and the file closed; re-raise a write error."""
+        self.queue.put(None)
+        await asyncio.shield(self.done)
+        if self.error is not None:
+            raise self.error
 
 
 async def receive_to_file(receive, path: Path, expected_length: int, key: bytes | None = None) -> StoredBody:
@@ -63,8 +113,8 @@ async def receive_to_file(receive, path: Path, expected_length: int, key: bytes 
     `expected_length` bytes; the file is removed in both cases.
     """
     sink = _Sink(path, key)
+    writer: _Writer | None = None
     size = 0
-    pending: asyncio.Future | None = None
     try:
         batch: list[bytes] = []
         batch_bytes = 0
@@ -79,23 +129,29 @@ async def receive_to_file(receive, path: Path, expected_length: int, key: bytes 
                 batch.append(chunk)
                 batch_bytes += len(chunk)
                 size += len(chunk)
-            if batch_bytes >= BATCH_BYTES or (not more and batch):
-                if pending is not None:
-                    await pending
-                pending = asyncio.ensure_future(asyncio.to_thread(sink.write_batch, batch))
+            if batch_bytes >= BATCH_BYTES:
+                writer = writer or _Writer(sink)
+                await writer.put(batch)
                 batch, batch_bytes = [], 0
-        if pending is not None:
-            await pending
-            pending = None
         if size != expected_length:
             raise JssError(400, "IncompleteBody", "The request body does not match its Content-Length")
-        await asyncio.to_thread(sink.finish)
+        if writer is None:  # a small body: one hop to a thread
+            await asyncio.to_thread(_write_all, sink, batch)
+        else:
+            if batch:
+                await writer.put(batch)
+            await writer.close()
     except BaseException:
-        if pending is not None:
-            await asyncio.gather(pending, return_exceptions=True)
+        if writer is not None:
+            await writer.close_quietly()
         sink.discard(path)
         raise
     return StoredBody(size, sink.md5.hexdigest())
+
+
+def _write_all(sink: _Sink, batch: list[bytes]) -> None:
+    sink.write_batch(batch)
+    sink.finish()
 
 
 async def receive_small(receive, limit: int) -> bytes:

@@ -198,7 +198,7 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
             },
         )
         moved = uploads.remove(ctx.bucket, upload_id)
-    await asyncio.to_thread(uploads.purge, moved)
+    storage.purge_later(moved)
     return json_response(
         {"Bucket": ctx.bucket, "Key": ctx.key, "ETag": etag}, headers=[(b"etag", quoted_etag(etag))]
     )
@@ -212,7 +212,7 @@ async def abort(ctx: RequestContext, storage: Storage, receive) -> Response:
     async with storage.locks.get(upload_lock_name(ctx.bucket, upload_id)):
         _require_upload(ctx, uploads, upload_id)
         moved = uploads.remove(ctx.bucket, upload_id)
-    await asyncio.to_thread(uploads.purge, moved)
+    storage.purge_later(moved)
     return empty_response(204)
 
 

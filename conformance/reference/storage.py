@@ -58,6 +58,7 @@ class Storage:
         self.tmp = root / "tmp"
         self.buckets = root / "buckets"
         self.locks = LockTable()
+        self._background: set[asyncio.Future] = set()
         self.buckets.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)  # leftovers of a killed process
         self.tmp.mkdir(exist_ok=True)
@@ -80,6 +81,14 @@ class Storage:
             return json.loads(path.read_bytes())
         except FileNotFoundError:
             return None
+
+    def purge_later(self, moved: Path | None) -> None:
+        """Delete a folder moved away by `discard_tree` in a worker thread, without waiting for it."""
+        if moved is None:
+            return
+        future = asyncio.get_running_loop().run_in_executor(None, shutil.rmtree, moved, True)
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
 
     def discard_tree(self, path: Path) -> Path | None:
         """Move `path` into tmp/ at once (it vanishes atomically); returns where it went, for deletion."""
@@ -128,10 +137,8 @@ class Storage:
         return not has_upload and not any(self._iter_meta_paths(bucket))
 
     def delete_bucket(self, bucket: str) -> None:
-        """Remove the bucket and its folder."""
-        trash = self.discard_tree(self.bucket_dir(bucket))
-        if trash is not None:
-            shutil.rmtree(trash, ignore_errors=True)
+        """Remove the bucket at once (its folder is deleted in the background)."""
+        self.purge_later(self.discard_tree(self.bucket_dir(bucket)))
 
     # -- objects -------------------------------------------------------------------------------------------
     def _object_base(self, bucket: str, key: str) -> Path:

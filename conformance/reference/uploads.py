@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -91,17 +90,11 @@ class Uploads:
         return True
 
     def remove(self, bucket: str, upload_id: str) -> Path | None:
-        """Make the upload vanish at once; returns the moved folder (for `purge`), None if unknown."""
+        """Make the upload vanish at once; returns the moved folder (for `Storage.purge_later`) or None."""
         folder = self._dir(bucket, upload_id)
         if folder is None or not (folder / "upload.json").exists():
             return None
         return self.storage.discard_tree(folder)
-
-    @staticmethod
-    def purge(moved: Path | None) -> None:
-        """Delete a folder returned by `remove` (slow for big parts: run it in a thread)."""
-        if moved is not None:
-            shutil.rmtree(moved, ignore_errors=True)
 
     def list(self, bucket: str) -> list[dict[str, Any]]:
         """Every upload in progress in the bucket (unsorted)."""

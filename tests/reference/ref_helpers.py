@@ -1,0 +1,152 @@
+"""Helpers of the reference endpoint's tests: users, a signed-request helper, the error assertion.
+
+The helper uses plain `requests` and `conformance.signing`; it does not depend on the suite's client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from conformance import signing
+from conformance.reference.launch import ReferenceProcess
+
+NORTH, EAST = "cn-north-1", "cn-east-2"
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RefUser:
+    """A user of the test server."""
+
+    name: str
+    access_key: str
+    secret_key: str
+
+    def as_tuple(self) -> tuple[str, str, str]:
+        """(name, access_key, secret_key), as start_reference takes it."""
+        return self.name, self.access_key, self.secret_key
+
+
+ALICE = RefUser("alice", "AKALICE0000000001", "alice-secret")
+BOB = RefUser("bob", "AKBOB000000000002", "bob-secret")
+USERS = [ALICE.as_tuple(), BOB.as_tuple()]
+
+_names = itertools.count()
+
+
+def target_of(bucket: str | None, key: str | None, query: str = "") -> str:
+    """The path-style request target, the key percent-encoded as a client would."""
+    path = "/" + (bucket or "") + ("/" + quote(key, safe="/") if key is not None else "")
+    return path + ("?" + query if query else "")
+
+
+class Api:
+    """Signed requests to one running reference endpoint."""
+
+    def __init__(self, reference: ReferenceProcess) -> None:
+        self.reference = reference
+        self.session = requests.Session()
+
+    def url(self, region: str = NORTH) -> str:
+        """The base URL of `region`."""
+        return self.reference.endpoints[region]
+
+    def call(
+        self,
+        method: str,
+        bucket: str | None = None,
+        key: str | None = None,
+        query: str = "",
+        headers: dict[str, str] | None = None,
+        data: object = b"",
+        user: RefUser | None = ALICE,
+        region: str = NORTH,
+        date: str | None = None,
+        virtual_host: bool = False,
+        stream: bool = False,
+    ) -> requests.Response:
+        """Send one request signed in the Authorization header (`user=None`: anonymous)."""
+        headers = dict(headers or {})
+        headers.setdefault("Date", date or signing.http_date())
+        if virtual_host:
+            target = "/" + (quote(key, safe="/") if key is not None else "") + ("?" + query if query else "")
+            host = f"{bucket}.jss.localhost:{urlsplit(self.url(region)).port}"
+            headers["Host"] = host
+        else:
+            target = target_of(bucket, key, query)
+        if user is not None:
+            resource = signing.resource_from_target(target, bucket if virtual_host else None)
+            signed = signing.sign_request(method, resource, headers, user.access_key, user.secret_key)
+            headers["Authorization"] = signed.authorization
+        return self.session.request(
+            method, self.url(region) + target, headers=headers, data=data, stream=stream
+        )
+
+    def presigned_url(
+        self, method: str, bucket: str, key: str, expires: int, user: RefUser = ALICE, region: str = NORTH
+    ) -> str:
+        """A presigned URL for `method` on bucket/key."""
+        target = target_of(bucket, key)
+        resource = signing.resource_from_target(target)
+        signed = signing.presign(method, resource, {}, user.access_key, user.secret_key, expires)
+        return self.url(region) + target + "?" + signed.signed_url_query
+
+    # -- operations, asserting success ------------------------------------------------------------------
+    def create_bucket(self, region: str = NORTH, user: RefUser = ALICE) -> str:
+        """A new bucket in `region`, owned by `user`."""
+        name = f"b{next(_names):04d}-{region}"
+        response = self.call("PUT", name, region=region, user=user)
+        assert response.status_code == 201, response.text
+        return name
+
+    def put(
+        self, bucket: str, key: str, data: bytes, headers: dict[str, str] | None = None
+    ) -> requests.Response:
+        """PutObject, asserting 200."""
+        response = self.call("PUT", bucket, key, headers=headers, data=data)
+        assert response.status_code == 200, response.text
+        return response
+
+    def initiate(self, bucket: str, key: str, headers: dict[str, str] | None = None, **kwargs) -> str:
+        """InitiateMultipartUpload, asserting 200; returns the upload id."""
+        response = self.call("POST", bucket, key, "uploads", headers=headers, **kwargs)
+        assert response.status_code == 200, response.text
+        return response.json()["UploadId"]
+
+    def upload_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> str:
+        """UploadPart, asserting 200; returns the unquoted ETag."""
+        response = self.call("PUT", bucket, key, f"partNumber={number}&uploadId={upload_id}", data=data)
+        assert response.status_code == 200, response.text
+        return response.headers["ETag"].strip('"')
+
+    def complete(
+        self, bucket: str, key: str, upload_id: str, parts: list[tuple[int, str]]
+    ) -> requests.Response:
+        """CompleteMultipartUpload with `parts` [(number, etag)] (no assertion)."""
+        body = json.dumps({"Part": [{"PartNumber": n, "ETag": e} for n, e in parts]})
+        return self.call("POST", bucket, key, f"uploadId={upload_id}", data=body.encode())
+
+
+def assert_error(response: requests.Response, status: int, code: str) -> dict:
+    """The response is the JSON error (status, code) with the four lowercase keys and a request id."""
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == "application/json;charset=UTF-8"
+    request_id = response.headers["x-jss-request-id"]
+    if response.request.method == "HEAD":
+        return {}
+    body = response.json()
+    assert set(body) == {"code", "message", "resource", "requestId"}
+    assert body["code"] == code, body
+    assert body["requestId"] == request_id
+    return body
+
+
+def md5_hex(data: bytes) -> str:
+    """Lowercase hex MD5."""
+    return hashlib.md5(data).hexdigest()
