@@ -3,7 +3,8 @@
 Every function takes a :class:`~conformance.client.JssClient` first and returns a small dataclass with the
 parsed fields and the raw ``response`` (so response-field checks can look at the JSON and headers as sent).
 An error answer raises :class:`ApiError`. The JSS wire details (JSON field names, ``x-jss-`` headers, quoted
-ETags) stay in this module; cases talk about uploads, parts and storage classes.
+ETags) stay in this package; cases talk about uploads, parts and storage classes. The results, the errors
+and :func:`assert_error` live in :mod:`conformance.operations.results` and are re-exported here.
 
 Field lookup in success bodies is case-insensitive (the seed itself spells ``UploadId`` as ``UploadID`` in
 its prose), so a misspelled field is reported by the response-fields checks and nowhere else.
@@ -13,184 +14,50 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 import requests
 
 from conformance.client import Body, JssClient, SigningOptions
+from conformance.operations.results import (
+    ENCRYPTION_HEADER,
+    ERROR_KEYS,
+    REQUEST_ID_HEADER,
+    STORAGE_CLASS_HEADER,
+    ApiError,
+    BucketListing,
+    CompletedUpload,
+    InitiatedUpload,
+    MalformedResponse,
+    ObjectEntry,
+    ObjectInfo,
+    ObjectListing,
+    PartInfo,
+    PartListing,
+    Result,
+    UploadedPart,
+    UploadInfo,
+    UploadListing,
+    assert_error,
+    document_of,
+    field_of,
+    flag,
+    int_or_none,
+    json_body,
+    unquote_etag,
+)
 
-STORAGE_CLASS_HEADER = "x-jss-storage-class"
-ENCRYPTION_HEADER = "x-jss-server-side-encryption"
-REQUEST_ID_HEADER = "x-jss-request-id"
-ERROR_KEYS = frozenset({"code", "message", "resource", "requestId"})
-
-
-class MalformedResponse(AssertionError):
-    """A success answer whose body is not the documented JSON (a conformance failure)."""
-
-
-class ApiError(Exception):
-    """An error answer: HTTP `status`, the JSON body's `code` (None when absent) and the raw `response`."""
-
-    def __init__(self, status: int, code: str | None, response: requests.Response) -> None:
-        super().__init__(f"HTTP {status} {code}")
-        self.status = status
-        self.code = code
-        self.response = response
-
-    @property
-    def body(self) -> Any:
-        """The parsed JSON error body, or None when it is not JSON."""
-        return json_body(self.response)
-
-
-# -- results -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    """Base of every result: the raw response, and its parsed JSON document (None when not JSON)."""
-
-    response: requests.Response = field(repr=False)
-
-    @property
-    def document(self) -> Any:
-        """The response body parsed as JSON (None when it is empty or not JSON)."""
-        return json_body(self.response)
+__all__ = [
+    "ENCRYPTION_HEADER", "ERROR_KEYS", "REQUEST_ID_HEADER", "STORAGE_CLASS_HEADER",
+    "ApiError", "BucketListing", "CompletedUpload", "InitiatedUpload", "MalformedResponse", "ObjectEntry",
+    "ObjectInfo", "ObjectListing", "PartInfo", "PartListing", "Result", "UploadedPart", "UploadInfo",
+    "UploadListing", "assert_error", "field_of", "json_body", "unquote_etag",
+    "initiate", "upload_part", "complete_body", "complete", "abort", "list_parts", "list_uploads",
+    "put_object", "get_object", "head_object", "delete_object", "put_bucket", "delete_bucket",
+    "list_buckets", "list_objects",
+]
 
 
-@dataclass
-class InitiatedUpload(Result):
-    bucket: str | None = None
-    key: str | None = None
-    upload_id: str | None = None
-
-
-@dataclass
-class UploadedPart(Result):
-    part_number: int = 0
-    etag: str | None = None  # unquoted
-
-
-@dataclass
-class CompletedUpload(Result):
-    bucket: str | None = None
-    key: str | None = None
-    etag: str | None = None  # unquoted
-
-
-@dataclass
-class PartInfo:
-    part_number: int | None
-    etag: str | None
-    size: int | None
-    last_modified: str | None
-
-
-@dataclass
-class PartListing(Result):
-    bucket: str | None = None
-    key: str | None = None
-    upload_id: str | None = None
-    storage_class: str | None = None
-    parts: list[PartInfo] = field(default_factory=list)
-
-
-@dataclass
-class UploadInfo:
-    key: str | None
-    upload_id: str | None
-    initiated: str | None
-    encrypted: bool | None
-    storage_class: str | None
-
-
-@dataclass
-class UploadListing(Result):
-    bucket: str | None = None
-    prefix: str | None = None
-    uploads: list[UploadInfo] = field(default_factory=list)
-
-
-@dataclass
-class ObjectInfo(Result):
-    """A written, read or headed object. `body` is set by get_object only."""
-
-    etag: str | None = None  # unquoted
-    size: int | None = None
-    storage_class: str | None = None
-    last_modified: str | None = None
-    body: bytes | None = None
-
-
-@dataclass
-class ObjectEntry:
-    key: str | None
-    etag: str | None
-    size: int | None
-    storage_class: str | None
-
-
-@dataclass
-class ObjectListing(Result):
-    entries: list[ObjectEntry] = field(default_factory=list)
-    common_prefixes: list[Any] = field(default_factory=list)
-    next_marker: str | None = None
-    has_next: bool | None = None
-
-
-@dataclass
-class BucketListing(Result):
-    names: list[str] = field(default_factory=list)
-
-
-# -- parsing helpers -----------------------------------------------------------------------------------
-
-
-def json_body(response: requests.Response) -> Any:
-    """The response body parsed as JSON, or None when it is empty or not JSON."""
-    try:
-        return json.loads(response.content) if response.content else None
-    except ValueError:
-        return None
-
-
-def _document(response: requests.Response) -> dict[str, Any]:
-    document = json_body(response)
-    if not isinstance(document, dict):
-        raise MalformedResponse(f"HTTP {response.status_code}: the body is not a JSON object")
-    return document
-
-
-def field_of(document: Mapping[str, Any] | None, name: str) -> Any:
-    """The value of field `name` of a JSON object, matched exactly first, then case-insensitively."""
-    if not isinstance(document, Mapping):
-        return None
-    if name in document:
-        return document[name]
-    wanted = name.lower()
-    return next((value for key, value in document.items() if key.lower() == wanted), None)
-
-
-def unquote_etag(value: str | None) -> str | None:
-    """An ETag without its surrounding double quotes."""
-    return value.strip().strip('"') if value is not None else None
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _flag(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
+# -- request helpers -----------------------------------------------------------------------------------
 
 
 def _checked(response: requests.Response, *ok: int) -> requests.Response:
@@ -220,7 +87,7 @@ def _object_info(response: requests.Response, body: bytes | None = None) -> Obje
     return ObjectInfo(
         response,
         etag=unquote_etag(response.headers.get("ETag")),
-        size=_int_or_none(response.headers.get("Content-Length")),
+        size=int_or_none(response.headers.get("Content-Length")),
         storage_class=response.headers.get(STORAGE_CLASS_HEADER),
         last_modified=response.headers.get("Last-Modified"),
         body=body,
@@ -246,7 +113,7 @@ def initiate(
         "POST", bucket, key, query=[("uploads", None)], headers=_headers(storage_class, encryption, headers),
         signing=signing, host=host,
     )
-    document = _document(_checked(response))
+    document = document_of(_checked(response))
     return InitiatedUpload(
         response, field_of(document, "Bucket"), field_of(document, "Key"), field_of(document, "UploadId")
     )
@@ -271,7 +138,7 @@ def upload_part(
     response = _checked(
         client.request("PUT", bucket, key, query=query, headers=headers, body=body, signing=signing)
     )
-    return UploadedPart(response, _int_or_none(part_number) or 0, unquote_etag(response.headers.get("ETag")))
+    return UploadedPart(response, int_or_none(part_number) or 0, unquote_etag(response.headers.get("ETag")))
 
 
 def complete_body(parts: Iterable[tuple[int, str]]) -> bytes:
@@ -294,7 +161,7 @@ def complete(
     body = raw_body if raw_body is not None else complete_body(parts or [])
     query = [("uploadId", upload_id)]
     response = client.request("POST", bucket, key, query=query, body=body, signing=signing)
-    document = _document(_checked(response))
+    document = document_of(_checked(response))
     etag = unquote_etag(field_of(document, "ETag"))
     return CompletedUpload(response, field_of(document, "Bucket"), field_of(document, "Key"), etag)
 
@@ -324,11 +191,11 @@ def list_parts(
     if part_number_marker is not None:
         query.append(("part-number-marker", str(part_number_marker)))
     response = client.request("GET", bucket, key, query=query, signing=signing)
-    document = _document(_checked(response))
+    document = document_of(_checked(response))
     parts = [
         PartInfo(
-            _int_or_none(field_of(item, "PartNumber")), unquote_etag(field_of(item, "ETag")),
-            _int_or_none(field_of(item, "Size")), field_of(item, "LastModified"),
+            int_or_none(field_of(item, "PartNumber")), unquote_etag(field_of(item, "ETag")),
+            int_or_none(field_of(item, "Size")), field_of(item, "LastModified"),
         )
         for item in (field_of(document, "Part") or [])
     ]
@@ -354,11 +221,11 @@ def list_uploads(
     if max_uploads is not None:
         query.append(("max-uploads", str(max_uploads)))
     response = client.request("GET", bucket, None, query=query, signing=signing, host=host)
-    document = _document(_checked(response))
+    document = document_of(_checked(response))
     uploads = [
         UploadInfo(
             field_of(item, "Key"), field_of(item, "UploadId"), field_of(item, "Initiated"),
-            _flag(field_of(item, "Enable-Encryption")), field_of(item, "StorageClass"),
+            flag(field_of(item, "Enable-Encryption")), field_of(item, "StorageClass"),
         )
         for item in (field_of(document, "Upload") or [])
     ]
@@ -417,7 +284,7 @@ def delete_bucket(client: JssClient, bucket: str) -> Result:
 def list_buckets(client: JssClient) -> BucketListing:
     """ListBuckets (GetService): ``GET /``."""
     response = client.request("GET")
-    document = _document(_checked(response))
+    document = document_of(_checked(response))
     return BucketListing(response, [field_of(item, "Name") for item in (field_of(document, "Buckets") or [])])
 
 
@@ -434,35 +301,16 @@ def list_objects(
     named = (("prefix", prefix), ("marker", marker), ("maxKeys", max_keys), ("delimiter", delimiter))
     query = [(name, str(value)) for name, value in named if value is not None]
     response = client.request("GET", bucket, None, query=query)
-    document = _document(_checked(response))
+    document = document_of(_checked(response))
     entries = [
         ObjectEntry(
-            field_of(item, "Key"), unquote_etag(field_of(item, "ETag")), _int_or_none(field_of(item, "Size")),
+            field_of(item, "Key"), unquote_etag(field_of(item, "ETag")), int_or_none(field_of(item, "Size")),
             field_of(item, "StorageClass"),
         )
         for item in (field_of(document, "Contents") or [])
     ]
     return ObjectListing(
         response, entries, list(field_of(document, "CommonPrefixes") or []),
-        field_of(document, "NextMarker"), _flag(field_of(document, "HasNext")),
+        field_of(document, "NextMarker"), flag(field_of(document, "HasNext")),
     )
 
-
-# -- the single error assertion ------------------------------------------------------------------------
-
-
-def assert_error(response_or_exc: requests.Response | ApiError, status: int, code: str | None) -> None:
-    """Assert an error answer: HTTP `status`, the body's ``code`` (when `code` is given), and a JSON body
-    with the four lowercase keys code/message/resource/requestId. Never the message text. A HEAD answer has
-    no body, so only its status is checked."""
-    response = response_or_exc.response if isinstance(response_or_exc, ApiError) else response_or_exc
-    assert response is not None, "expected an error answer, got no response"
-    assert response.status_code == status, f"expected HTTP {status} {code}, got HTTP {response.status_code}"
-    if response.request is not None and response.request.method == "HEAD":
-        return
-    document = json_body(response)
-    assert isinstance(document, dict), f"HTTP {response.status_code}: the error body is not a JSON object"
-    missing = sorted(ERROR_KEYS - set(document))
-    assert not missing, f"the error body lacks the keys {missing}"
-    if code is not None:
-        assert document.get("code") == code, f"expected code {code!r}, got {document.get('code')!r}"
