@@ -123,6 +123,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         message = str(exc).splitlines()[0]
         state.book.add_synthetic("preflight", oc.INFRA_ERROR, message)
         write_reports(config, state, preflight_failure=message)
+        state.preflight_failed = True
         pytest.exit(f"jss-conformance: INFRA_ERROR: {message}", returncode=3)
 
 
@@ -285,9 +286,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             terminalreporter.line(text, **markup)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop the embedded reference endpoint (and remove its temporary folders)."""
     state = harness_state(config)
+    if state.preflight_failed:
+        # pytest.exit() already printed our one line; keep the terminal from repeating it as an interrupt.
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and hasattr(reporter, "_keyboardinterrupt_memo"):
+            reporter._keyboardinterrupt_memo = None
     if state.reference is not None:
         state.reference.stop()
         state.reference = None

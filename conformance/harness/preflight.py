@@ -7,14 +7,26 @@ and a missing bucket or unknown access key one configuration error (exit status 
 from __future__ import annotations
 
 import json
+import re
 
 import requests
 
 from conformance.client import JssClient
-from conformance.outcomes import NotImplementedByTarget
+from conformance.outcomes import InfraError, NotImplementedByTarget
 from conformance.target import ProfileError, Target
 
 PREFLIGHT_TIMEOUT = 5.0
+_REASON = re.compile(
+    r"\[Errno -?\d+\] [^'\")\]]+|timed out|Name or service not known|certificate verify failed"
+)
+
+
+def short_reason(exc: BaseException) -> str:
+    """The gist of a connection error (e.g. ``[Errno 111] Connection refused``), not urllib3's whole story."""
+    text = str(exc)
+    match = _REASON.search(text)
+    cause = exc.__cause__
+    return match.group(0).strip() if match else (type(cause).__name__ if cause else text.splitlines()[0])
 
 
 def _code(response: requests.Response) -> str | None:
@@ -39,6 +51,11 @@ def preflight(target: Target, timeout: float = PREFLIGHT_TIMEOUT) -> list[str]:
                 response = client.request("GET", bucket.name, query=[("maxKeys", "1")])
             except NotImplementedByTarget:
                 continue
+            except InfraError as exc:
+                raise InfraError(
+                    f"cannot reach {bucket.endpoint} (bucket {bucket.name}): {short_reason(exc)}, "
+                    "after one retry"
+                ) from exc
             code = _code(response)
             where = f"{bucket.endpoint} (bucket {bucket.name})"
             if response.status_code == 404 and code == "NoSuchBucket":

@@ -38,6 +38,7 @@ class HarnessState:
     book: ResultsBook = field(default_factory=ResultsBook)
     warnings: list[str] = field(default_factory=list)
     catalogue: dict | None = None
+    preflight_failed: bool = False
 
     @property
     def run_prefix(self) -> str:

@@ -1,0 +1,141 @@
+"""Shared helpers of the harness tests: reference endpoints with known credentials, profiles, CLI runs.
+
+Every server these tests need is started on 127.0.0.1 with `conformance.reference.launch`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance import operations as ops
+from conformance.client import Credentials, JssClient
+from conformance.paths import CASES_DIR
+
+ACCESS_KEY = "HARNESSTESTAK0001"
+SECRET_KEY = "hArNeSs-SeCrEt-0123456789-abcdefghijKLMNOP"
+NORTH_BUCKET = "harness-north"
+EAST_BUCKET = "harness-east"
+REPO = CASES_DIR.parent.parent
+CLI_TIMEOUT = 300
+
+
+@dataclass
+class Endpoint:
+    """A running reference endpoint with one user and one bucket per region."""
+
+    reference: object
+    credentials: Credentials
+
+    @property
+    def endpoints(self) -> dict[str, str]:
+        return self.reference.endpoints
+
+    def client(self, region: str = "cn-north-1") -> JssClient:
+        """An untracked client for the region's endpoint."""
+        return JssClient(self.endpoints[region], self.credentials, timeout=10)
+
+    def profile(self, directory: Path, name: str = "harness", **extra: str) -> Path:
+        """A target profile for this endpoint (credentials by env variable names, see `env()`)."""
+        lines = [
+            f'name = "{name}"',
+            f'endpoint = "{self.endpoints["cn-north-1"]}"',
+            'dialect = "jss"',
+            "[credentials]",
+            'access_key_env = "HARNESS_ACCESS_KEY"',
+            'secret_key_env = "HARNESS_SECRET_KEY"',
+            "[[buckets]]",
+            f'name = "{NORTH_BUCKET}"',
+            'region = "cn-north-1"',
+            "[[buckets]]",
+            f'name = "{EAST_BUCKET}"',
+            'region = "cn-east-2"',
+            f'endpoint = "{self.endpoints["cn-east-2"]}"',
+        ]
+        path = directory / f"{name}.toml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without JSS_* variables, plus the harness credentials and `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JSS_")}
+    env.update(HARNESS_ACCESS_KEY=ACCESS_KEY, HARNESS_SECRET_KEY=SECRET_KEY, PYTHONUNBUFFERED="1")
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def reference_endpoint(deviations: tuple[str, ...] = ()) -> Iterator[Endpoint]:
+    """Start a reference endpoint with the harness user and create one bucket per region."""
+    from conformance.reference.launch import start_reference
+
+    with start_reference(users=[("harness", ACCESS_KEY, SECRET_KEY)], deviations=deviations) as reference:
+        endpoint = Endpoint(reference, Credentials(ACCESS_KEY, SECRET_KEY))
+        for region, bucket in (("cn-north-1", NORTH_BUCKET), ("cn-east-2", EAST_BUCKET)):
+            ops.put_bucket(endpoint.client(region), bucket)
+        yield endpoint
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class CliRun:
+    """A finished `jss-conformance` subprocess."""
+
+    status: int
+    stdout: str
+    stderr: str
+    cwd: Path
+
+    @property
+    def results(self) -> dict:
+        return json.loads((self.cwd / "reports" / "results.json").read_text(encoding="utf-8"))
+
+    def outcomes(self) -> dict[str, str]:
+        """case id -> outcome, from results.json."""
+        return {case["id"]: case["outcome"] for case in self.results["cases"]}
+
+
+def run_cli(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = CLI_TIMEOUT
+) -> CliRun:
+    """Run ``python -m conformance.cli ARGS`` in `cwd` and capture its output."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", *args],
+        cwd=cwd, env=env or clean_env(), capture_output=True, text=True, timeout=timeout,
+    )
+    return CliRun(completed.returncode, completed.stdout, completed.stderr, cwd)
+
+
+def run_pytest(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> CliRun:
+    """Run ``python -m pytest ARGS`` in `cwd` (without the cache provider) and capture its output."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=cwd, env=env or clean_env(), capture_output=True, text=True, timeout=CLI_TIMEOUT,
+    )
+    return CliRun(completed.returncode, completed.stdout, completed.stderr, cwd)
+
+
+def list_all_objects(client: JssClient, bucket: str) -> dict[str, tuple[str, int]]:
+    """key -> (etag, size) of every object in `bucket`."""
+    found, marker = {}, None
+    while True:
+        listing = ops.list_objects(client, bucket, marker=marker, max_keys=1000)
+        for entry in listing.entries:
+            found[entry.key] = (entry.etag, entry.size)
+        if not listing.has_next or not listing.entries:
+            return found
+        marker = listing.next_marker or listing.entries[-1].key

@@ -1,0 +1,99 @@
+"""Exit statuses of `jss-conformance run` (and plain pytest): bad profile 2, unreachable endpoint 3, each
+reported as one line without a traceback, before any case runs."""
+
+from __future__ import annotations
+
+import pytest
+from harness_helpers import clean_env, closed_port, run_cli, run_pytest
+
+PROFILE = """
+endpoint = "{endpoint}"
+dialect = "jss"
+[credentials]
+access_key_env = "HARNESS_ACCESS_KEY"
+secret_key_env = "HARNESS_SECRET_KEY"
+[[buckets]]
+name = "some-bucket"
+region = "cn-north-1"
+"""
+
+BAD = {
+    "missing-file": None,
+    "bad-toml": "endpoint = 'x\n",
+    "missing-field": PROFILE.replace('dialect = "jss"\n', ""),
+    "unknown-dialect": PROFILE.replace('"jss"', '"s3v4"'),
+    "literal-secret": PROFILE.replace('secret_key_env = "HARNESS_SECRET_KEY"', 'secret_key = "plain"'),
+    "env-var-unset": PROFILE.replace("HARNESS_SECRET_KEY", "HARNESS_NOT_SET"),
+    "unknown-expect-key": PROFILE + "[expect]\nbananas = true\n",
+}
+
+
+def _error_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("content", BAD.values(), ids=BAD.keys())
+def test_harness_bad_profile_exits_2_with_one_line(tmp_path, content):
+    profile = tmp_path / "target.toml"
+    if content is not None:
+        profile.write_text(content.format(endpoint="http://127.0.0.1:9"), encoding="utf-8")
+    run = run_cli(["run", "--target", str(profile), "-p", "no:cacheprovider"], tmp_path)
+    assert run.status == 2
+    lines = _error_lines(run.stderr)
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("jss-conformance run: error: ")
+    assert "Traceback" not in run.stderr + run.stdout
+    assert run.stdout == ""  # no case ran
+    assert not (tmp_path / "reports" / "results.json").exists()
+
+
+def test_harness_bad_profile_under_plain_pytest_is_a_usage_error(tmp_path):
+    profile = tmp_path / "target.toml"
+    profile.write_text(BAD["unknown-dialect"].format(endpoint="http://127.0.0.1:9"), encoding="utf-8")
+    run = run_pytest(["--jss-target", str(profile)], tmp_path)
+    assert run.status == 4  # pytest's usage error (jss-conformance run maps it to 2)
+    assert _error_lines(run.stderr) == [f"ERROR: {profile}: unknown dialect 's3v4' (known: jss)"]
+
+
+def test_harness_closed_port_exits_3_with_one_infra_error(tmp_path):
+    profile = tmp_path / "target.toml"
+    profile.write_text(PROFILE.format(endpoint=f"http://127.0.0.1:{closed_port()}"), encoding="utf-8")
+    run = run_cli(["run", "--target", str(profile), "-p", "no:cacheprovider"], tmp_path)
+    assert run.status == 3
+    lines = _error_lines(run.stderr)
+    assert len(lines) == 1 and "INFRA_ERROR" in lines[0] and "Connection refused" in lines[0], run.stderr
+    assert run.stdout.strip() == ""
+    assert "Traceback" not in run.stderr
+    assert [(case["id"], case["outcome"]) for case in run.results["cases"]] == [("preflight", "INFRA_ERROR")]
+    assert (tmp_path / "reports" / "allure-results" / "categories.json").is_file()
+
+
+def test_harness_env_one_bucket_run_with_closed_port_exits_3(tmp_path):
+    env = clean_env(
+        JSS_ENDPOINT=f"http://127.0.0.1:{closed_port()}", JSS_ACCESS_KEY="AK", JSS_SECRET_KEY="SK",
+        JSS_BUCKET="solo-bucket", JSS_REGION="cn-north-1",
+    )
+    run = run_cli(["run", "-p", "no:cacheprovider"], tmp_path, env)
+    assert run.status == 3
+    assert run.results["run"]["target"].startswith("env:127.0.0.1:")
+
+
+def test_harness_env_incomplete_exits_2(tmp_path):
+    env = clean_env(JSS_ENDPOINT="http://127.0.0.1:9", JSS_ACCESS_KEY="AK", JSS_SECRET_KEY="SK")
+    run = run_cli(["run", "-p", "no:cacheprovider"], tmp_path, env)
+    assert run.status == 2
+    assert _error_lines(run.stderr) == [
+        "jss-conformance run: error: JSS_ENDPOINT is set: a one-bucket run also needs JSS_BUCKET, JSS_REGION"
+    ]
+
+
+def test_harness_nothing_selected_exits_2(tmp_path):
+    run = run_cli(["run", "-p", "no:cacheprovider", "-k", "no_case_has_this_name"], tmp_path)
+    assert run.status == 2
+    assert run.stderr.strip().startswith("jss-conformance run: error: no conformance case")
+
+
+def test_harness_unknown_family_exits_2(tmp_path):
+    run = run_cli(["run", "-p", "no:cacheprovider", "--jss-family", "astrology"], tmp_path)
+    assert run.status == 2
+    assert "--jss-family 'astrology'" in run.stderr
