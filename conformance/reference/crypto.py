@@ -11,7 +11,9 @@ Key handling:
 Stored segment layout: ``nonce (12 bytes) || ciphertext || GCM tag (16 bytes)``; the plaintext size is kept in
 the object's or part's metadata. An encrypted object assembled from parts is the concatenation of its parts'
 segments, so completing an encrypted upload copies ciphertext and never decrypts. A reader decrypts a segment
-as a stream and verifies its tag at the segment's end; a tag mismatch (tampered data) aborts the response.
+as a stream and verifies its tag at the segment's end. The first piece of a response is decrypted before the
+status line is sent, so a tampered small object is a 500 JSON error; past that, a mismatch aborts the
+response.
 """
 
 from __future__ import annotations
@@ -96,7 +98,8 @@ def decrypt_segment(
     """Plaintext of the segment at `segment_start` in `handle`: `take` bytes (default all) from `skip`.
 
     The whole segment is decrypted so its tag is checked; InvalidTag is raised at its end when it does not
-    verify (bytes already yielded cannot be taken back: the caller aborts the response).
+    verify. The last piece (up to 1 MiB) is held back until the tag verifies, so a tampered segment of up to
+    1 MiB yields nothing; for a longer one, bytes already yielded cannot be taken back (the caller aborts).
     """
     take = plain_size - skip if take is None else take
     handle.seek(segment_start + NONCE_SIZE + plain_size)
@@ -105,6 +108,7 @@ def decrypt_segment(
     nonce = handle.read(NONCE_SIZE)
     decryptor = Cipher(algorithms.AES(key), modes.GCM(nonce, tag)).decryptor()
     position, remaining = 0, plain_size
+    withheld = b""  # the last piece is only released once the tag has verified
     while remaining:
         chunk = handle.read(min(READ_CHUNK, remaining))
         if not chunk:
@@ -113,6 +117,9 @@ def decrypt_segment(
         plain = decryptor.update(chunk)
         low, high = max(skip - position, 0), min(skip + take - position, len(plain))
         position += len(plain)
-        if low < high:
-            yield plain[low:high]
+        if withheld:
+            yield withheld
+        withheld = plain[low:high] if low < high else b""
     decryptor.finalize()
+    if withheld:
+        yield withheld

@@ -107,15 +107,13 @@ def _decrypted_chunks(
         stored_offset += size + SEGMENT_OVERHEAD
 
 
-async def _stream(chunks: Iterator[bytes], handle: BinaryIO) -> AsyncIterator[bytes]:
-    """Pull `chunks` in a worker thread, one at a time; close `handle` at the end."""
-    sentinel = object()
+async def _stream(first: bytes | None, chunks: Iterator[bytes], handle: BinaryIO) -> AsyncIterator[bytes]:
+    """Yield `first`, then the rest of `chunks`, pulled one at a time in a worker thread; close `handle`."""
     try:
-        while True:
-            chunk = await asyncio.to_thread(next, chunks, sentinel)
-            if chunk is sentinel:
-                return
+        chunk = first
+        while chunk is not None:
             yield chunk
+            chunk = await asyncio.to_thread(next, chunks, None)
     finally:
         handle.close()
 
@@ -163,4 +161,9 @@ async def get_object(ctx: RequestContext, storage: Storage, receive) -> Response
         chunks = _decrypted_chunks(storage.sse_key, handle, meta["segments"], start, count)
     else:
         chunks = _plain_chunks(handle, start, count)
-    return Response(status, headers, stream=_stream(chunks, handle), length=count)
+    try:  # the first chunk before the status line: a failure here is still a clean 500
+        first = await asyncio.to_thread(next, chunks, None)
+    except BaseException:
+        handle.close()
+        raise
+    return Response(status, headers, stream=_stream(first, chunks, handle), length=count)

@@ -24,6 +24,9 @@ from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
 
 log = logging.getLogger("conformance.reference")
 
+#: How long a connection stays open, discarding input, after an error answered by the protocol itself.
+LINGER_SECONDS = 2.0
+
 
 class JsonErrorProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, with JSON bodies for the errors it answers itself (unparsable requests)
@@ -31,8 +34,11 @@ class JsonErrorProtocol(HttpToolsProtocol):
 
     _head_bytes = 0
     _in_head = True
+    _rejected = False
 
     def data_received(self, data: bytes) -> None:  # noqa: D102 - asyncio hook
+        if self._rejected:
+            return  # lingering after an error response: discard what the client still sends
         if self._in_head:
             self._head_bytes += len(data)
         super().data_received(data)
@@ -63,8 +69,19 @@ class JsonErrorProtocol(HttpToolsProtocol):
             f"HTTP/1.1 {status} Bad Request\r\ncontent-type: {JSON_CONTENT_TYPE.decode()}\r\n"
             f"x-jss-request-id: {request_id}\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n"
         )
+        # A malformed request poisons the connection: requests parsed before it in the same bytes but not
+        # answered yet are dropped (their handlers see a disconnect, so nothing they were writing is kept).
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        self.pipeline.clear()
         self.transport.write(head.encode("ascii") + body)
-        self.transport.close()
+        # Lingering close: stop sending (FIN after the response), keep reading and discarding for a moment,
+        # so that a client still sending its request reads the answer instead of a connection reset.
+        self._rejected = True
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
 def bind_sockets(config: ServerConfig) -> dict[str, socket.socket]:

@@ -5,9 +5,11 @@ The helper uses plain `requests` and `conformance.signing`; it does not depend o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
+import socket
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -150,3 +152,64 @@ def assert_error(response: requests.Response, status: int, code: str) -> dict:
 def md5_hex(data: bytes) -> str:
     """Lowercase hex MD5."""
     return hashlib.md5(data).hexdigest()
+
+
+@dataclass
+class RawResponse:
+    """One response read off a raw socket."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> dict:
+        """The body as JSON."""
+        return json.loads(self.body)
+
+
+def signed_raw_headers(
+    method: str, target: str, user: RefUser = ALICE, extra: dict[str, str] | None = None
+) -> str:
+    """Header lines (CRLF-terminated) with Date and an Authorization signed for `target` as sent."""
+    headers = {"Date": signing.http_date(), **(extra or {})}
+    resource = signing.resource_from_target(target)
+    headers["Authorization"] = signing.sign_request(
+        method, resource, headers, user.access_key, user.secret_key
+    ).authorization
+    return "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+
+
+def raw_exchange(
+    base_url: str, payload: bytes, timeout: float = 5.0, shut_write: bool = False
+) -> list[RawResponse]:
+    """Send `payload` as is on a new connection and parse every response until the server closes it."""
+    parts = urlsplit(base_url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(payload)
+        if shut_write:
+            sock.shutdown(socket.SHUT_WR)
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+    return parse_responses(received)
+
+
+def parse_responses(data: bytes) -> list[RawResponse]:
+    """Split raw bytes into responses framed by Content-Length."""
+    responses = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        responses.append(RawResponse(status, headers, rest[:length]))
+        data = rest[length:]
+    return responses
