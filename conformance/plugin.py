@@ -203,6 +203,21 @@ def _classify(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOutcome:
     return PhaseOutcome(outcome_of_exception(exc), exception_message(exc, call.excinfo.exconly()))
 
 
+@pytest.hookimpl(wrapper=True, trylast=True, specname="pytest_runtest_makereport")
+def pytest_runtest_makereport_scrub(item: pytest.Item, call: pytest.CallInfo):
+    """Innermost wrapper: remove the target's secret from the report text before any reporter reads it."""
+    report: pytest.TestReport = yield
+    secrets_ = harness_state(item.config).secrets
+    if not secrets_:
+        return report
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        text = str(report.longrepr)
+        if any(secret in text for secret in secrets_ if secret):
+            report.longrepr = allure_extras.scrub(text, secrets_)
+    report.sections = [(name, allure_extras.scrub(content, secrets_)) for name, content in report.sections]
+    return report
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Classify each phase; turn NON_STRICT into a pass (unless --jss-strict) and NOT_IMPLEMENTED into a

@@ -70,10 +70,10 @@ class Target:
     endpoint: str
     credentials: Credentials
     buckets: list[BucketSpec]
-    expect: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    expect: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     embedded: bool = False
-    source: str = ""
-    reference_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    source: str = field(default="", repr=False)
+    reference_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     @property
     def regions(self) -> list[str]:

@@ -10,6 +10,7 @@ with the outcome name so that categories.json can tell them apart.
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -32,6 +33,7 @@ _STATUS = {
     oc.SKIPPED: "skipped",
 }
 MAX_ATTACHED_EXCHANGES = 40
+_FRAGMENT = 6  # a secret's head or tail this long, next to "...", is scrubbed too
 
 CATEGORIES = [
     {
@@ -119,10 +121,17 @@ def scrub_current(config: pytest.Config, secrets_: Iterable[str]) -> None:
 
 
 def scrub(text: str, secrets_: Iterable[str]) -> str:
-    """`text` with every secret replaced by ****."""
+    """`text` with every secret replaced by ****, also the head or tail pytest keeps of a truncated repr
+    (``'hArNeSs-SeCr...defghijKLMNOP'``)."""
     for secret in secrets_:
-        if secret:
-            text = text.replace(secret, "****")
+        if not secret:
+            continue
+        text = text.replace(secret, "****")
+        if len(secret) >= 2 * _FRAGMENT and "..." in text:
+            heads = "|".join(re.escape(secret[:n]) for n in range(len(secret) - 1, _FRAGMENT - 1, -1))
+            tails = "|".join(re.escape(secret[-n:]) for n in range(len(secret) - 1, _FRAGMENT - 1, -1))
+            text = re.sub(rf"(?:{heads})\.\.\.", "****...", text)
+            text = re.sub(rf"\.\.\.(?:{tails})", "...****", text)
     return text
 
 
