@@ -1,0 +1,84 @@
+"""`jss-conformance sweep`: removes leftovers under its prefix only; refuses dangerous prefixes."""
+
+from __future__ import annotations
+
+import pytest
+from harness_helpers import EAST_BUCKET, NORTH_BUCKET, REPO, clean_env, list_all_objects, run_cli
+
+from conformance import operations as ops
+
+RUN = "jssc-20260102T030405-a1b2c3"
+INSIDE = [f"{RUN}/gw0/test_a-1f2e/001", f"{RUN}/gw1/test_b-3c4d/002-é space", f"{RUN}/main/x"]
+OUTSIDE = [
+    "jssc-20260102T030405-a1b2c4/gw0/other-run",  # another run, one hex digit apart
+    f"{RUN}",  # the run id itself, without the slash
+    f"{RUN}-suffix/looks-alike",
+    "customer/data.bin",
+]
+
+
+@pytest.fixture
+def leftovers(endpoint):
+    """Objects and uploads inside and outside the prefix, in both buckets; removed afterwards."""
+    north, east = endpoint.client("cn-north-1"), endpoint.client("cn-east-2")
+    for key in INSIDE + OUTSIDE:
+        ops.put_object(north, NORTH_BUCKET, key, key.encode())
+    ops.put_object(east, EAST_BUCKET, INSIDE[0], b"east")
+    ops.put_object(east, EAST_BUCKET, OUTSIDE[0], b"east")
+    uploads = [ops.initiate(north, NORTH_BUCKET, key) for key in (INSIDE[0], OUTSIDE[0])]
+    yield north, east, uploads
+    for client, bucket in ((north, NORTH_BUCKET), (east, EAST_BUCKET)):
+        for upload in ops.list_uploads(client, bucket).uploads:
+            ops.abort(client, bucket, upload.key, upload.upload_id)
+        for key in list_all_objects(client, bucket):
+            ops.delete_object(client, bucket, key)
+
+
+def test_harness_sweep_removes_only_under_its_prefix(endpoint, leftovers, tmp_path):
+    north, east, uploads = leftovers
+    run = run_cli(["sweep", "--target", str(endpoint.profile(tmp_path)), "--prefix", f"{RUN}/"], tmp_path)
+    assert run.status == 0, run.stderr
+    assert set(list_all_objects(north, NORTH_BUCKET)) == set(OUTSIDE)
+    assert set(list_all_objects(east, EAST_BUCKET)) == {OUTSIDE[0]}
+    left = ops.list_uploads(north, NORTH_BUCKET).uploads
+    assert [(u.key, u.upload_id) for u in left] == [(OUTSIDE[0], uploads[1].upload_id)]
+    assert f"{NORTH_BUCKET}: aborted upload {uploads[0].upload_id} of {INSIDE[0]}" in run.stdout
+    assert f"{NORTH_BUCKET}: removed 1 upload(s) and 3 object(s) under {RUN}/" in run.stdout
+    assert f"{EAST_BUCKET}: removed 0 upload(s) and 1 object(s) under {RUN}/" in run.stdout
+
+
+def test_harness_sweep_dry_run_removes_nothing(endpoint, leftovers, tmp_path):
+    north, _, _ = leftovers
+    before = list_all_objects(north, NORTH_BUCKET)
+    run = run_cli(
+        ["sweep", "--target", str(endpoint.profile(tmp_path)), "--prefix", RUN, "--dry-run"], tmp_path
+    )
+    assert run.status == 0
+    assert "would delete object" in run.stdout
+    assert list_all_objects(north, NORTH_BUCKET) == before
+    assert len(ops.list_uploads(north, NORTH_BUCKET).uploads) == 2
+
+
+@pytest.mark.parametrize("prefix", ["", "   ", "jssc-", "jssc-2026", "customer/", f"{RUN}x/"])
+def test_harness_sweep_refuses_prefixes_not_of_a_run(endpoint, tmp_path, prefix):
+    run = run_cli(["sweep", "--target", str(endpoint.profile(tmp_path)), "--prefix", prefix], tmp_path)
+    assert run.status == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("jss-conformance sweep: error: ")
+
+
+def test_harness_sweep_force_accepts_another_prefix(endpoint, leftovers, tmp_path):
+    north, _, _ = leftovers
+    run = run_cli(
+        ["sweep", "--target", str(endpoint.profile(tmp_path)), "--prefix", "customer/", "--force"], tmp_path
+    )
+    assert run.status == 0
+    assert "customer/data.bin" not in list_all_objects(north, NORTH_BUCKET)
+    assert set(INSIDE) <= set(list_all_objects(north, NORTH_BUCKET))
+
+
+def test_harness_sweep_needs_a_real_target(tmp_path):
+    assert run_cli(["sweep", "--prefix", f"{RUN}/"], tmp_path, clean_env()).status == 2
+    profile = REPO / "fixtures" / "targets" / "embedded.toml"
+    embedded = run_cli(["sweep", "--target", str(profile), "--prefix", f"{RUN}/"], tmp_path)
+    assert embedded.status == 2
