@@ -1,0 +1,117 @@
+"""Deviations (negative controls): each switch has its effect, and only where it is switched on."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from ref_helpers import ALICE, EAST, NORTH, RefUser, assert_error
+
+import conformance.reference
+from conformance import signing
+from conformance.reference.deviations import DEVIATIONS
+
+CONTRACT_DEVIATIONS = {
+    "accept-any-signature",
+    "default-storage-class-rr",
+    "rr-everywhere",
+    "rr-downgrade",
+    "initiate-truncates-object",
+    "initiate-response-renamed",
+}
+
+
+def storage_class_of_upload(api, bucket: str, key: str, upload_id: str, region: str = NORTH) -> str:
+    """The StorageClass ListParts reports."""
+    return api.call("GET", bucket, key, f"uploadId={upload_id}", region=region).json()["StorageClass"]
+
+
+def test_every_contract_deviation_is_listed_and_switched_at_exactly_one_place():
+    assert set(DEVIATIONS) >= CONTRACT_DEVIATIONS
+    package = Path(conformance.reference.__file__).parent
+    source = "\n".join(path.read_text() for path in package.glob("*.py"))
+    for name in DEVIATIONS:
+        assert len(re.findall(rf'\.active\("{re.escape(name)}"\)', source)) == 1, name
+
+
+def test_unknown_deviation_refuses_to_start(make_reference):
+    from conformance.reference.launch import ReferenceStartError
+
+    with pytest.raises(ReferenceStartError, match="unknown deviation"):
+        make_reference(deviations=["no-such-deviation"])
+
+
+def test_accept_any_signature(make_reference, api, north_bucket):
+    lax = make_reference(deviations=["accept-any-signature"])
+    bucket = lax.create_bucket()
+    wrong_secret = RefUser(ALICE.name, ALICE.access_key, "wrong")
+    assert lax.call("GET", bucket, user=wrong_secret).status_code == 200
+    assert lax.call("GET", bucket, date=signing.http_date(time.time() - 3600)).status_code == 200
+    expired = lax.presigned_url("GET", bucket, "k", int(time.time()) - 60, user=wrong_secret)
+    assert requests.get(expired).status_code == 404  # accepted: the key simply does not exist
+    assert_error(lax.call("GET", bucket, user=RefUser("x", "AKUNKNOWN", "s")), 403, "InvalidAccessKey")
+    # the faithful server refuses the same
+    assert_error(api.call("GET", north_bucket, user=wrong_secret), 403, "SignatureDoesNotMatch")
+
+
+def test_default_storage_class_rr(make_reference, api, north_bucket, key):
+    deviant = make_reference(deviations=["default-storage-class-rr"])
+    bucket = deviant.create_bucket()
+    upload_id = deviant.initiate(bucket, "k")
+    assert storage_class_of_upload(deviant, bucket, "k", upload_id) == "REDUCED_REDUNDANCY"
+    deviant.put(bucket, "obj", b"x")
+    assert deviant.call("HEAD", bucket, "obj").headers["x-jss-storage-class"] == "REDUCED_REDUNDANCY"
+    faithful_id = api.initiate(north_bucket, key)
+    assert storage_class_of_upload(api, north_bucket, key, faithful_id) == "STANDARD"
+
+
+def test_rr_everywhere(make_reference):
+    deviant = make_reference(deviations=["rr-everywhere"])
+    bucket = deviant.create_bucket(EAST)
+    upload_id = deviant.initiate(bucket, "k", {"x-jss-storage-class": "REDUCED_REDUNDANCY"}, region=EAST)
+    assert storage_class_of_upload(deviant, bucket, "k", upload_id, EAST) == "REDUCED_REDUNDANCY"
+    put = deviant.call(
+        "PUT", bucket, "o", headers={"x-jss-storage-class": "REDUCED_REDUNDANCY"}, data=b"x", region=EAST
+    )
+    assert put.status_code == 200
+    assert (
+        deviant.call("HEAD", bucket, "o", region=EAST).headers["x-jss-storage-class"] == "REDUCED_REDUNDANCY"
+    )
+
+
+def test_rr_downgrade(make_reference):
+    deviant = make_reference(deviations=["rr-downgrade"])
+    east = deviant.create_bucket(EAST)
+    north = deviant.create_bucket(NORTH)
+    upload_id = deviant.initiate(east, "k", {"x-jss-storage-class": "REDUCED_REDUNDANCY"}, region=EAST)
+    assert storage_class_of_upload(deviant, east, "k", upload_id, EAST) == "STANDARD"
+    north_id = deviant.initiate(north, "k", {"x-jss-storage-class": "REDUCED_REDUNDANCY"})
+    assert storage_class_of_upload(deviant, north, "k", north_id) == "REDUCED_REDUNDANCY"
+
+
+def test_initiate_truncates_object(make_reference, api, north_bucket, key):
+    deviant = make_reference(deviations=["initiate-truncates-object"])
+    bucket = deviant.create_bucket()
+    deviant.put(bucket, "k", b"precious")
+    deviant.initiate(bucket, "k")
+    assert deviant.call("GET", bucket, "k").content == b""
+    api.put(north_bucket, key, b"precious")
+    api.initiate(north_bucket, key)
+    assert api.call("GET", north_bucket, key).content == b"precious"
+
+
+def test_initiate_response_renamed(make_reference):
+    deviant = make_reference(deviations=["initiate-response-renamed"])
+    bucket = deviant.create_bucket()
+    body = deviant.call("POST", bucket, "k", "uploads").json()
+    assert set(body) == {"Bucket", "Key", "UploadID"}
+
+
+def test_deviations_combine(make_reference):
+    deviant = make_reference(deviations=["initiate-response-renamed", "default-storage-class-rr"])
+    bucket = deviant.create_bucket()
+    upload_id = deviant.call("POST", bucket, "k", "uploads").json()["UploadID"]
+    assert storage_class_of_upload(deviant, bucket, "k", upload_id) == "REDUCED_REDUNDANCY"
