@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 import requests
 from benchlib.null_sink import client_ceiling
 from benchlib.payload import Payload
-from benchlib.report import MB, GiB, MiB, Verdicts, human_size, median, parse_size
+from benchlib.report import MB, GiB, MiB, Verdicts, human_size, machine_note, median, parse_size
 from benchlib.rss import RssSampler
 from benchlib.servers import Server, moto_server, reference_server
 from benchlib.wire import UploadWire
@@ -212,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = Verdicts()
     deadline = time.monotonic() + args.budget
     measurements = []
+    print(machine_note())
     print("client: one requests.Session, bodies sent as zero-copy memoryviews of one buffer; "
           "JSS signed with conformance.signing, S3 with botocore SigV4 (UNSIGNED-PAYLOAD)")
     if not args.no_ceiling:
@@ -227,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         print_size(size, args.part_size, results, verdicts)
         measurements.append({"size": size, "part_size": args.part_size,
                              "results": [asdict(result) for result in results]})
-    print(f"\n{verdicts.summary()}")
+    print(f"\n{machine_note()}\n{verdicts.summary()}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({"measurements": measurements, "targets": verdicts.results}, handle, indent=2)

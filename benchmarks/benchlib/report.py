@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -56,3 +57,12 @@ class Verdicts:
         """One line: how many checks passed."""
         passed = sum(1 for _, ok in self.results if ok)
         return f"targets met: {passed}/{len(self.results)}"
+
+
+def machine_note() -> str:
+    """The load average and CPU count: the benchmarks share the machine with whatever else runs on it."""
+    one, five, _ = os.getloadavg()
+    note = f"machine: {os.cpu_count()} CPUs, load average {one:.2f} (1 min) {five:.2f} (5 min)"
+    if one > 0.5:
+        note += " - other work is running, expect noise"
+    return note
