@@ -235,6 +235,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report.jss_outcome = phase.outcome
     report.jss_message = phase.message
     report.jss_clauses = clause_ids(item)
+    if phase.outcome == oc.INFRA_ERROR:
+        _count_infra_error(item, state)
     phases = item.stash.setdefault(PHASES_KEY, [])
     phases.append(phase)
     final = combine(phases)
@@ -253,6 +255,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     allure_extras.apply_outcome(item.config, final.outcome, final.message)
     allure_extras.scrub_current(item.config, state.secrets)
     return report
+
+
+def _count_infra_error(item: pytest.Item, state) -> None:
+    """Stop the session (this worker's, under xdist) after --jss-max-infra-errors INFRA_ERROR outcomes."""
+    state.infra_errors += 1
+    limit = item.config.option.jss_max_infra_errors
+    if limit and state.infra_errors >= limit and not item.session.shouldstop:
+        item.session.shouldstop = (
+            f"jss-conformance: {state.infra_errors} INFRA_ERROR outcomes, the endpoint looks unreachable"
+        )
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
@@ -281,11 +293,14 @@ class _Collector:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Write results.json and the Allure extras; map the exit status (controller only)."""
     state = harness_state(session.config)
-    if state.is_worker:
+    if state.is_worker or not runs_tests(session.config):
         return
     outcomes = [phase.outcome for phase in state.book.outcomes().values()]
     if int(exitstatus) in (0, 1) and outcomes:
         session.exitstatus = exit_status(outcomes, strict=session.config.option.jss_strict)
+    limit = session.config.option.jss_max_infra_errors
+    if int(exitstatus) == pytest.ExitCode.INTERRUPTED and limit and outcomes.count(oc.INFRA_ERROR) >= limit:
+        session.exitstatus = 3  # we stopped the run: the endpoint was lost
     write_reports(session.config, state)
 
 

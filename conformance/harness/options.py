@@ -10,6 +10,7 @@ from conformance.paths import CASES_DIR
 
 DEFAULT_RESULTS = Path("reports") / "results.json"
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_INFRA_ERRORS = 5
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -78,6 +79,14 @@ def add_options(parser: pytest.Parser) -> None:
         default=DEFAULT_TIMEOUT,
         help=f"HTTP timeout per request (default {DEFAULT_TIMEOUT:g}); a timeout is retried once, then "
         "INFRA_ERROR.",
+    )
+    group.addoption(
+        "--jss-max-infra-errors",
+        metavar="N",
+        type=int,
+        default=DEFAULT_MAX_INFRA_ERRORS,
+        help=f"stop the run after N INFRA_ERROR outcomes (default {DEFAULT_MAX_INFRA_ERRORS}; 0: never), "
+        "so that an endpoint lost in the middle of a run does not give a hundred of them.",
     )
     group.addoption(
         "--jss-keep",

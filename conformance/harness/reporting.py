@@ -10,6 +10,7 @@ import pytest
 
 from conformance import outcomes as oc
 from conformance.harness import allure_support as allure_extras
+from conformance.harness.options import runs_tests
 from conformance.harness.results import case_id
 from conformance.harness.state import HarnessState
 from conformance.report.results import run_info, write_results
@@ -57,6 +58,8 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
     """(text, markup) lines of the terminal section: counts per outcome, non-passing cases, report paths."""
     if state.target is None and state.results_path is None:
         return []  # not a conformance run (e.g. the project's own tests)
+    if not runs_tests(config):
+        return []
     outcomes = state.book.outcomes()
     counts = Counter(phase.outcome for phase in outcomes.values())
     lines: list[tuple[str, dict]] = []

@@ -39,6 +39,7 @@ class HarnessState:
     warnings: list[str] = field(default_factory=list)
     catalogue: dict | None = None
     preflight_failed: bool = False
+    infra_errors: int = 0
 
     @property
     def run_prefix(self) -> str:

@@ -136,3 +136,30 @@ def test_harness_not_a_conformance_run_writes_nothing(pytester):
     assert not (pytester.path / "reports").exists()
     assert " jss-conformance =" not in result.stdout.str()  # no section of ours
     assert "run prefix" not in result.stdout.str()  # no target, no endpoint started
+
+
+def test_harness_run_stops_after_repeated_infra_errors(pytester):
+    pytester.makepyfile(
+        test_lost="""
+import pytest
+from conformance.outcomes import InfraError
+
+@pytest.mark.parametrize("n", range(20))
+def test_endpoint_gone(n):
+    raise InfraError("connection refused")
+"""
+    )
+    result = pytester.runpytest("-q", "--jss-results", "out.json", "--jss-max-infra-errors", "3")
+    assert result.ret == 3
+    assert [case["outcome"] for case in _results(pytester)["cases"]] == ["INFRA_ERROR"] * 3
+    parallel = pytester.runpytest_subprocess(
+        "-q", "-n", "2", "--jss-results", "out.json", "--jss-max-infra-errors", "3"
+    )
+    assert parallel.ret == 3
+    assert 3 <= len(_results(pytester)["cases"]) < 20
+
+
+def test_harness_collect_only_writes_no_results(synthetic):
+    result = synthetic.runpytest("--collect-only", "-q", "--jss-results", "out.json")
+    assert result.ret == 0
+    assert not (synthetic.path / "out.json").exists()
