@@ -33,6 +33,13 @@ from types import MappingProxyType
 from typing import Any
 
 from conformance.client import Credentials
+from conformance.harness.expectations import (
+    ExpectationError,
+    freeze,
+    load_default_expectations,
+    merge_expectations,
+    thaw,
+)
 from conformance.paths import fixtures_dir
 
 KNOWN_DIALECTS = ("jss",)
@@ -102,7 +109,7 @@ class Target:
             "access_key": self.credentials.access_key,
             "secret_key": self.credentials.secret_key,
             "buckets": [[b.name, b.region, b.endpoint] for b in self.buckets],
-            "expect": _thaw(self.expect),
+            "expect": thaw(self.expect),
             "embedded": self.embedded,
             "source": self.source,
         }
@@ -116,73 +123,10 @@ class Target:
             endpoint=payload["endpoint"],
             credentials=Credentials(payload["access_key"], payload["secret_key"]),
             buckets=[BucketSpec(*bucket) for bucket in payload["buckets"]],
-            expect=_freeze(payload["expect"]),
+            expect=freeze(payload["expect"]),
             embedded=payload["embedded"],
             source=payload["source"],
         )
-
-
-# -- expectations --------------------------------------------------------------------------------------
-
-
-def default_expectations_path() -> Path:
-    """fixtures/expectations/defaults.toml."""
-    return fixtures_dir() / "expectations" / "defaults.toml"
-
-
-def load_default_expectations(path: Path | None = None) -> dict[str, Any]:
-    """The default expectations (empty when the file does not exist)."""
-    path = path or default_expectations_path()
-    if not path.is_file():
-        return {}
-    return _read_toml(path)
-
-
-def merge_expectations(
-    defaults: Mapping[str, Any], overrides: Mapping[str, Any], where: str = "expect"
-) -> dict:
-    """`defaults` updated by `overrides`; an unknown key or a value of another type is a ProfileError."""
-    merged = dict(defaults)
-    for key, value in overrides.items():
-        if key not in defaults:
-            known = ", ".join(sorted(defaults)) or "none"
-            raise ProfileError(f"[{where}] has unknown key {key!r} (known: {known})")
-        default = defaults[key]
-        if isinstance(default, Mapping):
-            if not isinstance(value, Mapping):
-                raise ProfileError(f"[{where}] {key} must be a table")
-            merged[key] = merge_expectations(default, value, f"{where}.{key}")
-        elif not _same_kind(default, value):
-            raise ProfileError(
-                f"[{where}] {key} must be of type {type(default).__name__}, not {type(value).__name__}"
-            )
-        else:
-            merged[key] = value
-    return merged
-
-
-def _same_kind(default: Any, value: Any) -> bool:
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, int | float) and isinstance(value, int | float):
-        return isinstance(value, int) or isinstance(default, float)
-    return isinstance(value, type(default))
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
-def _thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_thaw(v) for v in value]
-    return value
 
 
 # -- profiles ------------------------------------------------------------------------------------------
@@ -306,7 +250,10 @@ def parse_profile(
     expect_raw = document.get("expect", {})
     if not isinstance(expect_raw, Mapping):
         raise ProfileError("[expect] must be a table")
-    expect = merge_expectations(defaults, expect_raw)
+    try:
+        expect = merge_expectations(defaults, expect_raw)
+    except ExpectationError as exc:
+        raise ProfileError(str(exc)) from None
     if embedded:
         reference = _reference_options(document.get("reference"))
         if "min_part_size" in reference and "min_part_size" in defaults and "min_part_size" not in expect_raw:
@@ -322,9 +269,9 @@ def parse_profile(
             endpoint="",
             credentials=Credentials("", ""),
             buckets=_buckets(document.get("buckets"), None),
-            expect=_freeze(expect),
+            expect=freeze(expect),
             embedded=True,
-            reference_options=_freeze(reference),
+            reference_options=freeze(reference),
         )
     if "reference" in document:
         raise ProfileError("[reference] only applies to an embedded profile (embedded = true)")
@@ -335,7 +282,7 @@ def parse_profile(
         endpoint=endpoint,
         credentials=_credentials(document.get("credentials"), env),
         buckets=_buckets(document.get("buckets"), endpoint),
-        expect=_freeze(expect),
+        expect=freeze(expect),
     )
 
 
@@ -380,7 +327,7 @@ def apply_environment(target: Target | None, env: Mapping[str, str]) -> Target |
             raise ProfileError(f"JSS_ENDPOINT is set: a one-bucket run also needs {', '.join(missing)}")
         endpoint = _endpoint(given["JSS_ENDPOINT"], "JSS_ENDPOINT")
         bucket = _env_bucket(given, endpoint)
-        defaults = target.expect if target is not None else _freeze(load_default_expectations())
+        defaults = target.expect if target is not None else freeze(load_default_expectations())
         return Target(
             name=f"env:{endpoint.split('://', 1)[1]}",
             dialect="jss",
