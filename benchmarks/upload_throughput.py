@@ -125,9 +125,8 @@ def measure_size(args: argparse.Namespace, size: int, repeats: int, deadline: fl
     payload.part_etags  # noqa: B018 - hash every part before any clock starts
     with ExitStack() as stack:
         session = stack.enter_context(requests.Session())
-        min_part = args.part_size if args.part_size < MIN_PART_SIZE else None
         servers: list[Server] = [
-            stack.enter_context(reference_server(session, min_part, args.timeout)),
+            stack.enter_context(reference_server(session, None, args.timeout)),
             stack.enter_context(moto_server(session, args.timeout)),
         ]
         samplers = [stack.enter_context(RssSampler(server.pid, args.sample_interval)) for server in servers]
@@ -203,6 +202,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"sizes must be between 1 byte and --max-size ({human_size(args.max_size)})")
     if args.part_size <= 0 or (args.repeat is not None and args.repeat < 1) or args.settle < 0:
         parser.error("--part-size and --repeat must be positive, --settle not negative")
+    if args.part_size < MIN_PART_SIZE and any(size > args.part_size for size in args.size):
+        parser.error("--part-size below 5MiB: moto (like S3) refuses non-final parts under 5 MiB")
     return args
 
 
