@@ -7,6 +7,7 @@ stderr. SIGINT and SIGTERM stop the server gracefully (exit status 0).
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import json
 import logging
 import os
@@ -122,8 +123,27 @@ async def _serve(server: uvicorn.Server, sockets: list[socket.socket], on_ready)
     await task
 
 
+def tune_allocator() -> None:
+    """Keep freed request buffers in glibc's heap instead of returning them to the kernel at once.
+
+    Bodies arrive as a stream of 64-256 KiB buffers; with glibc's defaults many of them are fresh mmaps whose
+    pages fault in one by one, which costs more system time than the copy itself. A fixed mmap threshold of
+    4 MiB and a 32 MiB trim threshold keep them in the heap (RSS grows by at most the trim threshold).
+    Not glibc: nothing to do.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 4 * 1024 * 1024)
+    mallopt(m_trim_threshold, 32 * 1024 * 1024)
+
+
 def run_server(config: ServerConfig) -> int:
     """Serve until SIGINT/SIGTERM; returns the exit status."""
+    tune_allocator()
     sockets = bind_sockets(config)
     port_regions = {sock.getsockname()[1]: region for region, sock in sockets.items()}
     app = ReferenceApp(config, port_regions)

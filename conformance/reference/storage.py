@@ -29,6 +29,10 @@ from typing import Any, BinaryIO
 BUCKET_NAME = re.compile(r"[a-z0-9-]{3,63}")
 
 
+def _unlink_quietly(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
 def is_valid_bucket_name(name: str) -> bool:
     """Bucket names: 3 to 63 characters of ``[a-z0-9-]``."""
     return BUCKET_NAME.fullmatch(name) is not None
@@ -84,9 +88,15 @@ class Storage:
 
     def purge_later(self, moved: Path | None) -> None:
         """Delete a folder moved away by `discard_tree` in a worker thread, without waiting for it."""
-        if moved is None:
-            return
-        future = asyncio.get_running_loop().run_in_executor(None, shutil.rmtree, moved, True)
+        if moved is not None:
+            self._in_background(shutil.rmtree, moved, True)
+
+    def unlink_later(self, path: Path) -> None:
+        """Delete a file no one will open again in a worker thread (freeing a big file takes a while)."""
+        self._in_background(_unlink_quietly, path)
+
+    def _in_background(self, function, *args) -> None:
+        future = asyncio.get_running_loop().run_in_executor(None, function, *args)
         self._background.add(future)
         future.add_done_callback(self._background.discard)
 
@@ -175,7 +185,7 @@ class Storage:
         old = self.read_json(base.with_suffix(".json"))
         self.write_json(base.with_suffix(".json"), {**meta, "key": key, "data": data_name})
         if old is not None:
-            (base.parent / old["data"]).unlink(missing_ok=True)
+            self.unlink_later(base.parent / old["data"])
 
     def delete_object(self, bucket: str, key: str) -> bool:
         """Remove the object; False when there was none."""
@@ -184,7 +194,7 @@ class Storage:
         if old is None:
             return False
         base.with_suffix(".json").unlink(missing_ok=True)
-        (base.parent / old["data"]).unlink(missing_ok=True)
+        self.unlink_later(base.parent / old["data"])
         return True
 
     def _iter_meta_paths(self, bucket: str):
