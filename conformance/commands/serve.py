@@ -1,4 +1,4 @@
-"""``jss-conformance serve``: run the embedded reference endpoint until SIGINT/SIGTERM.
+"""Run the embedded reference endpoint (a JSS server on loopback) until SIGINT or SIGTERM.
 
 Same options as ``python -m conformance.reference``. Prints one JSON ready line on stdout when listening
 (``{"ready": true, "endpoints": {region: url}, "data_dir": ..., "pid": ...}``); logs go to stderr.

@@ -18,7 +18,8 @@ EXIT_USAGE = 2
 def run(args: argparse.Namespace) -> int:
     """Serve with the parsed options until stopped; returns the exit status.
 
-    Raises ConfigError (one line) for a bad option, an unreadable credentials file or key, or a port in use.
+    Raises ConfigError (one line) for a bad option, an unreadable credentials file, key or data dir, or a
+    port in use.
     """
     from conformance.reference.server import run_server
 
@@ -36,8 +37,6 @@ def run(args: argparse.Namespace) -> int:
             return run_server(config)
         except SseKeyError as exc:
             raise ConfigError(str(exc)) from exc
-        except OSError as exc:
-            raise ConfigError(f"cannot listen on {args.host}: {exc.strerror or exc}") from exc
     finally:
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)

@@ -68,9 +68,9 @@ def _decode(value: bytes) -> str:
 class ReferenceApp:
     """The ASGI callable. `port_regions` maps each listening port to the region it serves."""
 
-    def __init__(self, config: ServerConfig, port_regions: dict[int, str]) -> None:
+    def __init__(self, config: ServerConfig, port_regions: dict[int, str] | None = None) -> None:
         self.config = config
-        self.port_regions = port_regions
+        self.port_regions = port_regions or {}
         self.storage = Storage(config.data_dir, load_or_create_key(config.data_dir))
         self.host_suffix = "." + config.service_domain.lower()
 

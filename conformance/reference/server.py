@@ -19,7 +19,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from conformance.reference.app import MAX_HEADER_BYTES, ReferenceApp
-from conformance.reference.config import ServerConfig
+from conformance.reference.config import ConfigError, ServerConfig
 from conformance.reference.errors import error_body
 from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
 
@@ -142,11 +142,19 @@ def tune_allocator() -> None:
 
 
 def run_server(config: ServerConfig) -> int:
-    """Serve until SIGINT/SIGTERM; returns the exit status."""
+    """Serve until SIGINT/SIGTERM; returns the exit status. ConfigError: unusable data dir or port."""
     tune_allocator()
-    sockets = bind_sockets(config)
-    port_regions = {sock.getsockname()[1]: region for region, sock in sockets.items()}
-    app = ReferenceApp(config, port_regions)
+    try:
+        app = ReferenceApp(config)
+    except OSError as exc:
+        raise ConfigError(f"cannot use data dir {config.data_dir}: {exc.strerror or exc}") from exc
+    try:
+        sockets = bind_sockets(config)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {config.host} port {config.port}: {exc.strerror or exc}"
+        ) from exc
+    app.port_regions = {sock.getsockname()[1]: region for region, sock in sockets.items()}
     uv_config = uvicorn.Config(
         app,
         http=JsonErrorProtocol,
@@ -166,9 +174,13 @@ def run_server(config: ServerConfig) -> int:
         sys.stdout.flush()
         log.info("reference endpoint ready: %s", line)
 
-    # uvicorn re-raises the signal it caught once it has stopped; let that be a no-op so we exit with 0.
+    # Before uvicorn installs its handlers (and after it restores these and re-raises the signal it caught),
+    # a signal only asks the server to exit: the process then ends with status 0.
+    def request_exit(*_: object) -> None:
+        server.should_exit = True
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
+        signal.signal(sig, request_exit)
     uvicorn_loop = uv_config.get_loop_factory()
     with asyncio.Runner(loop_factory=uvicorn_loop) as runner:
         runner.run(_serve(server, list(sockets.values()), on_ready))

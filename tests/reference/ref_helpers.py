@@ -51,8 +51,9 @@ def target_of(bucket: str | None, key: str | None, query: str = "") -> str:
 class Api:
     """Signed requests to one running reference endpoint."""
 
-    def __init__(self, reference: ReferenceProcess) -> None:
+    def __init__(self, reference: ReferenceProcess, service_domain: str = "jss.localhost") -> None:
         self.reference = reference
+        self.service_domain = service_domain
         self.session = requests.Session()
 
     def url(self, region: str = NORTH) -> str:
@@ -78,7 +79,7 @@ class Api:
         headers.setdefault("Date", date or signing.http_date())
         if virtual_host:
             target = "/" + (quote(key, safe="/") if key is not None else "") + ("?" + query if query else "")
-            host = f"{bucket}.jss.localhost:{urlsplit(self.url(region)).port}"
+            host = f"{bucket}.{self.service_domain}:{urlsplit(self.url(region)).port}"
             headers["Host"] = host
         else:
             target = target_of(bucket, key, query)

@@ -179,3 +179,33 @@ def test_child_does_not_inherit_a_stdin(tmp_path):
     # a server started by start_reference never blocks on, or steals, the caller's terminal
     with start_reference(users=USERS, data_dir=tmp_path) as process:
         assert os.readlink(f"/proc/{process.pid}/fd/0") == "/dev/null"
+
+
+def test_port_in_use_or_unusable_data_dir_is_status_2(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = subprocess.run(
+            [sys.executable, "-m", "conformance.reference", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert busy.returncode == 2 and "cannot listen" in busy.stderr
+    (tmp_path / "a-file").write_text("")
+    unusable = subprocess.run(
+        [sys.executable, "-m", "conformance.reference", "--data-dir", str(tmp_path / "a-file")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert unusable.returncode == 2 and len(unusable.stderr.strip().splitlines()) == 1
+
+
+def test_service_domain_option_sets_the_virtual_host_suffix(make_reference):
+    server = make_reference(extra_args=["--service-domain", "oss.example.test"])
+    vhost = Api(server.reference, service_domain="oss.example.test")
+    bucket = server.create_bucket()
+    assert vhost.call("PUT", bucket, "k", data=b"virtual", virtual_host=True).status_code == 200
+    assert server.call("GET", bucket, "k").content == b"virtual"
