@@ -33,6 +33,7 @@ _STATUS = {
     oc.SKIPPED: "skipped",
 }
 MAX_ATTACHED_EXCHANGES = 40
+ALLURE3_CONFIG = "allurerc.json"
 _FRAGMENT = 6  # a secret's head or tail this long, next to "...", is scrubbed too
 
 CATEGORIES = [
@@ -157,9 +158,17 @@ def write_environment(directory: Path, properties: Mapping[str, str]) -> None:
 
 
 def write_categories(directory: Path) -> None:
-    """categories.json: INFRA_ERROR, NON_STRICT and NOT_IMPLEMENTED apart from conformance failures."""
+    """INFRA_ERROR, NON_STRICT and NOT_IMPLEMENTED apart from conformance failures: categories.json (read
+    by Allure 2 from the results folder; Java regexes) and allurerc.json (Allure 3 reads categories from its
+    configuration: ``npx allure@3 generate --config <dir>/allurerc.json <dir>``; JavaScript regexes)."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
+    rules = [dict(rule) for rule in CATEGORIES]
+    for rule in rules:
+        if "messageRegex" in rule:
+            rule["messageRegex"] = "^" + rule["messageRegex"].removeprefix("(?s)").removesuffix(".*")
+    config = {"name": "jss-conformance", "categories": rules}
+    (directory / ALLURE3_CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
 def environment_properties(target_name: str, endpoint: str, regions: Iterable[str], dialect: str) -> dict:

@@ -54,6 +54,16 @@ def write_reports(config: pytest.Config, state: HarnessState, preflight_failure:
             allure_extras.write_synthetic_result(directory, "preflight", oc.INFRA_ERROR, preflight_failure)
 
 
+def render_command(config: pytest.Config, directory: Path) -> str:
+    """The command that renders the Allure results (paths relative to the invocation folder if possible)."""
+    try:
+        shown = directory.relative_to(config.invocation_params.dir)
+    except ValueError:
+        shown = directory
+    report = shown.parent / "allure-report"
+    return f"npx allure@3 generate --config {shown / allure_extras.ALLURE3_CONFIG} {shown} -o {report}"
+
+
 def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str, dict]]:
     """(text, markup) lines of the terminal section: counts per outcome, non-passing cases, report paths."""
     if state.target is None and state.results_path is None:
@@ -82,7 +92,8 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
         lines.append((f"results: {state.results_path}", {}))
     directory = allure_dir(config)
     if directory is not None:
-        lines.append((f"allure results: {directory} (render: npx allure@3 generate {directory})", {}))
+        lines.append((f"allure results: {directory}", {}))
+        lines.append((f"  render: {render_command(config, directory)}", {}))
     if config.option.jss_keep and state.target is not None:
         lines.append(
             (f"--jss-keep: objects left under {state.run_id}/ (jss-conformance sweep --prefix ...)", {})

@@ -133,6 +133,8 @@ def test_harness_allure_labels_statuses_and_extras(failing_run):
     names = [category["name"] for category in categories]
     assert any("INFRA_ERROR" in name for name in names) and any("NON_STRICT" in name for name in names)
     assert any("NOT_IMPLEMENTED" in name for name in names)
+    allure3 = json.loads((allure_dir / "allurerc.json").read_text())
+    assert [rule["name"] for rule in allure3["categories"]] == names
     properties = (allure_dir / "environment.properties").read_text()
     for key in ("target = harness", "endpoint = http://127.0.0.1:", "regions = cn-north-1, cn-east-2"):
         assert key in properties
