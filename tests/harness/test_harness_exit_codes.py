@@ -70,8 +70,11 @@ def test_harness_closed_port_exits_3_with_one_infra_error(tmp_path):
 
 def test_harness_env_one_bucket_run_with_closed_port_exits_3(tmp_path):
     env = clean_env(
-        JSS_ENDPOINT=f"http://127.0.0.1:{closed_port()}", JSS_ACCESS_KEY="AK", JSS_SECRET_KEY="SK",
-        JSS_BUCKET="solo-bucket", JSS_REGION="cn-north-1",
+        JSS_ENDPOINT=f"http://127.0.0.1:{closed_port()}",
+        JSS_ACCESS_KEY="AK",
+        JSS_SECRET_KEY="SK",
+        JSS_BUCKET="solo-bucket",
+        JSS_REGION="cn-north-1",
     )
     run = run_cli(["run", "-p", "no:cacheprovider"], tmp_path, env)
     assert run.status == 3
@@ -97,3 +100,29 @@ def test_harness_unknown_family_exits_2(tmp_path):
     run = run_cli(["run", "-p", "no:cacheprovider", "--jss-family", "astrology"], tmp_path)
     assert run.status == 2
     assert "--jss-family 'astrology'" in run.stderr
+
+
+def test_harness_deviation_needs_the_embedded_endpoint(endpoint, tmp_path):
+    run = run_cli(
+        [
+            "run",
+            "--target",
+            str(endpoint.profile(tmp_path)),
+            "--jss-deviate",
+            "rr-downgrade",
+            "-p",
+            "no:cacheprovider",
+        ],
+        tmp_path,
+    )
+    assert run.status == 2
+    assert _error_lines(run.stderr) == [
+        "ERROR: --jss-deviate applies to the embedded reference endpoint only, not to target harness"
+    ]
+
+
+def test_harness_unknown_deviation_exits_2(tmp_path):
+    run = run_cli(["run", "--jss-deviate", "be-nice", "-p", "no:cacheprovider"], tmp_path)
+    assert run.status == 2
+    lines = _error_lines(run.stderr)
+    assert len(lines) == 1 and "unknown deviation 'be-nice'" in lines[0]

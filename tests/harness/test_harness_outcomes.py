@@ -163,3 +163,40 @@ def test_harness_collect_only_writes_no_results(synthetic):
     result = synthetic.runpytest("--collect-only", "-q", "--jss-results", "out.json")
     assert result.ret == 0
     assert not (synthetic.path / "out.json").exists()
+
+
+def test_harness_selection_by_family_clause_and_operation(pytester):
+    from conformance.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    signature = next(c for c in catalogue.values() if c.family == "signature")
+    storage = next(c for c in catalogue.values() if c.family == "storage-class")
+    pytester.makepyfile(
+        test_selection=f"""
+import pytest
+
+@pytest.mark.clause("{signature.id}")
+def test_signature_case():
+    pass
+
+@pytest.mark.clause("{storage.id}")
+def test_storage_case():
+    pass
+
+def test_without_clause():
+    pass
+"""
+    )
+
+    def selected(*args: str) -> set[str]:
+        pytester.runpytest("--jss-results", "sel.json", *args)
+        document = json.loads((pytester.path / "sel.json").read_text(encoding="utf-8"))
+        return {case["id"].split("::")[1] for case in document["cases"]}
+
+    assert selected("--jss-family", "signature") == {"test_signature_case"}
+    assert selected("--jss-family", "signature", "--jss-family", "storage-class") == {
+        "test_signature_case",
+        "test_storage_case",
+    }
+    assert selected("--jss-clause", storage.id.split(".")[0]) >= {"test_storage_case"}
+    assert selected("--jss-operation", storage.operation) >= {"test_storage_case"}
