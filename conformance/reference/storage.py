@@ -1,5 +1,6 @@
 """On-disk layout of the reference endpoint. Nothing is ever written outside the data dir.
 
+    <data>/lock                                   held (flock) by the one server using the data dir
     <data>/tmp/                                   request bodies and assemblies in progress (same filesystem)
     <data>/keys/sse.key                           the encryption key (see crypto)
     <data>/buckets/<bucket>/bucket.json           owner, region, creation time
@@ -15,6 +16,7 @@ metadata that names it, then unlinking the old data file: a reader sees the old 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import hashlib
 import json
 import os
@@ -27,6 +29,22 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 BUCKET_NAME = re.compile(r"[a-z0-9-]{3,63}")
+
+
+class DataDirInUse(OSError):
+    """Another running server holds the data dir."""
+
+
+def _lock_data_dir(root: Path) -> BinaryIO:
+    """Hold an exclusive lock on ``<data>/lock`` for the life of the process: one server per data dir."""
+    root.mkdir(parents=True, exist_ok=True)
+    handle = open(root / "lock", "wb")  # noqa: SIM115 - held open until the process ends
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.close()
+        raise DataDirInUse(exc.errno, "another reference endpoint is using it") from exc
+    return handle
 
 
 def _unlink_quietly(path: Path) -> None:
@@ -63,6 +81,7 @@ class Storage:
         self.buckets = root / "buckets"
         self.locks = LockTable()
         self._background: set[asyncio.Future] = set()
+        self._lock = _lock_data_dir(root)
         self.buckets.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)  # leftovers of a killed process
         self.tmp.mkdir(exist_ok=True)

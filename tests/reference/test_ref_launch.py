@@ -209,3 +209,14 @@ def test_service_domain_option_sets_the_virtual_host_suffix(make_reference):
     bucket = server.create_bucket()
     assert vhost.call("PUT", bucket, "k", data=b"virtual", virtual_host=True).status_code == 200
     assert server.call("GET", bucket, "k").content == b"virtual"
+
+
+def test_a_data_dir_serves_one_server_at_a_time(tmp_path):
+    with start_reference(users=USERS, data_dir=tmp_path / "shared"):
+        second = subprocess.run(
+            [sys.executable, "-m", "conformance.reference", "--data-dir", str(tmp_path / "shared")],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert second.returncode == 2 and "another reference endpoint" in second.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 
 from ref_helpers import EAST, MiB, assert_error, md5_hex
@@ -284,3 +285,24 @@ def test_upload_part_without_content_length_is_missing_content_length(api, north
         "PUT", north_bucket, key, f"partNumber=1&uploadId={upload_id}", data=iter([b"a", b"b"])
     )
     assert_error(response, 411, "MissingContentLength")
+
+
+def test_more_than_10000_matching_uploads_is_too_many_multipart_uploads(make_reference):
+    server = make_reference()
+    bucket = server.create_bucket()
+    server.initiate(bucket, "other/key")
+    template = json.loads(
+        next((server.reference.data_dir / "buckets" / bucket / "uploads").iterdir())
+        .joinpath("upload.json")
+        .read_text()
+    )
+    uploads = server.reference.data_dir / "buckets" / bucket / "uploads"
+    for index in range(10001):  # written straight into the data dir: 10001 initiates over HTTP take too long
+        upload_id = f"{index:032X}"
+        (uploads / upload_id).mkdir()
+        manifest = {**template, "key": f"many/{index:05d}", "upload_id": upload_id}
+        (uploads / upload_id / "upload.json").write_text(json.dumps(manifest))
+    assert_error(server.call("GET", bucket, query="uploads"), 400, "TooManyMultipartUploads")
+    assert_error(server.call("GET", bucket, query="uploads&prefix=many/"), 400, "TooManyMultipartUploads")
+    narrowed = server.call("GET", bucket, query="uploads&prefix=other/").json()["Upload"]
+    assert [u["Key"] for u in narrowed] == ["other/key"]
