@@ -88,7 +88,7 @@ class ReferenceApp:
         host_name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         host_bucket = host_name[: -len(self.host_suffix)] if host_name.endswith(self.host_suffix) else None
         try:
-            target = raw_path.decode("ascii") + ("?" + raw_query.decode("latin-1") if raw_query else "")
+            target = raw_path.decode("utf-8") + ("?" + raw_query.decode("latin-1") if raw_query else "")
             bucket, key, query = signing.split_request_target(target, host_bucket or None)
         except UnicodeDecodeError as exc:
             raise JssError(400, "InvalidURI", "Couldn't parse the specified URI") from exc

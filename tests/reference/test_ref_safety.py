@@ -165,3 +165,15 @@ def test_percent_encoded_slash_and_unicode_keys_are_plain_keys(api, north_bucket
     api.put(north_bucket, key, b"literal")
     assert api.call("GET", north_bucket, key).content == b"literal"
     assert quote(key, safe="/") in target_of(north_bucket, key)
+
+
+def test_raw_non_ascii_bytes_in_the_request_line_are_a_json_400(api, north_bucket):
+    # clients percent-encode keys; raw UTF-8 in the request line is refused by the HTTP parser, as JSON
+    target = f"/{north_bucket}/raw-ünïcödé"
+    request = (
+        f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        + signed_raw_headers("GET", target)
+        + "\r\n"
+    ).encode("utf-8")
+    [response] = raw_exchange(api.url(), request)
+    assert response.status == 400 and response.json()["code"] == "InvalidRequest"
