@@ -1,17 +1,18 @@
 """Request bodies streamed to a file: hashed (MD5) and optionally encrypted on the fly, never held whole.
 
-Chunks are gathered into batches of about 512 KiB; a worker thread per body hashes and writes them in
-order while the event loop receives the next ones (at most 4 queued), so a part costs under 3 MiB of memory
-whatever its size.
+Chunks are gathered into batches of about 512 KiB. For a body of more than one batch, two threads of its own
+take them in order, one hashing and the next writing, while the event loop receives the next batches (at most
+4 in flight), so a part costs under 3 MiB of memory whatever its size, and the three stages overlap.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import queue
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +21,6 @@ from conformance.reference.errors import JssError
 
 BATCH_BYTES = 512 * 1024
 QUEUE_DEPTH = 4
-#: Threads that hash and write request bodies (one per body being received), apart from the default pool.
-_WRITERS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="body-writer")
 
 
 class ClientDisconnected(Exception):
@@ -47,9 +46,12 @@ class _Sink:
         if self.encryptor is not None:
             self.handle.write(self.encryptor.header())
 
-    def write_batch(self, chunks: list[bytes]) -> None:
+    def hash_batch(self, chunks: list[bytes]) -> None:
         for chunk in chunks:
             self.md5.update(chunk)
+
+    def write_batch(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
             self.handle.write(self.encryptor.update(chunk) if self.encryptor else chunk)
 
     def finish(self) -> None:
@@ -64,44 +66,68 @@ class _Sink:
 
 
 class _Writer:
-    """Feeds batches to a `_Sink` in order, in one worker thread, at most `QUEUE_DEPTH` batches queued."""
+    """Two threads per body: one hashes the batches, the next writes them, both in order.
+
+    At most `QUEUE_DEPTH` batches are between the event loop and the disk at any time.
+    """
 
     def __init__(self, sink: _Sink) -> None:
         self.sink = sink
-        self.queue: queue.SimpleQueue[list[bytes] | None] = queue.SimpleQueue()
+        self.to_hash: queue.SimpleQueue[list[bytes] | None] = queue.SimpleQueue()
+        self.to_write: queue.SimpleQueue[list[bytes] | None] = queue.SimpleQueue()
         self.slots = asyncio.Semaphore(QUEUE_DEPTH)
         self.error: BaseException | None = None
         self.loop = asyncio.get_running_loop()
-        self.done = self.loop.run_in_executor(_WRITERS, self._run)
+        self.finished = self.loop.create_future()
+        self.closed = False
+        threading.Thread(target=self._hash, name="body-hash", daemon=True).start()
+        threading.Thread(target=self._write, name="body-write", daemon=True).start()
 
-    def _run(self) -> None:
-        while (batch := self.queue.get()) is not None:
-            if self.error is None:
-                try:
-                    self.sink.write_batch(batch)
-                except BaseException as exc:  # reported by close()
-                    self.error = exc
-            self.loop.call_soon_threadsafe(self.slots.release)
+    def _hash(self) -> None:
+        while (batch := self.to_hash.get()) is not None:
+            self._guard(self.sink.hash_batch, batch)
+            self.to_write.put(batch)
+        self.to_write.put(None)
+
+    def _write(self) -> None:
+        while (batch := self.to_write.get()) is not None:
+            self._guard(self.sink.write_batch, batch)
+            self._notify(self.slots.release)
+        self._guard(self.sink.finish)
+        self._notify(self._set_finished)
+
+    def _guard(self, step, *args) -> None:
         if self.error is None:
             try:
-                self.sink.finish()
-            except BaseException as exc:
+                step(*args)
+            except BaseException as exc:  # reported by close()
                 self.error = exc
 
+    def _notify(self, callback) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: the server is shutting down
+            self.loop.call_soon_threadsafe(callback)
+
+    def _set_finished(self) -> None:
+        if not self.finished.done():
+            self.finished.set_result(None)
+
     async def put(self, batch: list[bytes]) -> None:
-        """Queue `batch`; waits while `QUEUE_DEPTH` batches are already waiting."""
+        """Queue `batch`; waits while `QUEUE_DEPTH` batches are in flight."""
         await self.slots.acquire()
-        self.queue.put(batch)
+        self.to_hash.put(batch)
 
     async def close_quietly(self) -> None:
-        """Stop the worker after a failure, ignoring its errors."""
-        self.queue.put(None)
-        await asyncio.gather(asyncio.shield(self.done), return_exceptions=True)
+        """Stop the threads after a failure, ignoring their errors."""
+        if not self.closed:
+            self.closed = True
+            self.to_hash.put(None)
+        await asyncio.gather(asyncio.shield(self.finished), return_exceptions=True)
 
     async def close(self) -> None:
-        """Wait until every batch is written and the file closed; re-raise a write error."""
-        self.queue.put(None)
-        await asyncio.shield(self.done)
+        """Wait until every batch is hashed and written and the file closed; re-raise an error."""
+        self.closed = True
+        self.to_hash.put(None)
+        await asyncio.shield(self.finished)
         if self.error is not None:
             raise self.error
 
@@ -150,6 +176,7 @@ async def receive_to_file(receive, path: Path, expected_length: int, key: bytes 
 
 
 def _write_all(sink: _Sink, batch: list[bytes]) -> None:
+    sink.hash_batch(batch)
     sink.write_batch(batch)
     sink.finish()
 
