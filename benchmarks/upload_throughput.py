@@ -11,7 +11,7 @@ client's own ceiling against a discarding sink, with PASS/MISS against the issue
 Exit status: 0 (targets missed too) unless --check is given and a target is missed (1); 1 when an upload is
 broken or a server fails; 2 on bad options.
 
-    python benchmarks/upload_throughput.py                      # 64 MiB x3 and 1 GiB x1
+    python benchmarks/upload_throughput.py                      # 64 MiB x5 and 1 GiB x1
     python benchmarks/upload_throughput.py --size 1GiB --repeat 3 --check
 """
 
@@ -183,7 +183,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="object size, repeatable (default: 64MiB and 1GiB)")
     parser.add_argument("--part-size", type=parse_size, default=16 * MiB, help="part size (default 16MiB)")
     parser.add_argument("--repeat", type=int,
-                        help="uploads per server and size (default 3 below 1 GiB, else 1)")
+                        help="uploads per server and size (default 5 below 1 GiB, else 1)")
     parser.add_argument("--settle", type=float, default=1.0,
                         help="seconds of rest after each upload, so one server's aftermath (memory "
                              "released, writeback) does not land in the other's time (default 1)")
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         ceiling = client_ceiling(Payload(max(args.size), args.part_size))
         print(f"client ceiling (same parts to a discarding sink): {ceiling:.0f} MiB/s")
     for size in args.size:
-        repeats = args.repeat or (1 if size >= GiB else 3)
+        repeats = args.repeat or (1 if size >= GiB else 5)
         try:
             results = measure_size(args, size, repeats, deadline)
         except (RuntimeError, requests.RequestException) as exc:  # BrokenUpload, WireError, start errors
