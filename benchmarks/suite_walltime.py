@@ -169,10 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(directory, ignore_errors=True)
     print(f"\n{machine_note()}\n{verdicts.summary()}")
     if args.json:
-        document = {"serial": [asdict(run) for run in serial], "parallel": [asdict(run) for run in parallel],
+        document = {"serial": [run.summary() for run in serial],
+                    "parallel": [run.summary() for run in parallel],
                     "replays": [{"endpoint_start": s, **asdict(r)} for s, r in replays],
                     "targets": verdicts.results}
-        Path(args.json).write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+        Path(args.json).write_text(json.dumps(document, indent=2), encoding="utf-8")
     return 1 if args.check and not verdicts.all_passed else 0
 
 

@@ -42,6 +42,11 @@ class SuiteRun:
         """Exit status 0 and every case PASS."""
         return self.exit_status == 0 and self.cases > 0 and set(self.outcomes) == {"PASS"}
 
+    def summary(self) -> dict:
+        """The run as plain JSON-able data."""
+        return {"label": self.label, "seconds": self.seconds, "exit_status": self.exit_status,
+                "outcomes": dict(self.outcomes), "phases": self.phase_seconds()}
+
     def phase_seconds(self) -> dict[str, float]:
         """Seconds spent in: startup (process start to pytest_configure), session start (embedded endpoint,
         probe), collection, the cases, and the end (reports, endpoint stop, exit)."""
