@@ -31,8 +31,12 @@ def table(name: str) -> dict[str, Any]:
 
 
 def params(rows: list[Mapping[str, Any]]) -> list[Any]:
-    """pytest params of table rows, each with the row's `name` as its id."""
-    return [pytest.param(row, id=row["name"]) for row in rows]
+    """pytest params of table rows: the row's `name` is the id, a `clause` it names marks the param."""
+    return [pytest.param(row, id=row["name"], marks=_clause_marks(row)) for row in rows]
+
+
+def _clause_marks(row: Mapping[str, Any]) -> list[Any]:
+    return [pytest.mark.clause(row["clause"])] if "clause" in row else []
 
 
 @functools.lru_cache(maxsize=16)
