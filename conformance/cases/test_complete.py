@@ -60,23 +60,13 @@ def test_complete_parts_out_of_order_rejected(jss_client, jss_bucket, jss_key, j
 
 
 @pytest.mark.clause("complete.part-checked")
-def test_complete_wrong_etag_rejected(jss_client, jss_bucket, jss_key, jss_expect):
+@pytest.mark.parametrize("listed_number", [1, 2], ids=["wrong-etag", "part-never-uploaded"])
+def test_complete_unmatched_part_rejected(jss_client, jss_bucket, jss_key, jss_expect, listed_number):
     upload, _ = uploaded(jss_client, jss_bucket.name, jss_key, [(1, small_part(seed=27))])
-    wrong = md5_hex(small_part(seed=28))
+    unmatched = [(listed_number, md5_hex(small_part(seed=28)))]  # part 1 was uploaded with other bytes
 
     with pytest.raises(ops.ApiError) as error:
-        ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, [(1, wrong)])
-
-    _assert_bad_list(error.value, jss_expect, jss_expect["complete_invalid_part_code"])
-
-
-@pytest.mark.clause("complete.part-checked")
-def test_complete_part_never_uploaded_rejected(jss_client, jss_bucket, jss_key, jss_expect):
-    upload, _ = uploaded(jss_client, jss_bucket.name, jss_key, [(1, small_part(seed=29))])
-    never_uploaded = [(2, md5_hex(small_part(seed=30)))]
-
-    with pytest.raises(ops.ApiError) as error:
-        ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, never_uploaded)
+        ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, unmatched)
 
     _assert_bad_list(error.value, jss_expect, jss_expect["complete_invalid_part_code"])
 
