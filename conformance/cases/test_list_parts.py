@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from conformance import operations as ops
-from conformance.cases.support import md5_hex, require_paging, small_part, table, uploaded
+from conformance.cases.support import md5_hex, params, require_paging, small_part, table, uploaded
 
-UNKNOWN_UPLOAD_ID = table("lifecycle")["unknown_upload_id"]
+LIFECYCLE = table("lifecycle")
+UNKNOWN_UPLOAD_ID = LIFECYCLE["unknown_upload_id"]
 
 
 def _three_parts(client, bucket, key):
@@ -38,23 +39,14 @@ def test_list_parts_reports_number_etag_size(jss_client, jss_bucket, jss_key):
 
 
 @pytest.mark.clause("list-parts.paging")
-def test_list_parts_max_parts_limits_listing(jss_client, jss_bucket, jss_key, jss_expect):
+@pytest.mark.parametrize("paging", params(LIFECYCLE["list_parts_paging"]))
+def test_list_parts_paging_limits_listing(jss_client, jss_bucket, jss_key, jss_expect, paging):
     require_paging(jss_expect)
     upload_id = _three_parts(jss_client, jss_bucket.name, jss_key)
 
-    listing = ops.list_parts(jss_client, jss_bucket.name, jss_key, upload_id, max_parts=2)
+    listing = ops.list_parts(jss_client, jss_bucket.name, jss_key, upload_id, **paging["arguments"])
 
-    assert [part.part_number for part in listing.parts] == [1, 2]
-
-
-@pytest.mark.clause("list-parts.paging")
-def test_list_parts_part_number_marker_skips_parts(jss_client, jss_bucket, jss_key, jss_expect):
-    require_paging(jss_expect)
-    upload_id = _three_parts(jss_client, jss_bucket.name, jss_key)
-
-    listing = ops.list_parts(jss_client, jss_bucket.name, jss_key, upload_id, part_number_marker=1)
-
-    assert [part.part_number for part in listing.parts] == [2, 3]
+    assert [part.part_number for part in listing.parts] == paging["listed"]
 
 
 @pytest.mark.clause("list-parts.no-such-upload")
