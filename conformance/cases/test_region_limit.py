@@ -20,12 +20,17 @@ from conformance.outcomes import NonStrict
 RR_REGION = table("storage_class")["rr_region"]
 
 
+def _bucket_or_skip(bucket, where: str):
+    """`bucket`, or SKIPPED when the target has none `where` (None)."""
+    if bucket is None:
+        pytest.skip(f"the target has no bucket {where}")
+    return bucket
+
+
 @pytest.mark.clause("initiate.region-limit.rr-north-china")
 @pytest.mark.parametrize("observer", observer_params())
 def test_initiate_rr_in_north_china_reported_rr(jss_target, jss_client_for, jss_key, observer):
-    bucket = jss_target.bucket_in_region(RR_REGION)
-    if bucket is None:
-        pytest.skip(f"the target has no bucket in {RR_REGION}")
+    bucket = _bucket_or_skip(jss_target.bucket_in_region(RR_REGION), f"in {RR_REGION}")
     client = jss_client_for(bucket)
     upload = ops.initiate(client, bucket.name, jss_key, storage_class=REDUCED_REDUNDANCY)
 
@@ -37,9 +42,7 @@ def test_initiate_rr_in_north_china_reported_rr(jss_target, jss_client_for, jss_
 @pytest.mark.clause("initiate.region-limit.rr-elsewhere")
 @pytest.mark.parametrize("observer", observer_params())
 def test_initiate_rr_outside_north_china_never_rr(jss_target, jss_client_for, jss_key, observer):
-    bucket = jss_target.bucket_outside_region(RR_REGION)
-    if bucket is None:
-        pytest.skip(f"the target has no bucket outside {RR_REGION}")
+    bucket = _bucket_or_skip(jss_target.bucket_outside_region(RR_REGION), f"outside {RR_REGION}")
     client = jss_client_for(bucket)
     try:
         upload = ops.initiate(client, bucket.name, jss_key, storage_class=REDUCED_REDUNDANCY)
