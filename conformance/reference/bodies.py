@@ -13,6 +13,7 @@ import hashlib
 import os
 import queue
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +133,18 @@ class _Writer:
             raise self.error
 
 
+async def _body_chunks(receive) -> AsyncIterator[bytes]:
+    """The non-empty chunks of an ASGI request body, in order; ClientDisconnected when the client leaves."""
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+        more = message.get("more_body", False)
+        if chunk := message.get("body", b""):
+            yield chunk
+
+
 async def receive_to_file(receive, path: Path, expected_length: int, key: bytes | None = None) -> StoredBody:
     """Stream the request body into a new file at `path` (encrypted with `key` when given).
 
@@ -144,21 +157,15 @@ async def receive_to_file(receive, path: Path, expected_length: int, key: bytes 
     try:
         batch: list[bytes] = []
         batch_bytes = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ClientDisconnected
-            chunk = message.get("body", b"")
-            more = message.get("more_body", False)
-            if chunk:
+        async with contextlib.aclosing(_body_chunks(receive)) as chunks:
+            async for chunk in chunks:
                 batch.append(chunk)
                 batch_bytes += len(chunk)
                 size += len(chunk)
-            if batch_bytes >= BATCH_BYTES:
-                writer = writer or _Writer(sink)
-                await writer.put(batch)
-                batch, batch_bytes = [], 0
+                if batch_bytes >= BATCH_BYTES:
+                    writer = writer or _Writer(sink)
+                    await writer.put(batch)
+                    batch, batch_bytes = [], 0
         if size != expected_length:
             raise JssError(400, "IncompleteBody", "The request body does not match its Content-Length")
         if writer is None:  # a small body: one hop to a thread
@@ -185,15 +192,10 @@ async def receive_small(receive, limit: int) -> bytes:
     """Read a small body (a JSON document) into memory; 400 MaxMessageLengthExceeded past `limit` bytes."""
     parts: list[bytes] = []
     total = 0
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnected
-        chunk = message.get("body", b"")
-        more = message.get("more_body", False)
-        total += len(chunk)
-        if total > limit:
-            raise JssError(400, "MaxMessageLengthExceeded", "The request body is too large")
-        parts.append(chunk)
+    async with contextlib.aclosing(_body_chunks(receive)) as chunks:
+        async for chunk in chunks:
+            total += len(chunk)
+            if total > limit:
+                raise JssError(400, "MaxMessageLengthExceeded", "The request body is too large")
+            parts.append(chunk)
     return b"".join(parts)
