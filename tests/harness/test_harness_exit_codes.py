@@ -27,6 +27,13 @@ BAD = {
     "unknown-expect-key": PROFILE + "[expect]\nbananas = true\n",
 }
 
+#: Runs refused before any case runs: the arguments after ``run``, and the start of the one error line.
+USAGE_ERRORS = {
+    "nothing-selected": (["-k", "no_case_has_this_name"], "jss-conformance run: error: no conformance case"),
+    "unknown-family": (["--jss-family", "astrology"], "ERROR: --jss-family 'astrology': unknown family"),
+    "unknown-deviation": (["--jss-deviate", "be-nice"], "ERROR: unknown deviation 'be-nice'"),
+}
+
 
 def _error_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
@@ -90,16 +97,12 @@ def test_harness_env_incomplete_exits_2(tmp_path):
     ]
 
 
-def test_harness_nothing_selected_exits_2(tmp_path):
-    run = run_cli(["run", "-p", "no:cacheprovider", "-k", "no_case_has_this_name"], tmp_path)
+@pytest.mark.parametrize(("args", "line_start"), USAGE_ERRORS.values(), ids=USAGE_ERRORS.keys())
+def test_harness_usage_error_exits_2_with_one_line(tmp_path, args, line_start):
+    run = run_cli(["run", *args, "-p", "no:cacheprovider"], tmp_path)
     assert run.status == 2
-    assert run.stderr.strip().startswith("jss-conformance run: error: no conformance case")
-
-
-def test_harness_unknown_family_exits_2(tmp_path):
-    run = run_cli(["run", "-p", "no:cacheprovider", "--jss-family", "astrology"], tmp_path)
-    assert run.status == 2
-    assert "--jss-family 'astrology'" in run.stderr
+    lines = _error_lines(run.stderr)
+    assert len(lines) == 1 and lines[0].startswith(line_start), run.stderr
 
 
 def test_harness_deviation_needs_the_embedded_endpoint(endpoint, tmp_path):
@@ -119,10 +122,3 @@ def test_harness_deviation_needs_the_embedded_endpoint(endpoint, tmp_path):
     assert _error_lines(run.stderr) == [
         "ERROR: --jss-deviate applies to the embedded reference endpoint only, not to target harness"
     ]
-
-
-def test_harness_unknown_deviation_exits_2(tmp_path):
-    run = run_cli(["run", "--jss-deviate", "be-nice", "-p", "no:cacheprovider"], tmp_path)
-    assert run.status == 2
-    lines = _error_lines(run.stderr)
-    assert len(lines) == 1 and "unknown deviation 'be-nice'" in lines[0]
