@@ -24,6 +24,13 @@ def signed_get_or_put(api, method: str, target: str, body: bytes = b"") -> reque
     return requests.request(method, api.url() + target, headers=headers, data=body)
 
 
+def raw_signed_put(target: str, content_length: int, body: bytes, *, close: bool = False) -> bytes:
+    """A signed PUT of `target` as raw bytes: the Content-Length given (true or not), then `body`."""
+    connection = "Connection: close\r\n" if close else ""
+    head = f"PUT {target} HTTP/1.1\r\nHost: x\r\nContent-Length: {content_length}\r\n{connection}"
+    return (head + signed_raw_headers("PUT", target) + "\r\n").encode() + body
+
+
 @pytest.fixture(scope="module")
 def confined_root(tmp_path_factory):
     """A folder holding nothing but the data dir of the confined server."""
@@ -61,12 +68,7 @@ def test_literal_dot_segments_on_the_wire_are_refused(confined, confined_root):
     api, bucket = confined
     marker = "escape-" + os.urandom(4).hex()
     target = f"/{bucket}/../../{marker}"
-    request = (
-        f"PUT {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n"
-        + signed_raw_headers("PUT", target)
-        + "\r\n"
-    ).encode() + b"abc"
-    [response] = raw_exchange(api.url(), request)
+    [response] = raw_exchange(api.url(), raw_signed_put(target, 3, b"abc", close=True))
     assert response.status == 400 and response.json()["code"] == "InvalidArgument"
     assert_nothing_outside_data_dir(confined_root, marker)
 
@@ -136,12 +138,7 @@ def test_content_length_shorter_than_body_is_one_json_400_and_nothing_stored(api
     # The first Content-Length bytes are a body; the rest is an unparsable next request, which poisons the
     # connection: one 400 JSON error, and the request before it is dropped unanswered and unstored.
     target = target_of(north_bucket, key)
-    request = (
-        f"PUT {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
-        + signed_raw_headers("PUT", target)
-        + "\r\n"
-    ).encode() + b"hello, and then some garbage"
-    [response] = raw_exchange(api.url(), request)
+    [response] = raw_exchange(api.url(), raw_signed_put(target, 5, b"hello, and then some garbage"))
     assert response.status == 400 and response.json()["code"] == "InvalidRequest"
     assert_error(api.call("GET", north_bucket, key), 404, "NoSuchKey")
 
@@ -149,11 +146,7 @@ def test_content_length_shorter_than_body_is_one_json_400_and_nothing_stored(api
 def test_content_length_longer_than_body_leaves_nothing_behind(confined, confined_root):
     api, bucket = confined
     target = target_of(bucket, "truncated")
-    request = (
-        f"PUT {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n"
-        + signed_raw_headers("PUT", target)
-        + "\r\n"
-    ).encode() + b"only a little"
+    request = raw_signed_put(target, 1_000_000, b"only a little")
     assert raw_exchange(api.url(), request, shut_write=True) == []
     assert_error(api.call("GET", bucket, "truncated"), 404, "NoSuchKey")
     tmp_dir = confined_root / "data" / "tmp"
