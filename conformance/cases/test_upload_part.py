@@ -80,4 +80,6 @@ def test_upload_part_content_md5_mismatch_rejected(jss_client, jss_bucket, jss_k
             jss_client, jss_bucket.name, jss_key, upload.upload_id, 1, small_part(seed=15), headers=other_md5
         )
 
-    ops.assert_error(error.value, 400, jss_expect["content_md5_mismatch_code"])
+    ops.assert_error(
+        error.value, jss_expect["content_md5_mismatch_status"], jss_expect["content_md5_mismatch_code"]
+    )
