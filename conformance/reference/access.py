@@ -46,7 +46,7 @@ def parse_sse_flag(ctx: RequestContext) -> bool:
     """The ``x-jss-server-side-encryption`` header as a boolean (absent: false); else 400 InvalidArgument."""
     value = ctx.header("x-jss-server-side-encryption")
     if value is None:
-        return False
+        return ctx.config.deviations.active("encryption-on-by-default")
     lowered = value.strip().lower()
     if lowered not in ("true", "false"):
         raise JssError(400, "InvalidArgument", "x-jss-server-side-encryption must be true or false")
@@ -72,7 +72,7 @@ def expected_md5(ctx: RequestContext) -> str | None:
     if value is None:
         return None
     value = value.strip()
-    if len(value) == 32:
+    if len(value) == 32 and not ctx.config.deviations.active("content-md5-base64-only"):
         try:
             return bytes.fromhex(value).hex()
         except ValueError:

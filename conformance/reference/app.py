@@ -6,13 +6,13 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from conformance import signing
-from conformance.reference import buckets, multipart, objects
+from conformance.reference import buckets, complete, lists, multipart, objects
 from conformance.reference.access import validate_key
 from conformance.reference.auth import authenticate
 from conformance.reference.bodies import ClientDisconnected
 from conformance.reference.config import ServerConfig
 from conformance.reference.crypto import load_or_create_key
-from conformance.reference.errors import JssError, error_body, internal_error
+from conformance.reference.errors import JssError, error_body, internal_error, s3_error_body
 from conformance.reference.httpio import JSON_CONTENT_TYPE, RequestContext, Response, new_request_id
 from conformance.reference.storage import Storage
 
@@ -20,6 +20,8 @@ log = logging.getLogger("conformance.reference")
 
 #: Requests whose request line and headers together exceed this are 400 RequestHeaderSectionTooLarge.
 MAX_HEADER_BYTES = 16 * 1024
+#: The Content-Type of JSON answers under deviation content-type-text-plain.
+PLAIN_TEXT = b"text/plain;charset=UTF-8"
 
 Handler = Callable[[RequestContext, Storage, Callable], Awaitable[Response]]
 
@@ -35,7 +37,7 @@ def route(ctx: RequestContext) -> Handler:
             "PUT": buckets.put_bucket,
             "DELETE": buckets.delete_bucket,
             "HEAD": buckets.head_bucket,
-            "GET": multipart.list_uploads if ctx.has_query("uploads") else buckets.list_objects,
+            "GET": lists.list_uploads if ctx.has_query("uploads") else buckets.list_objects,
         }
         if method in table:
             return table[method]
@@ -44,12 +46,12 @@ def route(ctx: RequestContext) -> Handler:
         if method == "POST" and ctx.has_query("uploads"):
             return multipart.initiate
         if method == "POST" and with_upload:
-            return multipart.complete
+            return complete.complete
         if method == "PUT" and (with_upload or ctx.has_query("partNumber")):
             return multipart.upload_part
         table = {
             "PUT": objects.put_object,
-            "GET": multipart.list_parts if with_upload else objects.get_object,
+            "GET": lists.list_parts if with_upload else objects.get_object,
             "HEAD": objects.get_object,
             "DELETE": multipart.abort if with_upload else objects.delete_object,
         }
@@ -94,7 +96,10 @@ class ReferenceApp:
             raise JssError(400, "InvalidURI", "Couldn't parse the specified URI") from exc
         server = scope.get("server") or ("", 0)
         region = self.port_regions.get(server[1], self.config.regions[0])
-        return RequestContext(scope["method"], bucket, key, query, headers, region, request_id, self.config)
+        return RequestContext(
+            scope["method"], bucket, key, query, headers, region, request_id, self.config,
+            virtual_host=bool(host_bucket),
+        )
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -118,18 +123,27 @@ class ReferenceApp:
             response = self.error_response(internal_error(), resource, request_id)
         await self.send(send, response, request_id)
 
-    @staticmethod
-    def error_response(error: JssError, resource: str, request_id: str) -> Response:
+    def error_response(self, error: JssError, resource: str, request_id: str) -> Response:
         """The JSON error response of `error`."""
-        body = error_body(error.code, error.message, resource, request_id)
+        render = s3_error_body if self.config.deviations.active("error-body-uppercase-keys") else error_body
+        body = render(error.code, error.message, resource, request_id)
         return Response(error.status, [(b"content-type", JSON_CONTENT_TYPE)], body)
 
-    @staticmethod
-    async def send(send: Callable, response: Response, request_id: str) -> None:
-        """Send `response` with x-jss-request-id and Content-Length (streams: chunk by chunk)."""
+    def response_headers(self, response: Response, request_id: str) -> list[tuple[bytes, bytes]]:
+        """The headers sent with `response`: x-jss-request-id, the response's own, Content-Length."""
+        deviations = self.config.deviations
         length = response.length if response.length is not None else len(response.body)
         headers = [(b"x-jss-request-id", request_id.encode()), *response.headers]
+        if deviations.active("no-request-id"):
+            headers = headers[1:]
+        if response.status < 300 and deviations.active("content-type-text-plain"):
+            headers = [(n, PLAIN_TEXT if v == JSON_CONTENT_TYPE else v) for n, v in headers]
         headers.append((b"content-length", str(length).encode()))
+        return headers
+
+    async def send(self, send: Callable, response: Response, request_id: str) -> None:
+        """Send `response` with its headers (see `response_headers`), the body chunk by chunk for streams."""
+        headers = self.response_headers(response, request_id)
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         if response.stream is None:
             await send({"type": "http.response.body", "body": response.body})

@@ -47,6 +47,8 @@ async def head_bucket(ctx: RequestContext, storage: Storage, receive) -> Respons
 
 async def list_buckets(ctx: RequestContext, storage: Storage, receive) -> Response:
     """ListBuckets (GetService): the caller's buckets in every region; anonymous: 403 AccessDenied."""
+    if ctx.user is None and ctx.config.deviations.active("anonymous-list-buckets-allowed"):
+        return json_response({"Buckets": []})
     owner = access.require_user(ctx)
     buckets = [
         {

@@ -1,6 +1,9 @@
 """Deviations: named, switchable departures from the documented behaviour (negative controls).
 
-Each deviation is tested at exactly one place in the code, through ``Deviations.active(name)``.
+Each deviation is one realistic non-conformance (what a vendor's server or a buggy one could do) and is
+tested at exactly one place in the code, through ``Deviations.active(name)``. Which conformance cases each
+one must turn red is data: ``fixtures/deviations.toml``, checked by
+tests/harness/test_harness_negative_controls.py.
 """
 
 from __future__ import annotations
@@ -9,13 +12,80 @@ from dataclasses import dataclass
 
 #: name -> one-line description. Add a deviation here, then switch on it at one place.
 DEVIATIONS: dict[str, str] = {
+    # signature (auth.py, buckets.py)
     "accept-any-signature": "a known access key with any signature is accepted (no signature or time check)",
+    "clock-skew-window-5-minutes": "a Date more than 5 minutes (not 15) from the server clock is refused",
+    "malformed-authorization-403": "a malformed Authorization is 403 AccessDenied, not 400 InvalidToken",
+    "unknown-access-key-signature-mismatch": "an unknown access key is 403 SignatureDoesNotMatch",
+    "canonical-headers-unsorted": "the x-jss- headers are canonicalized in the order received, not sorted",
+    "duplicate-headers-last-wins": "a repeated x-jss- header is canonicalized with its last value only",
+    "virtual-host-resource-without-bucket": "a virtual-host request is verified against /key (no bucket)",
+    "resource-key-percent-encoded": "the key is verified percent-encoded, as on the request line",
+    "subresource-order-as-sent": "the signed sub-resources are taken in the order sent, not sorted",
+    "subresource-order-as-documented": "uploadId is signed before partNumber, in the doc page's order",
+    "presigned-expires-as-milliseconds": "a presigned URL's Expires is read in milliseconds (long past)",
+    "presigned-incomplete-as-anonymous": "a URL without AccessKey or Signature is anonymous (403), not 400",
+    "anonymous-list-buckets-allowed": "an anonymous ListBuckets answers 200 with an empty list",
+    # storage classes and regions (regions.py, objects.py)
     "default-storage-class-rr": "an initiate or put without x-jss-storage-class stores REDUCED_REDUNDANCY",
+    "unknown-storage-class-stored-standard": "an unknown x-jss-storage-class value is stored as STANDARD",
+    "head-omits-standard-storage-class": "HEAD/GET send x-jss-storage-class only when not STANDARD (as S3)",
     "rr-everywhere": "REDUCED_REDUNDANCY is accepted and stored as such in every region",
     "rr-downgrade": "outside cn-north-1, REDUCED_REDUNDANCY is silently stored as STANDARD (200)",
+    "rr-rejected-everywhere": "REDUCED_REDUNDANCY is 400 InvalidStorageClass in every region, cn-north-1 too",
+    # encryption (access.py, objects.py)
+    "encryption-on-by-default": "an initiate or put without x-jss-server-side-encryption is encrypted",
+    "encrypted-object-served-ciphertext": "GET of an encrypted object returns the stored (encrypted) bytes",
+    # initiate (multipart.py)
     "initiate-truncates-object": "an initiate replaces an existing object of the same key with an empty one",
+    "initiate-placeholder-object": "an initiate puts an empty placeholder with no class over the object",
     "initiate-response-renamed": "the initiate response says UploadID instead of UploadId",
+    "initiate-key-echo-url-encoded": "the initiate response's Key is form-URL-encoded (as Java's URLEncoder)",
+    "initiate-reuses-upload-of-key": "an initiate of a key with an upload in progress returns that UploadId",
+    # upload part (multipart.py, access.py)
+    "part-etag-not-md5": "UploadPart's ETag is an opaque token, not the MD5 of the part",
+    "part-replace-keeps-first": "a part number uploaded again answers 200 but the first part is kept",
+    "part-number-no-upper-limit": "part numbers above 10000 are accepted",
+    "part-number-limit-off-by-one": "part number 10000 is refused with TooManyParts (the limit is 9999)",
+    "upload-part-skips-upload-check": "UploadPart to an unknown UploadId answers 200 (the part is dropped)",
+    "blank-upload-id-no-such-upload": "a blank uploadId is 404 NoSuchUpload, not 400 InvalidArgument",
+    "bad-digest-accepted": "UploadPart does not verify Content-MD5",
+    "content-md5-base64-only": "Content-MD5 is accepted only as base64 (hex is 400 InvalidDigest)",
+    "upload-part-returns-json-body": "UploadPart answers with a JSON body {\"ETag\": ...}",
+    # complete (complete.py)
+    "complete-etag-s3-style": "the final ETag is S3's: MD5 of the binary part digests with a -N suffix",
+    "complete-assembles-in-upload-order": "complete concatenates the parts in the order they were uploaded",
+    "complete-rejects-gaps": "complete refuses part numbers that are not consecutive from 1 (InvalidPart)",
+    "complete-accepts-unordered-list": "complete sorts a part list that is not ascending instead of refusing",
+    "complete-skips-part-check": "complete skips listed parts never uploaded and ignores listed ETags",
+    "complete-no-min-part-size": "complete accepts non-final parts of any size",
+    "min-part-size-above-advertised": "non-final parts must be 1 MiB larger than the configured minimum size",
+    "complete-malformed-json-500": "a complete body that is not JSON is a 500 InternalError",
+    "complete-keeps-existing-object": "complete answers 200 but an existing object of the key stays in place",
+    "complete-drops-storage-class": "the completed object is STANDARD whatever the upload's storage class",
+    "upload-id-reusable-after-complete": "a completed upload stays (listed, its UploadId still usable)",
+    "complete-response-renamed": "the complete response says Etag instead of ETag",
+    # abort (multipart.py)
+    "abort-keeps-upload": "abort answers 204 but the upload stays (listed, its UploadId still usable)",
+    "abort-unknown-upload-succeeds": "abort of an unknown UploadId answers 204",
+    "abort-returns-200": "abort answers 200 instead of 204",
+    # list parts, list uploads (lists.py)
+    "list-parts-in-upload-order": "ListParts lists the parts in the order they were uploaded",
+    "list-parts-ignores-paging": "ListParts ignores max-parts and part-number-marker",
+    "list-parts-unknown-upload-empty": "ListParts of an unknown UploadId answers 200 with no parts",
+    "list-parts-numbers-as-strings": "ListParts writes PartNumber and Size as JSON strings",
+    "list-parts-omits-storage-class": "ListParts has no StorageClass field",
+    "list-uploads-needs-a-part": "ListMultipartUploads lists an upload only once a part is uploaded",
+    "list-uploads-ignores-prefix": "ListMultipartUploads ignores prefix (lists every upload of the bucket)",
+    "list-uploads-in-initiation-order": "ListMultipartUploads lists uploads in the order they were initiated",
+    "list-uploads-ignores-max-uploads": "ListMultipartUploads ignores max-uploads",
+    "encryption-flag-not-reported": "ListMultipartUploads says Enable-Encryption \"false\" for every upload",
+    "list-uploads-encryption-flag-boolean": "ListMultipartUploads writes Enable-Encryption as a JSON boolean",
     "list-uploads-raises": "ListMultipartUploads raises an unexpected exception (exercises the 500 path)",
+    # every response (app.py)
+    "content-type-text-plain": "JSON answers are sent as text/plain;charset=UTF-8",
+    "no-request-id": "no answer carries x-jss-request-id",
+    "error-body-uppercase-keys": "error bodies use S3's keys Code, Message, Resource, RequestId",
 }
 
 

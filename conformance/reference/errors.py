@@ -22,6 +22,13 @@ def error_body(code: str, message: str, resource: str, request_id: str) -> bytes
     ).encode("utf-8")
 
 
+def s3_error_body(code: str, message: str, resource: str, request_id: str) -> bytes:
+    """The error body with S3's capitalized keys (deviation error-body-uppercase-keys)."""
+    return json.dumps(
+        {"Code": code, "Message": message, "Resource": resource, "RequestId": request_id}, ensure_ascii=False
+    ).encode("utf-8")
+
+
 def internal_error() -> JssError:
     """The 500 answered when a handler raised something unexpected."""
     return JssError(500, "InternalError", "We encountered an internal error. Please try again.")

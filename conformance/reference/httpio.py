@@ -30,6 +30,7 @@ class RequestContext:
     request_id: str
     config: ServerConfig
     user: User | None = None
+    virtual_host: bool = False  # the bucket came from the Host header
     _header_map: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -14,7 +14,7 @@ from conformance.reference.crypto import SEGMENT_OVERHEAD, decrypt_segment
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, empty_response, quoted_etag
 from conformance.reference.listing import http_time
-from conformance.reference.regions import resolve_storage_class
+from conformance.reference.regions import STANDARD, resolve_storage_class
 from conformance.reference.storage import Storage
 
 READ_CHUNK = 1024 * 1024
@@ -118,7 +118,7 @@ async def _stream(first: bytes | None, chunks: Iterator[bytes], handle: BinaryIO
         handle.close()
 
 
-def _object_headers(meta: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+def _object_headers(meta: dict[str, Any], omit_standard_class: bool = False) -> list[tuple[bytes, bytes]]:
     headers = [
         (
             b"content-type",
@@ -127,8 +127,10 @@ def _object_headers(meta: dict[str, Any]) -> list[tuple[bytes, bytes]]:
         (b"etag", quoted_etag(meta["etag"])),
         (b"last-modified", http_time(meta["last_modified"]).encode()),
         (b"accept-ranges", b"bytes"),
-        (b"x-jss-storage-class", meta["storage_class"].encode()),
     ]
+    storage_class = meta["storage_class"]  # None: a placeholder (deviation initiate-placeholder-object)
+    if storage_class and not (omit_standard_class and storage_class == STANDARD):
+        headers.append((b"x-jss-storage-class", storage_class.encode()))
     if meta["encrypted"]:
         headers.append((b"x-jss-server-side-encryption", b"true"))
     return headers
@@ -143,7 +145,7 @@ async def get_object(ctx: RequestContext, storage: Storage, receive) -> Response
     meta, handle = opened
     try:
         size = meta["size"]
-        headers = _object_headers(meta)
+        headers = _object_headers(meta, ctx.config.deviations.active("head-omits-standard-storage-class"))
         byte_range = parse_range(ctx.header("range"), size)
     except BaseException:
         handle.close()
@@ -157,7 +159,7 @@ async def get_object(ctx: RequestContext, storage: Storage, receive) -> Response
     if ctx.method == "HEAD" or count == 0:
         handle.close()
         return Response(status, headers, length=count, body=b"")
-    if meta["encrypted"]:
+    if meta["encrypted"] and not ctx.config.deviations.active("encrypted-object-served-ciphertext"):
         chunks = _decrypted_chunks(storage.sse_key, handle, meta["segments"], start, count)
     else:
         chunks = _plain_chunks(handle, start, count)

@@ -23,7 +23,11 @@ def resolve_storage_class(requested: str | None, region: str, deviations: Deviat
     if requested is None:
         return REDUCED_REDUNDANCY if deviations.active("default-storage-class-rr") else STANDARD
     if requested not in STORAGE_CLASSES:
+        if deviations.active("unknown-storage-class-stored-standard"):
+            return STANDARD
         raise JssError(400, "InvalidStorageClass", "The storage class you specified is not valid")
+    if requested == REDUCED_REDUNDANCY and deviations.active("rr-rejected-everywhere"):
+        raise JssError(400, "InvalidStorageClass", "REDUCED_REDUNDANCY is not supported")
     if requested == REDUCED_REDUNDANCY and region != RR_REGION:
         if deviations.active("rr-everywhere"):
             return REDUCED_REDUNDANCY

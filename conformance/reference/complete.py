@@ -1,0 +1,159 @@
+"""CompleteMultipartUpload: check the part list, assemble the parts into the object, drop the upload."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from conformance.reference import access
+from conformance.reference.bodies import receive_small
+from conformance.reference.errors import JssError
+from conformance.reference.httpio import RequestContext, Response, json_response, quoted_etag
+from conformance.reference.multipart import require_upload, upload_id_of
+from conformance.reference.regions import STANDARD
+from conformance.reference.storage import Storage
+from conformance.reference.uploads import Uploads, upload_lock_name
+
+MAX_COMPLETE_BODY = 4 * 1024 * 1024
+COPY_CHUNK = 16 * 1024 * 1024
+MiB = 1024 * 1024
+
+
+def _parse_part_list(body: bytes) -> list[tuple[int, str]]:
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise JssError(400, "MalformedJSON", "The JSON you provided was not well-formed") from exc
+    entries = document.get("Part") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise JssError(400, "MalformedJSON", "The body must hold a non-empty Part list")
+    parts = []
+    for entry in entries:
+        number = entry.get("PartNumber") if isinstance(entry, dict) else None
+        etag = entry.get("ETag") if isinstance(entry, dict) else None
+        if type(number) is not int or not isinstance(etag, str):
+            raise JssError(400, "MalformedJSON", "Each Part needs an integer PartNumber and a string ETag")
+        parts.append((number, etag.strip().strip('"').lower()))
+    return parts
+
+
+def _assemble(sources: list[Path], target: Path) -> None:
+    """Concatenate `sources` into the new file `target`, in the kernel when it can."""
+    fd_out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        for source in sources:
+            with open(source, "rb") as handle:
+                remaining = os.fstat(handle.fileno()).st_size
+                while remaining:
+                    copied = _copy_range(handle.fileno(), fd_out, min(remaining, COPY_CHUNK))
+                    remaining -= copied
+    finally:
+        os.close(fd_out)
+
+
+def _copy_range(fd_in: int, fd_out: int, count: int) -> int:
+    try:
+        copied = os.copy_file_range(fd_in, fd_out, count)
+    except OSError:
+        copied = os.sendfile(fd_out, fd_in, None, count)
+    if copied == 0:
+        raise OSError("source file shrank while being copied")
+    return copied
+
+
+def _chosen_parts(
+    ctx: RequestContext, requested: list[tuple[int, str]], stored: dict[int, dict]
+) -> list[dict]:
+    """The stored parts the list names, in its order; 400 InvalidPartOrder / InvalidPart / EntityTooSmall."""
+    deviations = ctx.config.deviations
+    if deviations.active("complete-accepts-unordered-list"):
+        requested = sorted(requested)
+    unchecked = deviations.active("complete-skips-part-check")
+    consecutive = deviations.active("complete-rejects-gaps")
+    chosen = []
+    for index, (number, etag) in enumerate(requested):
+        if index and number <= requested[index - 1][0]:
+            raise JssError(400, "InvalidPartOrder", "The part list must be in ascending PartNumber order")
+        if consecutive and number != index + 1:
+            raise JssError(400, "InvalidPart", "Part numbers must run from 1 without gaps")
+        part = stored.get(number)
+        if unchecked and part is None:
+            continue
+        if part is None or (part["etag"] != etag and not unchecked):
+            raise JssError(400, "InvalidPart", f"Part {number} was not uploaded or its ETag does not match")
+        chosen.append(part)
+    minimum = ctx.config.min_part_size
+    if deviations.active("min-part-size-above-advertised"):
+        minimum += MiB
+    if not deviations.active("complete-no-min-part-size"):
+        for part in chosen[:-1]:
+            if part["size"] < minimum:
+                message = f"Part {part['number']} is smaller than the minimum size"
+                raise JssError(400, "EntityTooSmall", message)
+    return chosen
+
+
+def _final_etag(ctx: RequestContext, chosen: list[dict]) -> str:
+    """MD5 of the concatenated hex part ETags (with the deviation: S3's MD5 of the digests, then -N)."""
+    if ctx.config.deviations.active("complete-etag-s3-style"):
+        digests = b"".join(bytes.fromhex(part["etag"]) for part in chosen)
+        return f"{hashlib.md5(digests).hexdigest()}-{len(chosen)}"
+    return hashlib.md5("".join(part["etag"] for part in chosen).encode("ascii")).hexdigest()
+
+
+async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """CompleteMultipartUpload: ``POST /bucket/key?uploadId=X`` with ``{"Part": [...]}``."""
+    deviations = ctx.config.deviations
+    upload_id = upload_id_of(ctx)
+    access.require_bucket(ctx, storage)
+    uploads = Uploads(storage)
+    require_upload(ctx, uploads, upload_id)
+    body = await receive_small(receive, MAX_COMPLETE_BODY)
+    if deviations.active("complete-malformed-json-500"):
+        json.loads(body)  # unguarded: a body that is not JSON escapes as an unexpected error
+    requested = _parse_part_list(body)
+    async with storage.locks.get(upload_lock_name(ctx.bucket, upload_id)):
+        upload = require_upload(ctx, uploads, upload_id)
+        stored = {part["number"]: part for part in uploads.parts(ctx.bucket, upload_id)}
+        chosen = _chosen_parts(ctx, requested, stored)
+        in_upload_order = deviations.active("complete-assembles-in-upload-order")
+        assembled = sorted(chosen, key=lambda part: part["last_modified"]) if in_upload_order else chosen
+        target = storage.temp_path("assembly")
+        sources = [uploads.part_data(ctx.bucket, upload_id, part) for part in assembled]
+        try:
+            await asyncio.to_thread(_assemble, sources, target)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        etag = _final_etag(ctx, chosen)
+        keep_existing = deviations.active("complete-keeps-existing-object")
+        if keep_existing and storage.get_object(ctx.bucket, ctx.key):
+            target.unlink(missing_ok=True)
+        else:
+            drop_class = deviations.active("complete-drops-storage-class")
+            storage.install_object(
+                ctx.bucket,
+                ctx.key,
+                target,
+                {
+                    "size": sum(part["size"] for part in chosen),
+                    "etag": etag,
+                    "storage_class": STANDARD if drop_class else upload["storage_class"],
+                    "encrypted": upload["encrypted"],
+                    "segments": [part["size"] for part in assembled] if upload["encrypted"] else None,
+                    "content_type": upload.get("content_type"),
+                    "last_modified": time.time(),
+                },
+            )
+        moved = None
+        if not deviations.active("upload-id-reusable-after-complete"):
+            moved = uploads.remove(ctx.bucket, upload_id)
+    storage.purge_later(moved)
+    etag_field = "Etag" if deviations.active("complete-response-renamed") else "ETag"
+    return json_response(
+        {"Bucket": ctx.bucket, "Key": ctx.key, etag_field: etag}, headers=[(b"etag", quoted_etag(etag))]
+    )

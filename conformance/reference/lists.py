@@ -1,0 +1,120 @@
+"""The two multipart listings: ListParts (one upload) and ListMultipartUploads (a bucket)."""
+
+from __future__ import annotations
+
+from conformance.reference import access
+from conformance.reference.errors import JssError
+from conformance.reference.httpio import RequestContext, Response, json_response
+from conformance.reference.listing import http_time, page_size
+from conformance.reference.multipart import MAX_PART_NUMBER, require_upload, upload_id_of
+from conformance.reference.regions import STANDARD
+from conformance.reference.storage import Storage
+from conformance.reference.uploads import Uploads
+
+
+def _part_entry(part: dict, as_strings: bool) -> dict:
+    convert = str if as_strings else int
+    return {
+        "PartNumber": convert(part["number"]),
+        "LastModified": http_time(part["last_modified"]),
+        "ETag": part["etag"],
+        "Size": convert(part["size"]),
+    }
+
+
+async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """ListParts: ``GET /bucket/key?uploadId=X[&max-parts=N][&part-number-marker=M]``."""
+    deviations = ctx.config.deviations
+    upload_id = upload_id_of(ctx)
+    access.require_bucket(ctx, storage)
+    uploads = Uploads(storage)
+    if deviations.active("list-parts-unknown-upload-empty") and uploads.get(ctx.bucket, upload_id) is None:
+        upload = {"storage_class": STANDARD}
+    else:
+        upload = require_upload(ctx, uploads, upload_id)
+    limit = page_size(ctx, "max-parts", default=1000, maximum=MAX_PART_NUMBER)
+    marker = page_size(ctx, "part-number-marker", default=0, maximum=MAX_PART_NUMBER)
+    if deviations.active("list-parts-ignores-paging"):
+        limit, marker = 1000, 0
+    parts = uploads.parts(ctx.bucket, upload_id)
+    if deviations.active("list-parts-in-upload-order"):
+        parts.sort(key=lambda part: part["last_modified"])
+    remaining = [part for part in parts if part["number"] > marker]
+    page, truncated = remaining[:limit], len(remaining) > limit
+    as_strings = deviations.active("list-parts-numbers-as-strings")
+    payload = {
+        "Bucket": ctx.bucket,
+        "Key": ctx.key,
+        "UploadId": upload_id,
+        "Part": [_part_entry(part, as_strings) for part in page],
+        "StorageClass": upload["storage_class"],
+        "PartNumberMarker": marker,
+        "MaxParts": limit,
+        "IsTruncated": truncated,
+        "NextPartNumberMarker": page[-1]["number"] if page else marker,
+    }
+    if deviations.active("list-parts-omits-storage-class"):
+        del payload["StorageClass"]
+    return json_response(payload)
+
+
+def _encryption_flag(ctx: RequestContext, encrypted: bool) -> str | bool:
+    """The Enable-Encryption value of an upload: "true" / "false" (or what a deviation makes of it)."""
+    deviations = ctx.config.deviations
+    if deviations.active("encryption-flag-not-reported"):
+        encrypted = False
+    if deviations.active("list-uploads-encryption-flag-boolean"):
+        return encrypted
+    return "true" if encrypted else "false"
+
+
+async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """ListMultipartUploads: ``GET /bucket?uploads`` (prefix, max-uploads, key-marker, upload-id-marker)."""
+    deviations = ctx.config.deviations
+    access.require_bucket(ctx, storage)
+    if deviations.active("list-uploads-raises"):
+        raise RuntimeError("deviation list-uploads-raises: an unexpected failure inside the handler")
+    prefix = ctx.query_value("prefix") or ""
+    limit = page_size(ctx, "max-uploads", default=1000, maximum=MAX_PART_NUMBER)
+    if deviations.active("list-uploads-ignores-max-uploads"):
+        limit = 1000
+    key_marker = ctx.query_value("key-marker") or ""
+    id_marker = ctx.query_value("upload-id-marker") or ""
+    uploads = Uploads(storage)
+    matching_prefix = "" if deviations.active("list-uploads-ignores-prefix") else prefix
+    matches = [u for u in uploads.list(ctx.bucket) if u["key"].startswith(matching_prefix)]
+    if deviations.active("list-uploads-needs-a-part"):
+        matches = [u for u in matches if uploads.parts(ctx.bucket, u["upload_id"])]
+    if deviations.active("list-uploads-in-initiation-order"):
+        matches.sort(key=lambda u: u["initiated"])
+    else:
+        matches.sort(key=lambda u: (u["key"].encode("utf-8"), u["upload_id"]))
+    if len(matches) > MAX_PART_NUMBER:
+        raise JssError(400, "TooManyMultipartUploads", "More than 10000 uploads match; narrow the prefix")
+    if key_marker:
+        matches = [
+            u
+            for u in matches
+            if (u["key"].encode("utf-8"), u["upload_id"]) > (key_marker.encode("utf-8"), id_marker)
+            and (id_marker or u["key"] != key_marker)
+        ]
+    page, truncated = matches[:limit], len(matches) > limit
+    payload = {
+        "Bucket": ctx.bucket,
+        "Prefix": prefix,
+        "Upload": [
+            {
+                "Key": u["key"],
+                "UploadId": u["upload_id"],
+                "Initiated": http_time(u["initiated"]),
+                "Enable-Encryption": _encryption_flag(ctx, u["encrypted"]),
+                "StorageClass": u["storage_class"],
+            }
+            for u in page
+        ],
+        "MaxUploads": limit,
+        "IsTruncated": truncated,
+        "NextKeyMarker": page[-1]["key"] if truncated else "",
+        "NextUploadIdMarker": page[-1]["upload_id"] if truncated else "",
+    }
+    return json_response(payload)
