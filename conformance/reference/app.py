@@ -20,6 +20,8 @@ log = logging.getLogger("conformance.reference")
 
 #: Requests whose request line and headers together exceed this are 400 RequestHeaderSectionTooLarge.
 MAX_HEADER_BYTES = 16 * 1024
+#: The scope key under which the server's HTTP protocol puts the header names as sent (case kept).
+RAW_HEADER_NAMES = "jss.raw_header_names"
 #: The Content-Type of JSON answers under deviation content-type-text-plain.
 PLAIN_TEXT = b"text/plain;charset=UTF-8"
 
@@ -96,9 +98,11 @@ class ReferenceApp:
             raise JssError(400, "InvalidURI", "Couldn't parse the specified URI") from exc
         server = scope.get("server") or ("", 0)
         region = self.port_regions.get(server[1], self.config.regions[0])
+        raw_names = [name.decode("latin-1") for name in scope.get(RAW_HEADER_NAMES, ())]
         return RequestContext(
             scope["method"], bucket, key, query, headers, region, request_id, self.config,
             virtual_host=bool(host_bucket),
+            raw_header_names=tuple(raw_names) if len(raw_names) == len(headers) else (),
         )
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:

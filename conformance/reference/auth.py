@@ -90,6 +90,9 @@ def _authenticate_url(ctx: RequestContext, check_signature: bool) -> User:
 def _canonical_headers(ctx: RequestContext) -> str:
     """CanonicalizedHeaders of the request (sorted, repeats joined by ``,``) unless deviated."""
     headers = ctx.headers
+    if ctx.raw_header_names and ctx.config.deviations.active("header-names-case-sensitive"):
+        as_sent = zip(headers, ctx.raw_header_names, strict=True)
+        headers = [(name, value) for (name, value), raw in as_sent if raw.startswith("x-jss-") or name == raw]
     if ctx.config.deviations.active("duplicate-headers-last-wins"):
         headers = list(dict(headers).items())
     if not ctx.config.deviations.active("canonical-headers-unsorted"):

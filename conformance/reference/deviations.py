@@ -18,6 +18,7 @@ DEVIATIONS: dict[str, str] = {
     "malformed-authorization-403": "a malformed Authorization is 403 AccessDenied, not 400 InvalidToken",
     "unknown-access-key-signature-mismatch": "an unknown access key is 403 SignatureDoesNotMatch",
     "canonical-headers-unsorted": "the x-jss- headers are canonicalized in the order received, not sorted",
+    "header-names-case-sensitive": "x-jss- headers are canonicalized only when their name is sent lowercase",
     "duplicate-headers-last-wins": "a repeated x-jss- header is canonicalized with its last value only",
     "virtual-host-resource-without-bucket": "a virtual-host request is verified against /key (no bucket)",
     "resource-key-percent-encoded": "the key is verified percent-encoded, as on the request line",

@@ -31,6 +31,7 @@ class RequestContext:
     config: ServerConfig
     user: User | None = None
     virtual_host: bool = False  # the bucket came from the Host header
+    raw_header_names: tuple[str, ...] = ()  # the names of `headers` as sent (case kept), when known
     _header_map: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

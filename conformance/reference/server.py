@@ -18,7 +18,7 @@ import sys
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from conformance.reference.app import MAX_HEADER_BYTES, ReferenceApp
+from conformance.reference.app import MAX_HEADER_BYTES, RAW_HEADER_NAMES, ReferenceApp
 from conformance.reference.config import ConfigError, ServerConfig
 from conformance.reference.errors import error_body
 from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
@@ -51,6 +51,10 @@ class JsonErrorProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:  # noqa: D102 - parser hook
         super().on_message_begin()
         self._in_head = True
+
+    def on_header(self, name: bytes, value: bytes) -> None:  # noqa: D102 - parser hook
+        super().on_header(name, value)
+        self.scope.setdefault(RAW_HEADER_NAMES, []).append(name)  # as sent, for the app (see app.parse)
 
     def on_headers_complete(self) -> None:  # noqa: D102 - parser hook
         self._in_head, self._head_bytes = False, 0
