@@ -58,7 +58,7 @@ def timed_replay(directory: Path, access_key: str, secret_key: str) -> tuple[flo
         deviations=tuple(recording.deviations), min_part_size=recording.min_part_size,
     ) as reference:
         startup = time.perf_counter() - started
-        return startup, replay(recording, reference.endpoints, access_key, secret_key)
+        return startup, replay(recording, reference.endpoints, access_key, secret_key, reference.pid)
 
 
 def describe_failure(run: SuiteRun) -> str:
@@ -100,6 +100,13 @@ def print_report(
     print(f"  plain requests loop {loop:6.2f} s   (runs: "
           + ", ".join(f"{result.seconds:.2f}" for _, result in replays)
           + f"); a fresh endpoint's start-up, not in the loop: {endpoint_start:.2f} s")
+    serial_cpu = median([run.cpu_seconds for run in serial])
+    parallel_cpu = median([run.cpu_seconds for run in parallel])
+    loop_cpu = median([result.client_cpu + result.endpoint_cpu for _, result in replays])
+    print(f"  CPU seconds (user+sys, client and endpoint processes): serial suite {serial_cpu:.2f}, "
+          f"-n {args.workers} suite {parallel_cpu:.2f}, loop {loop_cpu:.2f} "
+          f"(client {median([r.client_cpu for _, r in replays]):.2f}); "
+          f"serial suite / loop: {serial_cpu / loop_cpu:.2f}x")
     overhead = serial_wall / loop
     print(f"  overhead, serial suite wall time / loop: {overhead:.2f}x")
     print(f"  (serial suite / (endpoint start-up + loop): {serial_wall / (endpoint_start + loop):.2f}x")

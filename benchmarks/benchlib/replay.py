@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+import psutil
 import requests
 from urllib3._collections import HTTPHeaderDict
 
@@ -87,6 +88,8 @@ class ReplayResult:
     count: int
     matching_status: int
     resigned: int
+    client_cpu: float = 0.0
+    endpoint_cpu: float = 0.0
     mismatches: list[str] = field(default_factory=list)
 
 
@@ -182,9 +185,16 @@ def _prepare(
     return url, headers, False
 
 
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
 def replay(recording: Recording, endpoints: dict[str, str], access_key: str, secret_key: str,
-           timeout: float = 60.0) -> ReplayResult:
-    """Send every recorded request, in order, to `endpoints` (region -> base URL) and time the loop."""
+           endpoint_pid: int, timeout: float = 60.0) -> ReplayResult:
+    """Send every recorded request, in order, to `endpoints` (region -> base URL) and time the loop (wall
+    time, and CPU time of this process and of the endpoint process `endpoint_pid`)."""
+    client, endpoint = psutil.Process(), psutil.Process(endpoint_pid)
     bases = {old.rstrip("/"): endpoints[region].rstrip("/") for region, old in recording.endpoints.items()}
     old_ports = {urlsplit(old).port: urlsplit(new).port for old, new in bases.items()}
     resigner = _Resigner(access_key, secret_key)
@@ -204,6 +214,7 @@ def replay(recording: Recording, endpoints: dict[str, str], access_key: str, sec
     ids: dict[str, str] = {}
     result = ReplayResult(0.0, len(prepared), 0, 0)
     with requests.Session() as session:
+        client_cpu, endpoint_cpu = _cpu(client), _cpu(endpoint)
         started = time.perf_counter()
         for request in prepared:
             now = time.clock_gettime(time.CLOCK_REALTIME)
@@ -227,4 +238,5 @@ def replay(recording: Recording, endpoints: dict[str, str], access_key: str, sec
                 change = f"{request.status} -> {response.status_code}"
                 result.mismatches.append(f"{request.method} {url}: {change}")
         result.seconds = time.perf_counter() - started
+        result.client_cpu, result.endpoint_cpu = _cpu(client) - client_cpu, _cpu(endpoint) - endpoint_cpu
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,8 @@ class SuiteRun:
     marks: dict[str, float] = field(default_factory=dict)
     started_at: float = 0.0
     output_tail: str = ""
+    #: user + system CPU seconds of the run's whole process tree (pytest, xdist workers, the endpoint)
+    cpu_seconds: float = 0.0
 
     @property
     def cases(self) -> int:
@@ -44,7 +47,8 @@ class SuiteRun:
 
     def summary(self) -> dict:
         """The run as plain JSON-able data."""
-        return {"label": self.label, "seconds": self.seconds, "exit_status": self.exit_status,
+        return {"label": self.label, "seconds": self.seconds, "cpu_seconds": self.cpu_seconds,
+                "exit_status": self.exit_status,
                 "outcomes": dict(self.outcomes), "phases": self.phase_seconds()}
 
     def phase_seconds(self) -> dict[str, float]:
@@ -62,6 +66,13 @@ class SuiteRun:
             "cases": marks["runtestloop_end"] - marks["runtestloop_begin"],
             "end": finished - marks["runtestloop_end"],
         }
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of every waited-for descendant so far (grandchildren included once their
+    parent waited for them, as pytest does for the embedded endpoint and xdist for its workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def suite_command(runner: str, workers: int, results: Path, plugins: list[str]) -> list[str]:
@@ -89,11 +100,13 @@ def run_suite(label: str, runner: str, workers: int, timeout: float, extra_env: 
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCHMARKS_DIR), env.get("PYTHONPATH")]))
         command = suite_command(runner, workers, results, ["benchlib.phases", *plugins])
         started_at = time.clock_gettime(time.CLOCK_REALTIME)
+        cpu_before = _children_cpu()
         started = time.perf_counter()
         completed = subprocess.run(command, cwd=work, env=env, stdin=subprocess.DEVNULL,
                                    capture_output=True, timeout=timeout, check=False)
         seconds = time.perf_counter() - started
         run = SuiteRun(label, seconds, completed.returncode, started_at=started_at)
+        run.cpu_seconds = _children_cpu() - cpu_before
         run.output_tail = (completed.stdout + completed.stderr).decode(errors="replace")[-3000:]
         if results.exists():
             document = json.loads(results.read_text(encoding="utf-8"))
