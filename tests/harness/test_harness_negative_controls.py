@@ -1,78 +1,241 @@
-"""Negative controls: for each deviation of the reference endpoint, the whole suite runs against it; the
-cases of the family that rule belongs to turn FAIL (NON_STRICT for the silent RR downgrade), every other case
-still passes. This is what shows the checks can see the deviations they are written for."""
+"""Negative controls: "a check that cannot fail is a defect". The whole conformance suite runs once against
+each deviation of the reference endpoint (conformance/reference/deviations.py); fixtures/deviations.toml says
+what each one must do. From the results of those runs:
+
+(a) the clauses a deviation breaks turn to its expected outcome (FAIL, NON_STRICT for the silent RR
+    downgrade): at least one case per clause;
+(b) every case outside the families it is visible in still passes, family by family;
+(c) coverage: every case of the suite is turned red by at least one deviation, and every deviation turns at
+    least one case red.
+
+The runs are made once per test session (one subprocess per deviation, a few at a time); under xdist the
+first worker that needs them makes them and the others read its results (a file lock in the shared temp dir).
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import subprocess
 import sys
+import time
+import tomllib
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from harness_helpers import CLI_TIMEOUT, clean_env
 
 from conformance.catalogue import load_catalogue
-from conformance.paths import CASES_DIR
+from conformance.paths import CASES_DIR, fixtures_dir
+from conformance.reference.deviations import DEVIATIONS
 
-#: deviation -> (family of the design card whose rule it breaks, the outcome its cases must turn to)
-DEVIATIONS = {
-    "accept-any-signature": ("signature", "FAIL"),
-    "default-storage-class-rr": ("storage-class", "FAIL"),
-    "rr-everywhere": ("region-limit", "FAIL"),
-    "rr-downgrade": ("region-limit", "NON_STRICT"),
-    "initiate-truncates-object": ("existing-objects", "FAIL"),
-    "initiate-response-renamed": ("response-fields", "FAIL"),
-}
+RED = ("FAIL", "NON_STRICT")
+OUTPUT_TAIL = 3000
 
 
-def _run_suite(deviation: str, directory: Path) -> tuple[int, dict, str]:
+@dataclass(frozen=True)
+class Control:
+    """One entry of fixtures/deviations.toml."""
+
+    name: str
+    families: frozenset[str]
+    clauses: tuple[str, ...]
+    outcome: str
+    fault: bool
+
+
+def load_controls() -> dict[str, Control]:
+    """The deviations catalogue of fixtures/deviations.toml, by name."""
+    with open(fixtures_dir() / "deviations.toml", "rb") as handle:
+        entries = tomllib.load(handle)["deviation"]
+    return {
+        entry["name"]: Control(
+            entry["name"],
+            frozenset(entry["families"]),
+            tuple(entry["clauses"]),
+            entry["outcome"],
+            entry.get("fault", False),
+        )
+        for entry in entries
+    }
+
+
+CONTROLS = load_controls()
+CATALOGUE = load_catalogue()
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """The suite run against one deviation: exit status, case id -> (outcome, clauses), output tail."""
+
+    deviation: str
+    status: int | None  # None: it did not finish in time
+    cases: dict[str, tuple[str, tuple[str, ...]]]
+    target: str | None
+    output: str
+
+    def families_of(self, case: str) -> set[str]:
+        """The families of the clauses a case checks."""
+        return {CATALOGUE[clause].family for clause in self.cases[case][1]}
+
+    def red(self) -> dict[str, str]:
+        """case id -> outcome, for the cases that did not pass (FAIL or NON_STRICT)."""
+        return {case: outcome for case, (outcome, _) in self.cases.items() if outcome in RED}
+
+    def describe(self, case: str) -> str:
+        """One line naming the deviation, the case, its outcome and clauses."""
+        outcome, clauses = self.cases[case]
+        return f"deviation {self.deviation}: {case} is {outcome} (clauses {', '.join(clauses)})"
+
+
+def _run_suite(deviation: str, directory: Path) -> dict:
+    """Run the whole suite against `deviation`; a JSON-ready summary (cases empty when no results came)."""
     results = directory / f"{deviation}.json"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(CASES_DIR),
-            "--jss-deviate",
-            deviation,
-            "--jss-results",
-            str(results),
-            "-p",
-            "no:cacheprovider",
-            "-q",
-        ],
-        cwd=directory,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
+    command = [
+        sys.executable, "-m", "pytest", str(CASES_DIR), "--jss-deviate", deviation,
+        "--jss-results", str(results), "-p", "no:cacheprovider", "-q",
+    ]
+    summary = {"deviation": deviation, "status": None, "cases": {}, "target": None, "output": ""}
+    try:
+        completed = subprocess.run(
+            command, cwd=directory, env=clean_env(), capture_output=True, text=True, timeout=CLI_TIMEOUT
+        )
+    except subprocess.TimeoutExpired as exc:
+        summary["output"] = f"no answer in {CLI_TIMEOUT} s: {exc}"
+        return summary
+    summary["status"] = completed.returncode
+    summary["output"] = (completed.stdout + completed.stderr)[-OUTPUT_TAIL:]
+    if results.exists():
+        document = json.loads(results.read_text(encoding="utf-8"))
+        summary["cases"] = {case["id"]: (case["outcome"], case["clauses"]) for case in document["cases"]}
+        summary["target"] = document["run"]["target"]
+    return summary
+
+
+def _run_all(directory: Path) -> dict:
+    """One suite run per deviation of the catalogue, a few at a time (the runs are CPU-bound)."""
+    started = time.monotonic()
+    workers = min(4, max(2, os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        runs = list(pool.map(lambda name: _run_suite(name, directory), CONTROLS))
+    return {"seconds": round(time.monotonic() - started, 1), "workers": workers, "runs": runs}
+
+
+def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temp dir every xdist worker of this session sees (the session's base temp dir without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def deviated_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SuiteRun]:
+    """deviation -> its SuiteRun; made once per session, whatever the number of xdist workers."""
+    shared = _shared_dir(tmp_path_factory)
+    summary_file = shared / "negative-controls.json"
+    with open(shared / "negative-controls.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not summary_file.exists():
+            directory = shared / "negative-controls"
+            directory.mkdir(exist_ok=True)
+            summary_file.write_text(json.dumps(_run_all(directory)), encoding="utf-8")
+    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    runs = {}
+    for run in summary["runs"]:
+        cases = {case: (outcome, tuple(clauses)) for case, (outcome, clauses) in run["cases"].items()}
+        name = run["deviation"]
+        runs[name] = SuiteRun(name, run["status"], cases, run["target"], run["output"])
+    return runs
+
+
+def _completed(runs: dict[str, SuiteRun], deviation: str) -> SuiteRun:
+    run = runs[deviation]
+    assert run.cases, f"deviation {deviation}: the suite wrote no results (exit {run.status}):\n{run.output}"
+    return run
+
+
+# -- the catalogue itself ------------------------------------------------------------------------------------
+
+
+def test_harness_every_deviation_of_the_reference_has_expectations():
+    assert sorted(CONTROLS) == sorted(DEVIATIONS)
+
+
+@pytest.mark.parametrize("deviation", CONTROLS)
+def test_harness_deviation_expectations_name_known_clauses_and_families(deviation):
+    control = CONTROLS[deviation]
+    families = {clause.family for clause in CATALOGUE.values()}
+    assert control.outcome in RED
+    assert control.clauses and control.families <= families, control
+    unknown = [clause for clause in control.clauses if clause not in CATALOGUE]
+    assert not unknown, f"{deviation}: unknown clauses {unknown}"
+    outside = [clause for clause in control.clauses if CATALOGUE[clause].family not in control.families]
+    assert not outside, f"{deviation}: clauses {outside} are outside its families {sorted(control.families)}"
+
+
+# -- (a) the deviated clauses turn red; (b) the rest of the suite still passes -------------------------------
+
+
+@pytest.mark.parametrize("deviation", CONTROLS)
+def test_harness_deviation_turns_its_clauses_red(deviated_runs, deviation):
+    control = CONTROLS[deviation]
+    run = _completed(deviated_runs, deviation)
+    turned = {
+        clause: sorted(case for case, (outcome, clauses) in run.cases.items()
+                       if clause in clauses and outcome == control.outcome)
+        for clause in control.clauses
+    }
+    unseen = [clause for clause, cases in turned.items() if not cases]
+    assert not unseen, (
+        f"deviation {deviation}: no case of the clauses {unseen} turned {control.outcome}; "
+        f"red: {sorted(run.red())}\n{run.output}"
     )
-    return completed.returncode, json.loads(results.read_text(encoding="utf-8")), completed.stdout
+    assert run.status == (1 if control.outcome == "FAIL" else 0), f"deviation {deviation}:\n{run.output}"
+    assert run.target == "embedded"
 
 
-@pytest.fixture(scope="module")
-def deviated_runs(tmp_path_factory) -> dict[str, tuple[int, dict, str]]:
-    """One full suite run per deviation (two at a time)."""
-    directory = tmp_path_factory.mktemp("negative-controls")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(_run_suite, name, directory) for name in DEVIATIONS}
-        return {name: future.result() for name, future in futures.items()}
+@pytest.mark.parametrize("deviation", CONTROLS)
+def test_harness_deviation_leaves_the_other_families_passing(deviated_runs, deviation):
+    control = CONTROLS[deviation]
+    run = _completed(deviated_runs, deviation)
+    allowed = {"PASS", control.outcome}
+    unexpected: dict[str, list[str]] = defaultdict(list)
+    for case, (outcome, _) in run.cases.items():
+        families = run.families_of(case)
+        inside = bool(families & control.families)
+        if outcome not in allowed or (not inside and outcome != "PASS"):
+            for family in sorted(families):
+                unexpected[family].append(run.describe(case))
+    assert not unexpected, (
+        f"deviation {deviation} (in {sorted(control.families)}, expected {control.outcome}) changed:\n"
+        + "\n".join(f"[{family}]\n  " + "\n  ".join(lines) for family, lines in sorted(unexpected.items()))
+    )
 
 
-@pytest.mark.parametrize("deviation", DEVIATIONS)
-def test_harness_deviation_turns_its_family_red_and_only_it(deviated_runs, deviation):
-    family, expected = DEVIATIONS[deviation]
-    status, document, output = deviated_runs[deviation]
-    catalogue = load_catalogue()
-    inside, outside = {}, {}
-    for case in document["cases"]:
-        families = {catalogue[clause].family for clause in case["clauses"]}
-        (inside if family in families else outside)[case["id"]] = case["outcome"]
-    turned = sorted(case for case, outcome in inside.items() if outcome == expected)
-    assert turned, f"no {family} case saw {deviation}"
-    assert set(inside.values()) <= {"PASS", expected}, inside
-    assert {case: o for case, o in outside.items() if o != "PASS"} == {}
-    assert status == (1 if expected == "FAIL" else 0), output[-2000:]
-    assert document["run"]["target"] == "embedded"
+# -- (c) coverage --------------------------------------------------------------------------------------------
+
+
+def test_harness_every_case_is_turned_red_by_some_deviation(deviated_runs):
+    runs = [_completed(deviated_runs, name) for name, control in CONTROLS.items() if not control.fault]
+    every_case = set().union(*(run.cases for run in runs))
+    turned = set().union(*(run.red() for run in runs))
+    never = sorted(every_case - turned)
+    assert not never, (
+        f"{len(never)} of {len(every_case)} cases are never turned red by a deviation (a check that cannot "
+        "fail is a defect):\n  " + "\n  ".join(never)
+    )
+
+
+def test_harness_every_deviation_turns_some_case_red(deviated_runs):
+    idle = [name for name in CONTROLS if not _completed(deviated_runs, name).red()]
+    assert not idle, f"deviations that turn no case red (a defect of the deviation): {idle}"
+
+
+def test_harness_every_run_saw_the_same_cases(deviated_runs):
+    sizes = {name: frozenset(_completed(deviated_runs, name).cases) for name in CONTROLS}
+    reference = max(sizes.values(), key=len)
+    short = {name: sorted(reference - cases) for name, cases in sizes.items() if cases != reference}
+    assert not short, f"runs that lack cases: {short}"
