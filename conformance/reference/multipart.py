@@ -120,7 +120,7 @@ async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Respons
     async with storage.locks.get(upload_lock_name(ctx.bucket, upload_id)):
         keep_first = deviations.active("part-replace-keeps-first")
         if keep_first and any(part["number"] == number for part in uploads.parts(ctx.bucket, upload_id)):
-            installed = None
+            installed = None  # the new part is dropped, the answer is a success
         else:
             installed = uploads.install_part(ctx.bucket, upload_id, number, temp, meta)
     if not installed:

@@ -8,13 +8,12 @@ what each one must do. From the results of those runs:
 (c) coverage: every case of the suite is turned red by at least one deviation, and every deviation turns at
     least one case red.
 
-The runs are made once per test session (one subprocess per deviation, a few at a time); under xdist the
-first worker that needs them makes them and the others read its results (a file lock in the shared temp dir).
+The runs are made once per test session, one subprocess per deviation, a few at a time; under xdist the
+workers that need them share them out (a claim file per deviation in the session's shared temp dir).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import subprocess
@@ -116,13 +115,22 @@ def _run_suite(deviation: str, directory: Path) -> dict:
     return summary
 
 
-def _run_all(directory: Path) -> dict:
-    """One suite run per deviation of the catalogue, a few at a time (the runs are CPU-bound)."""
-    started = time.monotonic()
-    workers = min(4, max(2, os.cpu_count() or 2))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        runs = list(pool.map(lambda name: _run_suite(name, directory), CONTROLS))
-    return {"seconds": round(time.monotonic() - started, 1), "workers": workers, "runs": runs}
+def _claim(marker: Path) -> bool:
+    """True for the one caller that creates `marker` (the deviation is then its to run)."""
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
+def _run_claimed(directory: Path) -> None:
+    """Run every deviation not yet claimed by another worker, writing ``<name>.summary.json`` for each."""
+    for name in CONTROLS:
+        if _claim(directory / f"{name}.claim"):
+            summary = directory / f"{name}.summary.json"
+            summary.with_suffix(".tmp").write_text(json.dumps(_run_suite(name, directory)), encoding="utf-8")
+            summary.with_suffix(".tmp").replace(summary)
 
 
 def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -133,20 +141,25 @@ def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def deviated_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SuiteRun]:
-    """deviation -> its SuiteRun; made once per session, whatever the number of xdist workers."""
-    shared = _shared_dir(tmp_path_factory)
-    summary_file = shared / "negative-controls.json"
-    with open(shared / "negative-controls.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not summary_file.exists():
-            directory = shared / "negative-controls"
-            directory.mkdir(exist_ok=True)
-            summary_file.write_text(json.dumps(_run_all(directory)), encoding="utf-8")
-    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    """deviation -> its SuiteRun. Each deviation's suite runs once per session: the xdist workers that need
+    the runs share them out (a claim file each) and read each other's summaries."""
+    directory = _shared_dir(tmp_path_factory) / "negative-controls"
+    directory.mkdir(exist_ok=True)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    threads = min(4, max(1, (os.cpu_count() or 2) // workers))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for future in [pool.submit(_run_claimed, directory) for _ in range(threads)]:
+            future.result()
+    deadline = time.monotonic() + 2 * CLI_TIMEOUT
+    pending = list(CONTROLS)
+    while pending and time.monotonic() < deadline:
+        pending = [name for name in pending if not (directory / f"{name}.summary.json").exists()]
+        time.sleep(0.2 if pending else 0)
+    assert not pending, f"the suite runs of {pending} (claimed by another worker) never finished"
     runs = {}
-    for run in summary["runs"]:
+    for name in CONTROLS:
+        run = json.loads((directory / f"{name}.summary.json").read_text(encoding="utf-8"))
         cases = {case: (outcome, tuple(clauses)) for case, (outcome, clauses) in run["cases"].items()}
-        name = run["deviation"]
         runs[name] = SuiteRun(name, run["status"], cases, run["target"], run["output"])
     return runs
 
