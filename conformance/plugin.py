@@ -37,6 +37,7 @@ from conformance.harness.classify import (
 from conformance.harness.embedded import check_deviations, start_embedded
 from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures by name on the plugin
     jss_bucket,
+    jss_case,
     jss_client,
     jss_client_for,
     jss_expect,

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import requests
 
-from conformance.client import Credentials, JssClient
+from conformance.client import JssClient
+from conformance.harness.case import CaseContext
 from conformance.harness.state import TRACKER_KEY, harness_state
 from conformance.harness.tracking import KeyMaker, Tracker, run_cleanup
 from conformance.target import BucketSpec, Target
@@ -46,57 +47,58 @@ def jss_http_session() -> Iterator[requests.Session]:
         yield session
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def jss_bucket(jss_target: Target) -> BucketSpec:
-    """The primary bucket: the first in cn-north-1, else the first of the profile."""
+    """The primary bucket: the first in cn-north-1, else the first of the profile (the same for every case,
+    so it is set up once per session)."""
     return jss_target.primary_bucket
 
 
 @pytest.fixture
-def jss_tracker(request: pytest.FixtureRequest, jss_run_prefix: str, jss_target: Target) -> Iterator[Tracker]:
-    """The case's tracker: records the exchanges of tracked clients; afterwards aborts the uploads they left
-    open and deletes the objects they wrote (only under the run prefix), pass or fail."""
-    tracker = Tracker(jss_run_prefix, protected_buckets=tuple(b.name for b in jss_target.buckets))
-    request.node.stash[TRACKER_KEY] = tracker
-    yield tracker
-    if not request.config.option.jss_keep:
-        run_cleanup(tracker)
-
-
-@pytest.fixture
-def jss_client_for(
+def jss_case(
     request: pytest.FixtureRequest,
     jss_target: Target,
-    jss_tracker: Tracker,
+    jss_run_prefix: str,
     jss_http_session: requests.Session,
-) -> Callable[..., JssClient]:
+) -> Iterator[CaseContext]:
+    """The case's context (tracker, key maker, tracked clients), which the other per-case fixtures share;
+    afterwards it aborts the uploads its clients left open and deletes the objects they wrote (only under the
+    run prefix), pass or fail."""
+    option = request.config.option
+    case = CaseContext(jss_target, jss_run_prefix, request.node.name, jss_http_session, option.jss_timeout)
+    request.node.stash[TRACKER_KEY] = case.tracker
+    yield case
+    if not option.jss_keep:
+        run_cleanup(case.tracker)
+
+
+@pytest.fixture
+def jss_tracker(jss_case: CaseContext) -> Tracker:
+    """The case's tracker: records the exchanges of tracked clients (cleanup is ``jss_case``'s teardown)."""
+    return jss_case.tracker
+
+
+@pytest.fixture
+def jss_client_for(jss_case: CaseContext) -> Callable[..., JssClient]:
     """``client_for(bucket_spec, credentials=None) -> JssClient``: a tracked client for that bucket's
     endpoint, signing with `credentials` (default: the target's)."""
-    timeout = request.config.option.jss_timeout
-
-    def client_for(bucket: BucketSpec, credentials: Credentials | None = None) -> JssClient:
-        client = JssClient(
-            bucket.endpoint, credentials or jss_target.credentials, timeout=timeout, session=jss_http_session
-        )
-        return jss_tracker.track(client)
-
-    return client_for
+    return jss_case.client_for
 
 
 @pytest.fixture
-def jss_client(jss_client_for: Callable[..., JssClient], jss_bucket: BucketSpec) -> JssClient:
+def jss_client(jss_case: CaseContext, jss_bucket: BucketSpec) -> JssClient:
     """A tracked client for the primary bucket's endpoint with the target's credentials."""
-    return jss_client_for(jss_bucket)
+    return jss_case.client_for(jss_bucket)
 
 
 @pytest.fixture
-def jss_make_key(request: pytest.FixtureRequest, jss_run_prefix: str) -> KeyMaker:
+def jss_make_key(jss_case: CaseContext) -> KeyMaker:
     """``make_key(suffix="") -> str``: a key unique in the run, under the run prefix, naming the test;
     ``make_key.prefix`` is the case's own key prefix."""
-    return KeyMaker(jss_run_prefix, request.node.name)
+    return jss_case.make_key
 
 
 @pytest.fixture
-def jss_key(jss_make_key: KeyMaker) -> str:
+def jss_key(jss_case: CaseContext) -> str:
     """One fresh key under the run prefix."""
-    return jss_make_key()
+    return jss_case.make_key()
