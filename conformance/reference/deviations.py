@@ -40,6 +40,7 @@ DEVIATIONS: dict[str, str] = {
     # initiate (multipart.py)
     "initiate-truncates-object": "an initiate replaces an existing object of the same key with an empty one",
     "initiate-placeholder-object": "an initiate puts an empty placeholder with no class over the object",
+    "initiate-overwrites-object-metadata": "an initiate gives the key's object the upload's storage class",
     "initiate-response-renamed": "the initiate response says UploadID instead of UploadId",
     "initiate-key-echo-url-encoded": "the initiate response's Key is form-URL-encoded (as Java's URLEncoder)",
     "initiate-reuses-upload-of-key": "an initiate of a key with an upload in progress returns that UploadId",

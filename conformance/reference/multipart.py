@@ -78,6 +78,8 @@ async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
     placeholder = deviations.active("initiate-placeholder-object")
     if (truncate or placeholder) and storage.get_object(ctx.bucket, ctx.key):
         _truncate_existing(ctx, storage, storage_class if truncate else None)
+    elif deviations.active("initiate-overwrites-object-metadata"):
+        storage.update_object_meta(ctx.bucket, ctx.key, {"storage_class": storage_class})
     uploads = Uploads(storage)
     same_key = []
     if deviations.active("initiate-reuses-upload-of-key"):

@@ -206,6 +206,16 @@ class Storage:
         if old is not None:
             self.unlink_later(base.parent / old["data"])
 
+    def update_object_meta(self, bucket: str, key: str, changes: dict[str, Any]) -> None:
+        """Rewrite fields of the object's metadata (its bytes stay); nothing when there is no object.
+
+        Synchronous, like install_object: it cannot interleave with an install of the same key.
+        """
+        path = self._object_base(bucket, key).with_suffix(".json")
+        meta = self.read_json(path)
+        if meta is not None:
+            self.write_json(path, {**meta, **changes})
+
     def delete_object(self, bucket: str, key: str) -> bool:
         """Remove the object; False when there was none."""
         base = self._object_base(bucket, key)

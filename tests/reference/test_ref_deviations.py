@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import ref_deviation_checks  # noqa: F401 - registers its checks
+import ref_deviation_checks_assembly  # noqa: F401 - registers its checks
 import requests
-from ref_deviation_checks import CHECKS, GROUP_OPTIONS
+from ref_deviation_registry import CHECKS, GROUP_OPTIONS
 from ref_helpers import ALICE, EAST, NORTH, USERS, Api, RefUser, assert_error
 
 import conformance.reference
@@ -120,7 +122,7 @@ def test_deviations_combine(make_reference):
     assert storage_class_of_upload(deviant, bucket, "k", upload_id) == "REDUCED_REDUNDANCY"
 
 
-# -- the other switches: one direct HTTP check each (ref_deviation_checks.py) --------------------------------
+# -- the other switches: one direct HTTP check each (ref_deviation_checks*.py) -------------------------------
 
 
 @pytest.fixture(scope="module")
