@@ -30,6 +30,10 @@ def table(name: str) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+#: The only region where REDUCED_REDUNDANCY is accepted (North China).
+RR_REGION: str = table("storage_class")["rr_region"]
+
+
 def params(rows: list[Mapping[str, Any]]) -> list[Any]:
     """pytest params of table rows: the row's `name` is the id, a `clause` it names marks the param."""
     return [pytest.param(row, id=row["name"], marks=_clause_marks(row)) for row in rows]

@@ -10,14 +10,12 @@ import pytest
 from conformance import operations as ops
 from conformance.cases.support import (
     REDUCED_REDUNDANCY,
+    RR_REGION,
     STANDARD,
     STORAGE_CLASS_OBSERVERS,
     observer_params,
-    table,
 )
 from conformance.outcomes import NonStrict
-
-RR_REGION = table("storage_class")["rr_region"]
 
 
 def _bucket_or_skip(bucket, where: str):
