@@ -10,6 +10,7 @@ error (one line), 3 the endpoint could not be reached or infrastructure failed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import sys
@@ -24,6 +25,8 @@ PROG = "jss-conformance run"
 #: pytest's exit statuses -> ours (DESIGN §3).
 EXIT_MAP = {0: 0, 1: 1, 2: 2, 3: 3, 4: 2, 5: 2}
 NO_TESTS = 5
+#: Installed with our dependencies (uvicorn -> anyio), registered as pytest plugins, never used by the cases.
+UNUSED_PLUGINS = ("anyio",)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -83,6 +86,18 @@ def _has_option(args: list[str], name: str) -> bool:
     return any(arg == name or arg.startswith(name + "=") for arg in args)
 
 
+def _unused_plugins(args: list[str]) -> list[str]:
+    """``-p no:NAME`` for installed pytest plugins the cases never use (their import costs start-up time, in
+    every xdist worker too), unless the arguments mention them."""
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return []
+    blocked = []
+    for name in UNUSED_PLUGINS:
+        if importlib.util.find_spec(name) is not None and not any(name in arg for arg in args):
+            blocked += ["-p", f"no:{name}"]
+    return blocked
+
+
 def _print_help() -> None:
     print(__doc__.strip())
     print("\nusage: jss-conformance run [--target PROFILE.toml] [pytest args...]")
@@ -113,6 +128,7 @@ def main(argv: list[str]) -> int:
         args.append(f"--alluredir={DEFAULT_ALLURE_DIR}")
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args = ["-p", "conformance.plugin", "-p", "xdist.plugin", "-p", "allure_pytest.plugin", *args]
+    args = _unused_plugins(args) + args
 
     import pytest
 
