@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from conformance import __version__
 
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
@@ -93,6 +91,8 @@ def read_results(path: str | os.PathLike) -> dict[str, Any]:
 
 def validation_errors(document: Any) -> list[str]:
     """Schema violations of `document` against results.schema.json (empty when valid)."""
+    import jsonschema  # only reading results needs it; the run that writes them starts faster without it
+
     validator = jsonschema.Draft202012Validator(load_schema(), format_checker=jsonschema.FormatChecker())
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
