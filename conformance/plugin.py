@@ -25,6 +25,7 @@ import pytest
 from conformance import outcomes as oc
 from conformance.catalogue import CatalogueError, load_catalogue
 from conformance.harness import allure_support as allure_extras
+from conformance.harness import allure_writer
 from conformance.harness.classify import (
     TEST_STATUS,
     PhaseOutcome,
@@ -61,6 +62,18 @@ CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a co
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The --jss-* options."""
     add_options(parser)
+
+
+@pytest.hookimpl(tryfirst=True, specname="pytest_configure")
+def pytest_configure_before_allure(config: pytest.Config) -> None:
+    """Note allure's file loggers before allure-pytest adds this run's (see allure_writer)."""
+    allure_writer.note_loggers(config)
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_configure")
+def pytest_configure_after_allure(config: pytest.Config) -> None:
+    """Write this run's Allure result and container files from a background thread (same files)."""
+    allure_writer.install(config)
 
 
 def pytest_configure(config: pytest.Config) -> None:
