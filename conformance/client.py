@@ -8,6 +8,7 @@ sign (normally the request as sent, or something else on purpose through :class:
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import requests
+from requests.utils import resolve_proxies
 from urllib3._collections import HTTPHeaderDict
 
 from conformance import signing as signer
@@ -28,6 +30,12 @@ MASK = "****"
 Body = bytes | bytearray | io.IOBase | Iterable[bytes] | None
 HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]] | None
 QueryInput = Iterable[tuple[str, str | None]] | None
+
+#: The environment variables `requests` reads to pick a proxy for an http(s) URL (urllib's getproxies).
+_PROXY_VARIABLES = tuple(
+    name for base in ("http_proxy", "https_proxy", "all_proxy", "no_proxy") for name in (base, base.upper())
+) + ("REQUEST_METHOD",)
+_proxy_cache: dict[tuple, dict[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -312,7 +320,9 @@ class JssClient:
             prepared = self._prepare(method, url, header_pairs, body)
             started = time.perf_counter()
             try:
-                response = self.session.send(prepared, timeout=self.timeout, allow_redirects=False)
+                response = self.session.send(
+                    prepared, timeout=self.timeout, allow_redirects=False, proxies=self._proxies(prepared)
+                )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 last_error = exc
                 continue
@@ -326,6 +336,24 @@ class JssClient:
         raise InfraError(
             f"{method} {mask_url(url)}: {type(last_error).__name__} after {attempts} attempt(s): {last_error}"
         ) from last_error
+
+    def _proxies(self, prepared: requests.PreparedRequest) -> dict[str, str]:
+        """What ``Session.send`` would resolve for this request's proxies (session proxies, then the proxy
+        environment variables unless ``trust_env`` is off), computed once per endpoint and settings: it
+        depends on the scheme and host only, and requests reads the whole environment three times for it."""
+        session = self.session
+        key = (
+            self.endpoint,
+            tuple(sorted(session.proxies.items())),
+            session.trust_env,
+            tuple(os.environ.get(name) for name in _PROXY_VARIABLES),
+        )
+        proxies = _proxy_cache.get(key)
+        if proxies is None:
+            if len(_proxy_cache) > 64:
+                _proxy_cache.clear()
+            proxies = _proxy_cache[key] = resolve_proxies(prepared, session.proxies, session.trust_env)
+        return dict(proxies)
 
     def _prepare(
         self, method: str, url: str, header_pairs: list[tuple[str, str]], body: Body
