@@ -7,11 +7,11 @@ Each ``[[clause]]`` table has ``id``, ``operation``, ``family``, ``level`` (MUST
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.paths import fixtures_dir
+from conformance.tomlfile import read_toml
 
 FAMILIES = (
     "signature",
@@ -50,13 +50,7 @@ def catalogue_path() -> Path:
 def load_catalogue(path: str | Path | None = None) -> dict[str, Clause]:
     """Read and validate the catalogue; return its clauses by id, in file order."""
     path = Path(path) if path is not None else catalogue_path()
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except FileNotFoundError:
-        raise CatalogueError(f"{path}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"{path}: not valid TOML: {exc}") from None
+    document = read_toml(path, CatalogueError)
     tables = document.get("clause")
     if not isinstance(tables, list) or not tables:
         raise CatalogueError(f"{path}: no [[clause]] tables")

@@ -25,7 +25,6 @@ profile, or replace it for a one-bucket run. Every problem raises :class:`Profil
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,6 +40,7 @@ from conformance.harness.expectations import (
     thaw,
 )
 from conformance.paths import fixtures_dir
+from conformance.tomlfile import read_toml
 
 KNOWN_DIALECTS = ("jss",)
 PRIMARY_REGION = "cn-north-1"
@@ -135,18 +135,6 @@ class Target:
 def embedded_profile_path() -> Path:
     """fixtures/targets/embedded.toml, the profile used when no target is given."""
     return fixtures_dir() / "targets" / "embedded.toml"
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ProfileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ProfileError(f"{path}: is a directory, not a TOML file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
 
 
 def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -292,7 +280,7 @@ def load_profile(path: str | Path, env: Mapping[str, str] | None = None) -> Targ
     env = {} if env is None else env
     try:
         target = parse_profile(
-            _read_toml(path), name=path.stem, env=env, defaults=load_default_expectations()
+            read_toml(path, ProfileError), name=path.stem, env=env, defaults=load_default_expectations()
         )
     except ProfileError as exc:
         message = str(exc)
