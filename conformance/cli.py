@@ -1,4 +1,4 @@
-"""The `jss-conformance` command: run, serve, sign, sweep, compare.
+"""The `jss-conformance` command: run, serve, sign, sweep, compare, expectations.
 
 Each subcommand lives in `conformance.commands.<name>` and exposes ``register(subparsers)``, which adds its
 parser and sets ``handler`` (a function taking the parsed arguments and returning an exit status).
@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("run", "serve", "sign", "sweep", "compare")
+SUBCOMMANDS = ("run", "serve", "sign", "sweep", "compare", "expectations")
 EXIT_USAGE = 2
 
 

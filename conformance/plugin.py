@@ -31,7 +31,6 @@ from conformance.harness.classify import (
     PhaseOutcome,
     combine,
     exception_message,
-    exit_status,
     outcome_of_exception,
     skip_reason,
 )
@@ -51,9 +50,20 @@ from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures
 )
 from conformance.harness.options import add_options, names_cases, results_path, runs_tests
 from conformance.harness.preflight import preflight
-from conformance.harness.reporting import summary_lines, write_reports
+from conformance.harness.reporting import summary_lines, verdicts_of, write_reports
+from conformance.harness.results import case_id
 from conformance.harness.selection import check_families, clause_ids, selected
-from conformance.harness.state import ATTACHED_KEY, PHASES_KEY, TRACKER_KEY, harness_state, new_run_id
+from conformance.harness.state import (
+    ATTACHED_KEY,
+    DIALECT_KEY,
+    PHASES_KEY,
+    TRACKER_KEY,
+    harness_state,
+    new_run_id,
+)
+from conformance.harness.verdicts import exit_status as verdict_exit_status
+from conformance.harness.verdicts import expectation_for
+from conformance.known_deviations import KnownDeviations, KnownDeviationsError, load_known_deviations
 from conformance.target import ProfileError, Target, resolve_target
 
 CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a conformance case checks"
@@ -88,6 +98,8 @@ def pytest_configure(config: pytest.Config) -> None:
         state.wanted = bool(workerinput.get("jss_wanted"))
         payload = workerinput.get("jss_target")
         state.target = Target.from_payload(payload) if payload else None
+        known = workerinput.get("jss_known")
+        state.known = KnownDeviations.from_payload(known) if known else state.known
         return
     option = config.option
     config.pluginmanager.register(_Collector(state), "jss_conformance_collector")
@@ -114,7 +126,10 @@ def pytest_configure(config: pytest.Config) -> None:
                     f"not to target {state.target.name}"
                 )
             check_deviations(option.jss_deviate)
-    except ProfileError as exc:
+        known_path = option.jss_known_deviations or state.target.known_deviations
+        if known_path:
+            state.known = load_known_deviations(config.invocation_params.dir / known_path)
+    except (ProfileError, KnownDeviationsError) as exc:
         raise pytest.UsageError(str(exc)) from None
 
 
@@ -149,6 +164,7 @@ def pytest_configure_node(node) -> None:
     node.workerinput["jss_wanted"] = state.wanted
     if state.target is not None:
         node.workerinput["jss_target"] = state.target.to_payload()
+    node.workerinput["jss_known"] = state.known.to_payload()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
@@ -249,6 +265,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report.jss_outcome = phase.outcome
     report.jss_message = phase.message
     report.jss_clauses = clause_ids(item)
+    expected = expectation_for(case_id(item.nodeid), state.known, item.stash.get(DIALECT_KEY, None))
+    report.jss_expected = (expected.outcome, expected.reason, expected.source)
+    if phase.outcome == oc.FAIL == expected.outcome and not item.config.option.jss_strict:
+        report.outcome = "skipped"  # shown as xfailed: a known deviation, with its reason
+        report.wasxfail = f"known deviation: {expected.reason}"
     if phase.outcome == oc.INFRA_ERROR:
         _count_infra_error(item, state)
     phases = item.stash.setdefault(PHASES_KEY, [])
@@ -311,7 +332,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     outcomes = [phase.outcome for phase in state.book.outcomes().values()]
     if int(exitstatus) in (0, 1) and outcomes:
-        session.exitstatus = exit_status(outcomes, strict=session.config.option.jss_strict)
+        session.exitstatus = verdict_exit_status(verdicts_of(session.config, state))
     limit = session.config.option.jss_max_infra_errors
     if int(exitstatus) == pytest.ExitCode.INTERRUPTED and limit and outcomes.count(oc.INFRA_ERROR) >= limit:
         session.exitstatus = 3  # we stopped the run: the endpoint was lost

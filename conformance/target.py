@@ -46,7 +46,10 @@ KNOWN_DIALECTS = ("jss",)
 PRIMARY_REGION = "cn-north-1"
 ENV_VARIABLES = ("JSS_ENDPOINT", "JSS_ACCESS_KEY", "JSS_SECRET_KEY", "JSS_BUCKET", "JSS_REGION")
 
-_PROFILE_KEYS = {"name", "endpoint", "dialect", "embedded", "credentials", "buckets", "expect", "reference"}
+_PROFILE_KEYS = {
+    "name", "endpoint", "dialect", "embedded", "credentials", "buckets", "expect", "reference",
+    "known_deviations",
+}
 _CREDENTIAL_KEYS = {"access_key_env", "secret_key_env"}
 _BUCKET_KEYS = {"name", "region", "endpoint"}
 _REFERENCE_KEYS = {"min_part_size", "deviations"}
@@ -81,6 +84,8 @@ class Target:
     embedded: bool = False
     source: str = field(default="", repr=False)
     reference_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    #: The target's known-deviations file (absolute path; "" when the profile names none).
+    known_deviations: str = ""
 
     @property
     def regions(self) -> list[str]:
@@ -112,6 +117,7 @@ class Target:
             "expect": thaw(self.expect),
             "embedded": self.embedded,
             "source": self.source,
+            "known_deviations": self.known_deviations,
         }
 
     @classmethod
@@ -126,6 +132,7 @@ class Target:
             expect=freeze(payload["expect"]),
             embedded=payload["embedded"],
             source=payload["source"],
+            known_deviations=payload.get("known_deviations", ""),
         )
 
 
@@ -235,6 +242,7 @@ def parse_profile(
     if dialect not in KNOWN_DIALECTS:
         raise ProfileError(f"unknown dialect {dialect!r} (known: {', '.join(KNOWN_DIALECTS)})")
     profile_name = _string(document, "name", "the profile", required=False) or name
+    known = _string(document, "known_deviations", "the profile", required=False) or ""
     expect_raw = document.get("expect", {})
     if not isinstance(expect_raw, Mapping):
         raise ProfileError("[expect] must be a table")
@@ -260,6 +268,7 @@ def parse_profile(
             expect=freeze(expect),
             embedded=True,
             reference_options=freeze(reference),
+            known_deviations=known,
         )
     if "reference" in document:
         raise ProfileError("[reference] only applies to an embedded profile (embedded = true)")
@@ -271,6 +280,7 @@ def parse_profile(
         credentials=_credentials(document.get("credentials"), env),
         buckets=_buckets(document.get("buckets"), endpoint),
         expect=freeze(expect),
+        known_deviations=known,
     )
 
 
@@ -285,7 +295,14 @@ def load_profile(path: str | Path, env: Mapping[str, str] | None = None) -> Targ
     except ProfileError as exc:
         message = str(exc)
         raise ProfileError(message if message.startswith(str(path)) else f"{path}: {message}") from None
-    return replace(target, source=str(path))
+    known = document_known_deviations(target, path)
+    return replace(target, source=str(path), known_deviations=known)
+
+
+def document_known_deviations(target: Target, path: Path) -> str:
+    """The profile's ``known_deviations`` path, resolved against the profile's folder ("" when absent)."""
+    given = target.known_deviations
+    return str((path.parent / given).resolve()) if given else ""
 
 
 def apply_environment(target: Target | None, env: Mapping[str, str]) -> Target | None:

@@ -72,10 +72,17 @@ def _split_target(argv: list[str]) -> tuple[str | None, list[str]]:
     return target, rest
 
 
+#: Options whose value is the next argument (that value is not a test path, even when such a file exists).
+VALUE_OPTIONS = frozenset({
+    "-k", "-m", "-n", "-p", "--alluredir", "--jss-target", "--jss-deviate", "--jss-family", "--jss-clause",
+    "--jss-operation", "--jss-results", "--jss-timeout", "--jss-max-infra-errors", "--jss-known-deviations",
+})
+
+
 def _names_tests(args: list[str]) -> bool:
     """True when the pytest arguments name test paths or node ids of their own."""
-    for arg in args:
-        if arg.startswith("-"):
+    for index, arg in enumerate(args):
+        if arg.startswith("-") or (index and args[index - 1] in VALUE_OPTIONS):
             continue
         if "::" in arg or arg.endswith(".py") or Path(arg.split("::", 1)[0]).exists():
             return True

@@ -67,6 +67,13 @@ def add_options(parser: pytest.Parser) -> None:
         help=f"where to write results.json (default {DEFAULT_RESULTS} when conformance cases run).",
     )
     group.addoption(
+        "--jss-known-deviations",
+        metavar="FILE.toml",
+        default=None,
+        help="the target's known deviations (expected non-PASS outcomes with reasons; default: the profile's "
+        "known_deviations). With one, every outcome other than the expected one fails the run.",
+    )
+    group.addoption(
         "--jss-strict",
         action="store_true",
         default=False,

@@ -13,14 +13,20 @@ from conformance.harness import allure_support as allure_extras
 from conformance.harness.options import runs_tests
 from conformance.harness.results import case_id
 from conformance.harness.state import HarnessState
+from conformance.harness.verdicts import summary as verdict_summary
 from conformance.report.results import run_info, write_results
 
 _SHOWN_PER_OUTCOME = 30
 
 
-def _run(state: HarnessState) -> dict:
+def verdicts_of(config: pytest.Config, state: HarnessState):
+    """The run's verdicts: judged against the known-deviations file when there is one."""
+    return state.book.verdicts(judged=bool(state.known.path), strict=config.option.jss_strict)
+
+
+def _run(state: HarnessState, config: pytest.Config) -> dict:
     target = state.target
-    return run_info(
+    info = run_info(
         target=target.name if target else "(none)",
         endpoint=target.endpoint if target else "",
         dialect=target.dialect if target else "jss",
@@ -28,6 +34,10 @@ def _run(state: HarnessState) -> dict:
         started=state.started,
         finished=time.time(),
     )
+    if state.known.path:
+        info["known_deviations"] = state.known.path
+    info["unexpected"] = sum(1 for verdict in verdicts_of(config, state) if verdict.unexpected)
+    return info
 
 
 def allure_dir(config: pytest.Config) -> Path | None:
@@ -39,7 +49,7 @@ def allure_dir(config: pytest.Config) -> Path | None:
 def write_reports(config: pytest.Config, state: HarnessState, preflight_failure: str | None = None) -> None:
     """results.json (when the run has a results path) and environment.properties / categories.json."""
     if state.results_path is not None:
-        write_results(state.results_path, _run(state), state.book.records())
+        write_results(state.results_path, _run(state, config), state.book.records())
     directory = allure_dir(config)
     if directory is not None and state.target is not None:
         target = state.target
@@ -78,16 +88,25 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
             (f"target {state.target.name} at {state.target.endpoint or '-'}; run prefix {state.run_id}/", {})
         )
     lines.append(("  ".join(f"{name} {counts.get(name, 0)}" for name in oc.ALL_OUTCOMES), {"bold": True}))
+    expected = {v.case_id for v in verdicts_of(config, state) if v.expected_deviation}
     for name in (oc.FAIL, oc.INFRA_ERROR, oc.NON_STRICT, oc.NOT_IMPLEMENTED):
         listed = sorted(
             (case_id(nodeid), phase.message) for nodeid, phase in outcomes.items() if phase.outcome == name
         )
-        colour = {"red": True} if name in (oc.FAIL, oc.INFRA_ERROR) else {"yellow": True}
         for identifier, message in listed[:_SHOWN_PER_OUTCOME]:
             first = message.splitlines()[0] if message else ""
-            lines.append((f"{name} {identifier}: {first[:160]}", colour))
+            known = identifier in expected
+            colour = {"red": True} if name in (oc.FAIL, oc.INFRA_ERROR) and not known else {"yellow": True}
+            shown = f"{name} (expected)" if known else name
+            lines.append((f"{shown} {identifier}: {first[:160]}", colour))
         if len(listed) > _SHOWN_PER_OUTCOME:
             lines.append((f"... and {len(listed) - _SHOWN_PER_OUTCOME} more {name}", colour))
+    lines += verdict_summary(verdicts_of(config, state))
+    if state.known.placeholders:
+        lines.append(
+            (f"{len(state.known.placeholders)} entries of {state.known.path} still have the placeholder "
+             "reason: explain them", {"yellow": True})
+        )
     if state.results_path is not None:
         lines.append((f"results: {state.results_path}", {}))
     directory = allure_dir(config)

@@ -8,6 +8,8 @@ import pytest
 
 from conformance import outcomes as oc
 from conformance.harness.classify import PhaseOutcome, combine
+from conformance.harness.verdicts import Verdict, expected_record, judge
+from conformance.known_deviations import PASS_EXPECTED, Expectation
 from conformance.report.results import case_record
 
 
@@ -24,6 +26,7 @@ class _Case:
     clauses: list[str] = field(default_factory=list)
     phases: list[PhaseOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    expected: Expectation = PASS_EXPECTED
 
 
 class ResultsBook:
@@ -40,6 +43,9 @@ class ResultsBook:
         case = self._cases.setdefault(report.nodeid, _Case())
         case.clauses = list(getattr(report, "jss_clauses", None) or case.clauses)
         case.seconds += report.duration or 0.0
+        expected = getattr(report, "jss_expected", None)
+        if expected:
+            case.expected = Expectation(*expected)
         message = getattr(report, "jss_message", "") or ""
         if report.when == "teardown" and outcome != oc.PASS:
             message = f"teardown: {message}"
@@ -53,6 +59,14 @@ class ResultsBook:
         """nodeid -> combined case outcome."""
         return {nodeid: combine(case.phases) for nodeid, case in self._cases.items()}
 
+    def verdicts(self, *, judged: bool, strict: bool) -> list[Verdict]:
+        """Every case's outcome judged against its expectation (see conformance.harness.verdicts)."""
+        cases = []
+        for nodeid, case in self._cases.items():
+            final = combine(case.phases)
+            cases.append((case_id(nodeid), final.outcome, final.message, case.expected))
+        return judge(cases, judged=judged, strict=strict)
+
     def records(self) -> list[dict]:
         """The results.json ``cases`` records."""
         records = []
@@ -60,6 +74,9 @@ class ResultsBook:
             final = combine(case.phases)
             message = "" if final.outcome == oc.PASS else final.message
             records.append(
-                case_record(case_id(nodeid), case.clauses, final.outcome, case.seconds * 1000, message)
+                case_record(
+                    case_id(nodeid), case.clauses, final.outcome, case.seconds * 1000, message,
+                    expected=expected_record(case.expected),
+                )
             )
         return records

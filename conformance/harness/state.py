@@ -12,6 +12,7 @@ import pytest
 
 from conformance.harness.classify import PhaseOutcome
 from conformance.harness.results import ResultsBook
+from conformance.known_deviations import NONE, KnownDeviations
 from conformance.target import Target
 
 RUN_PREFIX_PATTERN = r"jssc-\d{8}T\d{6}-[0-9a-f]{6}"
@@ -40,6 +41,7 @@ class HarnessState:
     catalogue: dict | None = None
     preflight_failed: bool = False
     infra_errors: int = 0
+    known: KnownDeviations = NONE
 
     @property
     def run_prefix(self) -> str:
@@ -56,6 +58,8 @@ STATE_KEY = pytest.StashKey[HarnessState]()
 TRACKER_KEY = pytest.StashKey[Any]()
 PHASES_KEY = pytest.StashKey[list[PhaseOutcome]]()
 ATTACHED_KEY = pytest.StashKey[bool]()
+#: Why a case does not apply to the target's dialect (set at setup; absent when it applies).
+DIALECT_KEY = pytest.StashKey[str]()
 
 
 def harness_state(config: pytest.Config) -> HarnessState:

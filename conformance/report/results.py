@@ -48,15 +48,25 @@ def run_info(
     }
 
 
-def case_record(case_id: str, clauses: Iterable[str], outcome: str, duration_ms: float, message: str) -> dict:
-    """One ``cases`` entry."""
-    return {
+def case_record(
+    case_id: str,
+    clauses: Iterable[str],
+    outcome: str,
+    duration_ms: float,
+    message: str,
+    expected: Mapping[str, str] | None = None,
+) -> dict:
+    """One ``cases`` entry; `expected` (outcome, reason, source) only when a non-PASS outcome is expected."""
+    record = {
         "id": case_id,
         "clauses": list(dict.fromkeys(clauses)),
         "outcome": outcome,
         "duration_ms": round(max(duration_ms, 0.0), 1),
         "message": message,
     }
+    if expected:
+        record["expected"] = dict(expected)
+    return record
 
 
 def write_results(

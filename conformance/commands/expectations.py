@@ -1,0 +1,89 @@
+"""``jss-conformance expectations update --target PROFILE.toml [--results R] [--file F]``: write the outcomes
+of a run into the target's known-deviations file, for review.
+
+Every case of the run that ended other than PASS gets an entry (cases outside the target's dialect excepted:
+the catalogue already explains them); an entry whose outcome did not change keeps its reason, a new or
+changed one gets the placeholder reason, which must be replaced by the observed reason before the file is
+committed (a project test refuses it); entries of cases the run did not have are kept, those of cases that
+now pass are removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from conformance.cli import UsageError
+from conformance.known_deviations import NONE as NO_ENTRIES
+from conformance.known_deviations import (
+    PLACEHOLDER_REASON,
+    KnownDeviationsError,
+    header_of,
+    load_known_deviations,
+    render_file,
+    updated_entries,
+)
+from conformance.report.results import read_results
+from conformance.target import ProfileError, load_profile
+
+DEFAULT_RESULTS = Path("reports") / "results.json"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """The `expectations` subcommand (one action: update)."""
+    parser = subparsers.add_parser(
+        "expectations",
+        help="write a run's outcomes into the target's known-deviations file",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
+    update = actions.add_parser("update", help="rewrite the file from a results.json of the target")
+    update.add_argument("--target", required=True, metavar="PROFILE.toml", help="the target's profile")
+    update.add_argument(
+        "--results", default=str(DEFAULT_RESULTS), metavar="RESULTS.json",
+        help=f"results.json of a run against that target (default {DEFAULT_RESULTS})",
+    )
+    update.add_argument("--file", metavar="FILE.toml", help="the file to write (default: the profile's)")
+    update.set_defaults(handler=update_file)
+
+
+def update_file(args: argparse.Namespace) -> int:
+    """Handler of ``expectations update``."""
+    try:
+        target = load_profile(args.target, _AnyEnv())
+    except ProfileError as exc:
+        raise UsageError(str(exc)) from None
+    path = Path(args.file or target.known_deviations) if (args.file or target.known_deviations) else None
+    if path is None:
+        raise UsageError(f"{args.target} names no known_deviations file: give --file")
+    try:
+        results = read_results(args.results)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if results["run"]["target"] != target.name:
+        raise UsageError(
+            f"{args.results} is a run of target {results['run']['target']!r}, not of {target.name!r}"
+        )
+    try:
+        previous = load_known_deviations(path) if path.is_file() else NO_ENTRIES
+    except KnownDeviationsError as exc:
+        raise UsageError(str(exc)) from None
+    entries = updated_entries(previous, results["cases"])
+    header = header_of(path) or (
+        f"Known deviations of target {target.name}: the cases expected to end other than PASS,\n"
+        "each with the observed reason (jss-conformance expectations update writes this file)."
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_file(entries, header), encoding="utf-8")
+    placeholders = sum(1 for e in entries.values() if e.reason.startswith(PLACEHOLDER_REASON))
+    print(f"{path}: {len(entries)} entries, {placeholders} with the placeholder reason to replace")
+    return 0
+
+
+class _AnyEnv(dict):
+    """An environment in which every credentials variable is set: updating a file needs no secret."""
+
+    def get(self, key, default=None):  # noqa: D401 - dict API
+        return os.environ.get(key) or "unused"

@@ -1,0 +1,87 @@
+"""Expected and unexpected outcomes: each case's outcome judged against its expectation.
+
+A case's expectation is its entry in the target's known-deviations file, else NOT_IMPLEMENTED when none of
+its clauses applies to the target's dialect (the catalogue says so), else PASS. With a known-deviations file
+every outcome other than the expected one fails the run (exit status 1), a PASS of a case expected to fail
+included; without one, only a FAIL (or NON_STRICT with --jss-strict) does, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from conformance import outcomes as oc
+from conformance.known_deviations import PASS_EXPECTED, Expectation, KnownDeviations, is_unexpected
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One case: its outcome, its expectation and whether the outcome fails the run."""
+
+    case_id: str
+    outcome: str
+    message: str
+    expected: Expectation
+    unexpected: bool
+
+    @property
+    def expected_deviation(self) -> bool:
+        """A non-PASS outcome that was expected."""
+        return self.outcome != oc.PASS and not self.unexpected and self.outcome == self.expected.outcome
+
+
+def expectation_for(case_id: str, known: KnownDeviations, dialect_reason: str | None) -> Expectation:
+    """The file's entry for the case, else NOT_IMPLEMENTED for a case outside the dialect, else PASS."""
+    entry = known.entries.get(case_id)
+    if entry is not None:
+        return entry
+    if dialect_reason:
+        return Expectation(oc.NOT_IMPLEMENTED, dialect_reason, "dialect")
+    return PASS_EXPECTED
+
+
+def judge(
+    cases: Iterable[tuple[str, str, str, Expectation]], *, judged: bool, strict: bool
+) -> list[Verdict]:
+    """Verdicts of (case id, outcome, message, expectation) tuples."""
+    return [
+        Verdict(case_id, outcome, text, wanted, is_unexpected(outcome, wanted, judged=judged, strict=strict))
+        for case_id, outcome, text, wanted in cases
+    ]
+
+
+def exit_status(verdicts: Iterable[Verdict]) -> int:
+    """3 if infrastructure failed, 1 on an unexpected outcome, else 0."""
+    verdicts = list(verdicts)
+    if any(v.outcome == oc.INFRA_ERROR for v in verdicts):
+        return 3
+    return 1 if any(v.unexpected for v in verdicts) else 0
+
+
+def expected_record(expected: Expectation) -> Mapping[str, str] | None:
+    """The results.json ``expected`` object of a case (None when PASS is expected)."""
+    if not expected.is_deviation:
+        return None
+    return {"outcome": expected.outcome, "reason": expected.reason, "source": expected.source}
+
+
+def summary(verdicts: Iterable[Verdict], limit: int = 30) -> list[tuple[str, dict]]:
+    """(text, markup) lines: the counts of expected and unexpected outcomes, then every unexpected one."""
+    verdicts = list(verdicts)
+    expected = [v for v in verdicts if v.expected_deviation]
+    unexpected = sorted((v for v in verdicts if v.unexpected), key=lambda v: v.case_id)
+    lines: list[tuple[str, dict]] = [
+        (f"expected deviations {len(expected)}  unexpected outcomes {len(unexpected)}", {"bold": True})
+    ]
+    for verdict in unexpected[:limit]:
+        wanted = verdict.expected
+        why = f" ({wanted.reason[:80]})" if wanted.is_deviation else ""
+        first = verdict.message.splitlines()[0][:120] if verdict.message else ""
+        lines.append(
+            (f"UNEXPECTED {verdict.case_id}: {verdict.outcome}, expected {wanted.outcome}{why}"
+             + (f": {first}" if first else ""), {"red": True})
+        )
+    if len(unexpected) > limit:
+        lines.append((f"... and {len(unexpected) - limit} more unexpected outcomes", {"red": True}))
+    return lines
