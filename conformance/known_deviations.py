@@ -1,8 +1,9 @@
 """Known deviations of a target, kept as data: the cases expected to end other than PASS, each with a reason.
 
-A file (``fixtures/expectations/<target>.toml``, named by a profile's ``known_deviations``) holds
-``[[case]]`` tables with ``id`` (a results.json case id), ``outcome`` (FAIL, NON_STRICT, NOT_IMPLEMENTED or
-SKIPPED) and ``reason`` (what was observed and why it is accepted). A run compares every case outcome with its
+A file (``fixtures/expectations/<target>.toml``, named by a profile's ``known_deviations``) has one line
+per case in its ``[expected]`` table: ``"<results.json case id>" = { outcome = "FAIL", reason = "..." }``
+(outcome FAIL, NON_STRICT, NOT_IMPLEMENTED or SKIPPED; the reason says what was observed and why it is
+accepted). A run compares every case outcome with its
 expectation (the file's entry, else PASS) and fails only on an unexpected one, an expected failure that now
 passes included, so the file cannot rot. ``jss-conformance expectations update`` rewrites a file from the
 outcomes of a run; new entries get :data:`PLACEHOLDER_REASON`, which a project test refuses in a
@@ -22,7 +23,7 @@ from conformance.tomlfile import read_toml
 #: The outcomes an entry may expect (an INFRA_ERROR is never a property of the target).
 EXPECTABLE = (oc.FAIL, oc.NON_STRICT, oc.NOT_IMPLEMENTED, oc.SKIPPED)
 PLACEHOLDER_REASON = "TODO: explain the observed outcome"
-_KEYS = {"id", "outcome", "reason"}
+_KEYS = {"outcome", "reason"}
 
 
 class KnownDeviationsError(ValueError):
@@ -77,33 +78,32 @@ NONE = KnownDeviations({})
 
 
 def load_known_deviations(path: str | Path) -> KnownDeviations:
-    """Read and validate a known-deviations file (an id listed twice, an unknown outcome, an empty reason or
-    an unknown key is a KnownDeviationsError)."""
+    """Read and validate a known-deviations file: one line per case in its ``[expected]`` table,
+    ``"<case id>" = { outcome = "...", reason = "..." }`` (an unknown outcome, an empty reason or an unknown
+    key is a KnownDeviationsError; TOML itself refuses a case listed twice)."""
     path = Path(path)
     document = read_toml(path, KnownDeviationsError)
-    unknown = sorted(set(document) - {"case"})
+    unknown = sorted(set(document) - {"expected"})
     if unknown:
-        raise KnownDeviationsError(f"{path}: unknown top-level key {unknown[0]!r} (only [[case]] tables)")
-    tables = document.get("case", [])
-    if not isinstance(tables, list):
-        raise KnownDeviationsError(f"{path}: 'case' must be an array of tables ([[case]])")
+        raise KnownDeviationsError(f"{path}: unknown top-level key {unknown[0]!r} (only [expected])")
+    table = document.get("expected", {})
+    if not isinstance(table, Mapping):
+        raise KnownDeviationsError(f"{path}: 'expected' must be a table of case id = {{outcome, reason}}")
     entries: dict[str, Expectation] = {}
-    for index, table in enumerate(tables, start=1):
-        where = f"{path}: [[case]] #{index}"
-        if not isinstance(table, Mapping):
-            raise KnownDeviationsError(f"{where} must be a table")
-        extra = sorted(set(table) - _KEYS)
+    for case_id, entry in table.items():
+        where = f"{path}: case {case_id}"
+        if not isinstance(entry, Mapping):
+            raise KnownDeviationsError(f"{where} must be {{ outcome = ..., reason = ... }}")
+        extra = sorted(set(entry) - _KEYS)
         if extra:
-            raise KnownDeviationsError(f"{where} has unknown key {extra[0]!r} (allowed: id, outcome, reason)")
+            raise KnownDeviationsError(f"{where} has unknown key {extra[0]!r} (allowed: outcome, reason)")
         for key in sorted(_KEYS):
-            if not isinstance(table.get(key), str) or not table[key].strip():
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise KnownDeviationsError(f"{where} needs a non-empty string {key!r}")
-        case_id, outcome = table["id"].strip(), table["outcome"].strip()
+        outcome = entry["outcome"].strip()
         if outcome not in EXPECTABLE:
             raise KnownDeviationsError(f"{where}: outcome {outcome!r} is not one of {', '.join(EXPECTABLE)}")
-        if case_id in entries:
-            raise KnownDeviationsError(f"{where}: case {case_id} is listed twice")
-        entries[case_id] = Expectation(outcome, table["reason"].strip(), "file")
+        entries[case_id] = Expectation(outcome, entry["reason"].strip(), "file")
     return KnownDeviations(entries, str(path))
 
 
@@ -140,16 +140,11 @@ def updated_entries(
 
 
 def render_file(entries: Mapping[str, Expectation], header: str) -> str:
-    """The TOML text of a known-deviations file: `header` as comment lines, then one [[case]] per entry."""
-    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    """The TOML text of a known-deviations file: `header` as comment lines, then one line per entry."""
+    lines = [f"# {line}".rstrip() for line in header.splitlines()] + ["", "[expected]"]
     for case_id, expectation in entries.items():
-        lines += [
-            "",
-            "[[case]]",
-            f"id = {json.dumps(case_id)}",
-            f"outcome = {json.dumps(expectation.outcome)}",
-            f"reason = {json.dumps(expectation.reason)}",
-        ]
+        outcome, reason = json.dumps(expectation.outcome), json.dumps(expectation.reason)
+        lines.append(f"{json.dumps(case_id)} = {{ outcome = {outcome}, reason = {reason} }}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,169 @@
+"""Known deviations as data: the file's validation, the judgement of outcomes, `expectations update`, and
+runs against the embedded endpoint that turn red when an expectation is missing or no longer true."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from harness_helpers import run_cli
+
+from conformance import outcomes as oc
+from conformance.known_deviations import (
+    PLACEHOLDER_REASON,
+    Expectation,
+    KnownDeviations,
+    KnownDeviationsError,
+    is_unexpected,
+    load_known_deviations,
+    updated_entries,
+)
+
+ETAG_CASE = "test_complete.py::test_complete_etag_is_md5_of_part_etags"
+LINE = f'"{ETAG_CASE}" = {{ outcome = "FAIL", reason = "the S3-style ETag deviation, on purpose" }}\n'
+ENTRY = "# the one known deviation\n[expected]\n" + LINE
+#: The one case that the deviation complete-etag-s3-style turns red, and only it.
+SELECT = [
+    "--jss-deviate", "complete-etag-s3-style", "--jss-clause", "complete.etag", "-p", "no:cacheprovider",
+]
+
+BAD_FILES = {
+    "listed-twice": ENTRY + LINE,
+    "unknown-outcome": ENTRY.replace('"FAIL"', '"BROKEN"'),
+    "infra-error-expected": ENTRY.replace('"FAIL"', '"INFRA_ERROR"'),
+    "empty-reason": ENTRY.replace("the S3-style ETag deviation, on purpose", " "),
+    "unknown-key": ENTRY.replace(" }", ', ticket = "JSS-1" }'),
+    "not-a-table": ENTRY.replace(LINE, f'"{ETAG_CASE}" = "FAIL"\n'),
+    "top-level-key": 'target = "x"\n' + ENTRY,
+    "bad-toml": ENTRY + "[expected\n",
+}
+
+
+@pytest.mark.parametrize("content", BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_harness_known_deviations_bad_file_is_one_line_error(tmp_path, content):
+    path = tmp_path / "known.toml"
+    path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(KnownDeviationsError) as error:
+        load_known_deviations(path)
+
+    assert str(error.value).startswith(str(path)) and "\n" not in str(error.value)
+
+
+FAIL_EXPECTED = Expectation(oc.FAIL, "known", "file")
+JUDGEMENTS = [
+    # outcome, expectation, judged (a file is used), strict -> unexpected
+    (oc.FAIL, FAIL_EXPECTED, True, False, False),
+    (oc.PASS, FAIL_EXPECTED, True, False, True),  # an expected failure that now passes
+    (oc.PASS, FAIL_EXPECTED, False, False, True),
+    (oc.NON_STRICT, Expectation(oc.PASS), True, False, True),
+    (oc.NON_STRICT, Expectation(oc.PASS), False, False, False),
+    (oc.NON_STRICT, Expectation(oc.PASS), False, True, True),
+    (oc.NOT_IMPLEMENTED, Expectation(oc.NOT_IMPLEMENTED, "dialect", "dialect"), True, False, False),
+    (oc.SKIPPED, Expectation(oc.PASS), True, False, True),
+    (oc.FAIL, Expectation(oc.PASS), False, False, True),
+    (oc.INFRA_ERROR, Expectation(oc.PASS), True, False, False),  # exit status 3, judged apart
+]
+
+
+@pytest.mark.parametrize(("outcome", "expected", "judged", "strict", "unexpected"), JUDGEMENTS)
+def test_harness_outcome_judged_against_expectation(outcome, expected, judged, strict, unexpected):
+    assert is_unexpected(outcome, expected, judged=judged, strict=strict) is unexpected
+
+
+def test_harness_updated_entries_keep_reasons_and_mark_new_ones():
+    previous = KnownDeviations({
+        "a": Expectation(oc.FAIL, "reason a", "file"),
+        "b": Expectation(oc.FAIL, "reason b", "file"),
+        "c": Expectation(oc.SKIPPED, "reason c", "file"),
+        "not-run": Expectation(oc.FAIL, "reason d", "file"),
+    })
+    cases = [
+        {"id": "a", "outcome": oc.FAIL},
+        {"id": "b", "outcome": oc.NON_STRICT},
+        {"id": "c", "outcome": oc.PASS},
+        {"id": "new", "outcome": oc.NOT_IMPLEMENTED},
+        {"id": "dialect", "outcome": oc.NOT_IMPLEMENTED, "expected": {"source": "dialect"}},
+    ]
+
+    entries = updated_entries(previous, cases)
+
+    assert {i: (e.outcome, e.reason) for i, e in entries.items()} == {
+        "a": (oc.FAIL, "reason a"),
+        "b": (oc.NON_STRICT, f"{PLACEHOLDER_REASON} (was FAIL: reason b)"),
+        "new": (oc.NOT_IMPLEMENTED, PLACEHOLDER_REASON),
+        "not-run": (oc.FAIL, "reason d"),
+    }
+
+
+def _run(tmp_path, known: str | None, *extra: str):
+    args = ["run", *SELECT, *extra]
+    if known is not None:
+        (tmp_path / "known.toml").write_text(known, encoding="utf-8")
+        args += ["--jss-known-deviations", "known.toml"]
+    return run_cli(args, tmp_path)
+
+
+def test_harness_expected_deviation_passes_the_run(tmp_path):
+    run = _run(tmp_path, ENTRY)
+
+    case = run.results["cases"][0]
+    assert (run.status, case["outcome"], case["expected"]["outcome"]) == (0, oc.FAIL, oc.FAIL), run.stdout
+    assert "FAIL (expected) " + ETAG_CASE in run.stdout and "unexpected outcomes 0" in run.stdout
+    assert run.results["run"]["unexpected"] == 0
+
+
+def test_harness_removed_expectation_line_turns_the_run_red(tmp_path):
+    assert _run(tmp_path, ENTRY).status == 0
+
+    run = _run(tmp_path, ENTRY.replace(LINE, ""))
+
+    assert run.status == 1, run.stdout
+    assert f"UNEXPECTED {ETAG_CASE}: FAIL, expected PASS" in run.stdout
+    assert run.results["run"]["unexpected"] == 1
+
+
+def test_harness_expected_failure_that_passes_turns_the_run_red(tmp_path):
+    faithful = [arg for arg in SELECT if arg not in ("--jss-deviate", "complete-etag-s3-style")]
+    (tmp_path / "known.toml").write_text(ENTRY, encoding="utf-8")
+
+    run = run_cli(["run", *faithful, "--jss-known-deviations", "known.toml"], tmp_path)
+
+    assert run.status == 1, run.stdout
+    assert f"UNEXPECTED {ETAG_CASE}: PASS, expected FAIL" in run.stdout
+
+
+def test_harness_expectations_update_writes_the_run_outcomes(tmp_path):
+    profile = tmp_path / "target.toml"
+    profile.write_text(
+        'name = "embedded"\ndialect = "jss"\nembedded = true\nknown_deviations = "known.toml"\n'
+        '[[buckets]]\nname = "jssc-north"\nregion = "cn-north-1"\n',
+        encoding="utf-8",
+    )
+    assert _run(tmp_path, None).status == 1
+
+    update = run_cli(["expectations", "update", "--target", str(profile)], tmp_path)
+
+    assert update.status == 0, update.stderr
+    written = load_known_deviations(tmp_path / "known.toml")
+    assert {i: e.outcome for i, e in written.entries.items()} == {ETAG_CASE: oc.FAIL}
+    assert written.placeholders == [ETAG_CASE]
+    assert _run(tmp_path, (tmp_path / "known.toml").read_text(encoding="utf-8")).status == 0
+
+
+def test_harness_expectations_update_refuses_another_targets_results(tmp_path):
+    (tmp_path / "reports").mkdir()
+    results = {"run": {"suite_version": "0", "target": "moto", "endpoint": "", "dialect": "s3",
+                       "regions": [], "started": "2026-01-01T00:00:00Z", "duration": 0}, "cases": []}
+    (tmp_path / "reports" / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    profile = tmp_path / "target.toml"
+    profile.write_text(
+        'name = "embedded"\ndialect = "jss"\nembedded = true\nknown_deviations = "known.toml"\n'
+        '[[buckets]]\nname = "jssc-north"\nregion = "cn-north-1"\n',
+        encoding="utf-8",
+    )
+
+    update = run_cli(["expectations", "update", "--target", str(profile)], tmp_path)
+
+    assert update.status == 2 and "not of 'embedded'" in update.stderr
+    assert not (tmp_path / "known.toml").exists()
