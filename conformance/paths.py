@@ -1,13 +1,24 @@
-"""Where the project's data lives: the fixtures folder beside the package, or JSS_CONFORMANCE_FIXTURES."""
+"""Where the project's data lives: JSS_CONFORMANCE_FIXTURES, else the fixtures the package carries.
+
+The repository keeps one copy of the data, the top-level ``fixtures/`` folder. A wheel carries that folder
+as ``conformance/fixtures/`` (pyproject.toml maps it there as package data), so an installed package finds
+it beside its modules, and a clone or an editable install finds it beside the package folder.
+"""
 
 import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CASES_DIR = PACKAGE_DIR / "cases"
+#: The data inside an installed wheel (site-packages/conformance/fixtures).
+PACKAGED_FIXTURES = PACKAGE_DIR / "fixtures"
+#: The data of a clone or an editable install (the repository's top-level fixtures/).
+SOURCE_FIXTURES = PACKAGE_DIR.parent / "fixtures"
 
 
 def fixtures_dir() -> Path:
-    """Return the fixtures folder (vectors, target profiles, clause catalogue)."""
+    """Return the fixtures folder (vectors, target profiles, clause catalogue, expectations, case tables)."""
     override = os.environ.get("JSS_CONFORMANCE_FIXTURES")
-    return Path(override) if override else PACKAGE_DIR.parent / "fixtures"
+    if override:
+        return Path(override)
+    return PACKAGED_FIXTURES if PACKAGED_FIXTURES.is_dir() else SOURCE_FIXTURES

@@ -1,10 +1,10 @@
 """``jss-conformance run [--target PROFILE.toml] [pytest args...]``: run the conformance cases.
 
 Everything after ``run`` except ``--target`` goes to pytest (``-n 2``, ``-k``, ``--jss-family signature``,
-...). Without test paths the whole suite (conformance/cases) runs. Reports go to ``reports/``:
-``reports/results.json`` and ``reports/allure-results/`` (cleaned first; pass your own ``--alluredir`` to
-keep results elsewhere). Exit status: 0 all as expected, 1 a conformance failure, 2 usage or configuration
-error (one line), 3 the endpoint could not be reached or infrastructure failed.
+...). Without test paths the whole suite (conformance/cases) runs. Reports go to ``reports/`` under the
+current folder: ``reports/results.json`` and ``reports/allure-results/`` (cleaned first; pass your own
+``--alluredir`` to keep results elsewhere). Exit status: 0 all as expected, 1 a conformance failure,
+2 usage or configuration error (one line), 3 the endpoint could not be reached or infrastructure failed.
 """
 
 from __future__ import annotations
@@ -105,6 +105,15 @@ def _unused_plugins(args: list[str]) -> list[str]:
     return blocked
 
 
+def _installed_layout_options(args: list[str]) -> list[str]:
+    """``--rootdir`` for a run whose cases live outside the current folder (an installed wheel): pytest's
+    rootdir, and so its cache, is the current folder rather than the common ancestor of it and
+    site-packages."""
+    if _has_option(args, "--rootdir") or CASES_DIR.resolve().is_relative_to(Path.cwd().resolve()):
+        return []
+    return [f"--rootdir={Path.cwd()}"]
+
+
 def _print_help() -> None:
     print(__doc__.strip())
     print("\nusage: jss-conformance run [--target PROFILE.toml] [pytest args...]")
@@ -130,6 +139,7 @@ def main(argv: list[str]) -> int:
         args = [f"--jss-target={target_path}", *args]
     if not _names_tests(args):
         args.append(str(CASES_DIR))
+    args = _installed_layout_options(args) + args
     if not _has_option(args, "--alluredir") and "no:allure_pytest" not in args:
         shutil.rmtree(DEFAULT_ALLURE_DIR, ignore_errors=True)
         args.append(f"--alluredir={DEFAULT_ALLURE_DIR}")
