@@ -1,8 +1,11 @@
 """``jss-conformance sweep --target PROFILE.toml --prefix P``: remove leftovers of an interrupted run.
 
-Aborts the multipart uploads and deletes the objects whose keys start with P, in every bucket of the
-profile, and nothing else. P must look like a suite run prefix (``jssc-YYYYMMDDTHHMMSS-xxxxxx/...``, as
-printed by the run and written in the keys) unless --force; an empty prefix is always refused.
+Aborts the multipart uploads and deletes the objects inside the folder P, in every bucket of the profile,
+and nothing else. P is a folder: a missing final ``/`` is added, so ``--prefix jssc-20261125T150102-3fa9c2``
+sweeps ``jssc-20261125T150102-3fa9c2/...`` and never a key that merely starts with the same characters
+(``jssc-20261125T150102-3fa9c21``, ``jssc-20261125T150102-3fa9c2x/...``). P must be a suite run folder
+(``jssc-YYYYMMDDTHHMMSS-xxxxxx/...``, as printed by the run and written in the keys) unless --force; an
+empty prefix is always refused.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from conformance import operations as ops
 from conformance.cli import UsageError
 from conformance.client import JssClient
 from conformance.harness.state import RUN_PREFIX_PATTERN
-from conformance.harness.sweeping import sweep_bucket
+from conformance.harness.sweeping import run_folder, sweep_bucket
 from conformance.outcomes import InfraError
 from conformance.target import ProfileError, resolve_target
 
-RUN_PREFIX = re.compile(rf"^{RUN_PREFIX_PATTERN}(/.*)?$")
+RUN_FOLDER = re.compile(rf"^{RUN_PREFIX_PATTERN}/")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,28 +36,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--target", metavar="PROFILE.toml", help="target profile (or the JSS_* variables)")
-    parser.add_argument("--prefix", required=True, help="the run prefix, e.g. jssc-20261125T150102-3fa9c2/")
+    parser.add_argument(
+        "--prefix", required=True,
+        help="the run folder, e.g. jssc-20261125T150102-3fa9c2/ (a missing final / is added)",
+    )
     parser.add_argument("--bucket", action="append", default=[], help="only this bucket of the profile")
     parser.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
     parser.add_argument("--force", action="store_true", help="accept a prefix that is not a suite run prefix")
     parser.set_defaults(handler=sweep)
 
 
-def check_prefix(prefix: str, force: bool) -> None:
-    """UsageError for an empty prefix, or one not looking like a run prefix without --force."""
-    if not prefix.strip():
-        raise UsageError("refusing an empty prefix: it would sweep the whole bucket")
-    if not force and not RUN_PREFIX.match(prefix):
+def check_prefix(prefix: str, force: bool) -> str:
+    """The folder to sweep (`prefix` ending in ``/``); UsageError for an empty prefix, or, without --force,
+    one that is not a suite run folder."""
+    try:
+        folder = run_folder(prefix)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not force and not RUN_FOLDER.match(folder):
         raise UsageError(
-            f"prefix {prefix!r} does not look like a suite run prefix (jssc-YYYYMMDDTHHMMSS-xxxxxx/...); "
+            f"prefix {prefix!r} is not a suite run folder (jssc-YYYYMMDDTHHMMSS-xxxxxx/...); "
             "pass --force to sweep it anyway"
         )
+    return folder
 
 
 def sweep(args: argparse.Namespace) -> int:
     """Handler: 0 when everything under the prefix is gone, 1 when something could not be removed, 3 when
     the endpoint could not be reached."""
-    check_prefix(args.prefix, args.force)
+    folder = check_prefix(args.prefix, args.force)
     if not args.target and not os.environ.get("JSS_ENDPOINT"):
         raise UsageError("name the target: --target PROFILE.toml (or set JSS_ENDPOINT and the other JSS_*)")
     try:
@@ -71,12 +81,12 @@ def sweep(args: argparse.Namespace) -> int:
         for bucket in buckets:
             client = JssClient(bucket.endpoint, target.credentials, session=session)
             try:
-                report = sweep_bucket(client, bucket, args.prefix, dry_run=args.dry_run)
+                report = sweep_bucket(client, bucket, folder, dry_run=args.dry_run)
             except InfraError as exc:
                 print(f"jss-conformance sweep: INFRA_ERROR: {exc}")
                 return 3
             except (ops.ApiError, AssertionError) as exc:
-                print(f"{bucket.name}: cannot list under {args.prefix}: {exc}")
+                print(f"{bucket.name}: cannot list under {folder}: {exc}")
                 failures += 1
                 continue
             failures += len(report.failures)
@@ -84,6 +94,6 @@ def sweep(args: argparse.Namespace) -> int:
             failed = f"; {len(report.failures)} failure(s)" if report.failures else ""
             print(
                 f"{bucket.name}: {action} {len(report.aborted)} upload(s) and {len(report.deleted)} "
-                f"object(s) under {args.prefix}{failed}"
+                f"object(s) under {folder}{failed}"
             )
     return 1 if failures else 0

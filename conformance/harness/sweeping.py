@@ -1,6 +1,8 @@
-"""Remove what an interrupted run left under its prefix: abort its uploads, delete its objects.
+"""Remove what an interrupted run left in its folder: abort its uploads, delete its objects.
 
-Only keys that start with the prefix are touched, whatever the endpoint's listing returns.
+A sweep acts on a folder, never on a string prefix: the prefix is normalised to end in ``/``
+(:func:`run_folder`), so ``jssc-…-92da23`` sweeps ``jssc-…-92da23/…`` and never ``jssc-…-92da231`` or
+``jssc-…-92da23x/…``. Only keys inside that folder are touched, whatever the endpoint's listing returns.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ class SweepReport:
     failures: list[str] = field(default_factory=list)
 
 
+def run_folder(prefix: str) -> str:
+    """`prefix` as a folder: ending in ``/`` (one is added when missing). ValueError for an empty prefix or
+    one that is only slashes or spaces (it would be the whole bucket)."""
+    if not prefix.strip().strip("/"):
+        raise ValueError("refusing an empty prefix: it would sweep the whole bucket")
+    return prefix if prefix.endswith("/") else prefix + "/"
+
+
 def _ok(response) -> bool:
     return 200 <= response.status_code < 300 or response.status_code == 404
 
@@ -38,9 +48,9 @@ def sweep_bucket(
     dry_run: bool = False,
     say: Callable[[str], None] = print,
 ) -> SweepReport:
-    """Abort every upload and delete every object of `bucket` whose key starts with `prefix`."""
-    if not prefix:
-        raise ValueError("refusing to sweep with an empty prefix")
+    """Abort every upload and delete every object of `bucket` inside the folder `prefix` (see
+    :func:`run_folder`: a missing final ``/`` is added)."""
+    prefix = run_folder(prefix)
     report = SweepReport(bucket.name)
     verb = "would abort" if dry_run else "aborted"
     seen: set[str] = set()

@@ -82,3 +82,46 @@ def test_harness_sweep_needs_a_real_target(tmp_path):
     profile = REPO / "fixtures" / "targets" / "embedded.toml"
     embedded = run_cli(["sweep", "--target", str(profile), "--prefix", f"{RUN}/"], tmp_path)
     assert embedded.status == 2
+
+
+LOOKALIKE_OBJECTS = [f"{RUN}1", f"{RUN}x/foreign.bin"]  # share the run's first characters, not its folder
+LOOKALIKE_UPLOAD = f"{RUN}x/foreign-upload.bin"
+
+
+@pytest.fixture
+def lookalikes(endpoint, leftovers):
+    """Besides `leftovers`: objects and a foreign upload whose keys merely start with the run id."""
+    north, _, uploads = leftovers
+    for key in LOOKALIKE_OBJECTS:
+        ops.put_object(north, NORTH_BUCKET, key, b"not the suite's")
+    foreign = ops.initiate(north, NORTH_BUCKET, LOOKALIKE_UPLOAD)
+    return north, uploads[0], foreign
+
+
+def _named_keys(stdout: str) -> set[str]:
+    """The keys the sweep's per-key lines name ('... object KEY', '... upload ID of KEY')."""
+    keys = set()
+    for line in stdout.splitlines():
+        _, _, rest = line.partition(": ")
+        if " object " in rest:
+            keys.add(rest.split(" object ", 1)[1])
+        elif " upload " in rest and " of " in rest:
+            keys.add(rest.split(" of ", 1)[1])
+    return keys
+
+
+@pytest.mark.parametrize("prefix", [RUN, f"{RUN}/"], ids=["without-slash", "with-slash"])
+def test_harness_sweep_never_touches_keys_that_only_share_the_run_ids_characters(
+    endpoint, lookalikes, tmp_path, prefix
+):
+    north, own_upload, foreign_upload = lookalikes
+    profile = str(endpoint.profile(tmp_path))
+    dry = run_cli(["sweep", "--target", profile, "--prefix", prefix, "--dry-run"], tmp_path)
+    real = run_cli(["sweep", "--target", profile, "--prefix", prefix], tmp_path)
+    left = set(list_all_objects(north, NORTH_BUCKET))
+    uploads_left = {(u.key, u.upload_id) for u in ops.list_uploads(north, NORTH_BUCKET).uploads}
+    assert (dry.status, real.status) == (0, 0), dry.stderr + real.stderr
+    assert _named_keys(dry.stdout) == _named_keys(real.stdout) == set(INSIDE)
+    assert set(LOOKALIKE_OBJECTS) <= left and not set(INSIDE) & left
+    assert (LOOKALIKE_UPLOAD, foreign_upload.upload_id) in uploads_left
+    assert (INSIDE[0], own_upload.upload_id) not in uploads_left
