@@ -43,6 +43,8 @@ class ServerConfig:
     deviations: Deviations = field(default_factory=Deviations)
     min_part_size: int = DEFAULT_MIN_PART_SIZE
     service_domain: str = DEFAULT_SERVICE_DOMAIN
+    faults: bool = False  # serve the fault-script admin route and apply its scripts (testbench)
+    record: Path | None = None  # write one JSON line per request here (testbench)
 
     def user_by_access_key(self, access_key: str) -> User | None:
         """The user owning `access_key`, or None."""

@@ -72,6 +72,18 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         help="virtual-host requests use Host: <bucket>.<DOMAIN> (default jss.localhost)",
     )
     parser.add_argument(
+        "--faults",
+        action="store_true",
+        help="testbench: serve the fault-script admin route /_testbench/faults and apply its scripts",
+    )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="testbench: append one JSON line per request to FILE (operation, faults fired, diagnosis)",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=LOG_LEVELS, help="stderr log level (default info)"
     )
 
@@ -98,6 +110,8 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
         deviations=deviations,
         min_part_size=args.min_part_size,
         service_domain=args.service_domain.strip("."),
+        faults=args.faults,
+        record=args.record.resolve() if args.record else None,
     )
 
 

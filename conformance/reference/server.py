@@ -21,7 +21,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from conformance.reference.app import MAX_HEADER_BYTES, RAW_HEADER_NAMES, ReferenceApp
 from conformance.reference.config import ConfigError, ServerConfig
 from conformance.reference.errors import error_body
+from conformance.reference.fault_layer import TRANSPORT_EXTENSION
 from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
+from conformance.reference.testbench import testbench_app
 
 log = logging.getLogger("conformance.reference")
 
@@ -51,6 +53,8 @@ class JsonErrorProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:  # noqa: D102 - parser hook
         super().on_message_begin()
         self._in_head = True
+        # The transport, for the testbench's fault layer (a connection reset); the JSS app never reads it.
+        self.scope.setdefault("extensions", {})[TRANSPORT_EXTENSION] = self.transport
 
     def on_header(self, name: bytes, value: bytes) -> None:  # noqa: D102 - parser hook
         super().on_header(name, value)
@@ -160,7 +164,7 @@ def run_server(config: ServerConfig) -> int:
         ) from exc
     app.port_regions = {sock.getsockname()[1]: region for region, sock in sockets.items()}
     uv_config = uvicorn.Config(
-        app,
+        testbench_app(app, config),
         http=JsonErrorProtocol,
         ws="none",
         lifespan="off",

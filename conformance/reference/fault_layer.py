@@ -1,0 +1,224 @@
+"""The fault layer (``serve --faults``): an ASGI wrapper around the reference app that serves the admin route
+and applies the instructions of the fault scripts (:mod:`conformance.reference.faults`) to the requests they
+are bound to. Without ``--faults`` it is not installed at all, so nothing of it touches the JSS behaviour.
+
+Admin route, outside the JSS namespace (no bucket name can start with ``_``), JSON in and out, unsigned:
+
+- ``POST /_testbench/faults`` with a script: 201 and the script's read-back (400 for an invalid script);
+- ``GET /_testbench/faults``: every script; ``GET /_testbench/faults/<id>``: one (404 when unknown);
+- ``DELETE /_testbench/faults/<id>``: 204 (404 when unknown).
+
+A connection reset is a real TCP RST: SO_LINGER 0 on the socket, then the transport is aborted. The server's
+HTTP protocol puts the transport into the ASGI scope under ``extensions["jss.transport"]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import struct
+from collections.abc import Callable
+
+from conformance.reference.errors import JssError, error_body
+from conformance.reference.faults import ERROR_CODES, TEST_ID_HEADER, Instruction, ScriptError, ScriptStore
+from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
+from conformance.reference.operation_names import operation_name
+
+log = logging.getLogger("conformance.reference.faults")
+
+ADMIN_PREFIX = "/_testbench/faults"
+TRANSPORT_EXTENSION = "jss.transport"
+#: The scope key listing the instructions that fired for a request (read by the recorder).
+FIRED_KEY = "jss.faults_fired"
+MAX_SCRIPT_BYTES = 1024 * 1024
+FLUSH_WAIT_SECONDS = 2.0
+
+
+def reset_connection(scope: dict) -> None:
+    """Reset the request's TCP connection (RST, not FIN): linger 0, then abort the transport."""
+    transport = scope.get("extensions", {}).get(TRANSPORT_EXTENSION)
+    if transport is None:
+        raise RuntimeError("the server protocol did not put the transport into the scope")
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+
+
+async def _flushed(scope: dict) -> None:
+    """Wait (bounded) until what was written on the connection has left the process."""
+    transport = scope.get("extensions", {}).get(TRANSPORT_EXTENSION)
+    deadline = asyncio.get_running_loop().time() + FLUSH_WAIT_SECONDS
+    while transport is not None and transport.get_write_buffer_size() and not transport.is_closing():
+        if asyncio.get_running_loop().time() > deadline:
+            return
+        await asyncio.sleep(0.002)
+
+
+async def _drain(receive: Callable) -> None:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return
+
+
+async def _read_body(receive: Callable, limit: int) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return body
+        body += message.get("body", b"")
+        if len(body) > limit:
+            raise ScriptError(f"a script is at most {limit} bytes")
+        if not message.get("more_body"):
+            return body
+
+
+async def _send_json(send: Callable, status: int, payload: object | None) -> None:
+    body = b"" if payload is None else json.dumps(payload).encode("utf-8")
+    headers = [(b"content-type", JSON_CONTENT_TYPE), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class FaultLayer:
+    """ASGI wrapper: the admin route, and the scripted faults applied in front of `app` (a ReferenceApp)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.store = ScriptStore()
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            return await self.admin(scope, receive, send, path[len(ADMIN_PREFIX):].strip("/"))
+        instruction = self.instruction_for(scope)
+        if instruction is None:
+            return await self.app(scope, receive, send)
+        scope.setdefault(FIRED_KEY, []).append(instruction.text)
+        log.info("fault %s fired on %s %s", instruction.text, scope["method"], path)
+        await self.apply(instruction, scope, receive, send)
+
+    def instruction_for(self, scope: dict) -> Instruction | None:
+        """The next scripted instruction for this request, consumed; None when no script applies."""
+        try:
+            ctx = self.app.parse(scope, new_request_id())
+        except JssError:
+            return None
+        test_id = ctx.header(TEST_ID_HEADER)
+        return self.store.take(operation_name(ctx), ctx.bucket, ctx.key, test_id, ctx.request_id)
+
+    async def apply(self, instruction: Instruction, scope: dict, receive: Callable, send: Callable) -> None:
+        """Carry out one instruction for one request."""
+        kind, number = instruction.kind, instruction.number
+        if kind == "delay":
+            await asyncio.sleep(number / 1000)
+            await self.app(scope, receive, send)
+        elif kind == "return":
+            await _drain(receive)
+            await self.send_error(send, number, scope)
+        elif kind == "reset-before-body":
+            reset_connection(scope)
+        elif kind == "reset-after-body-bytes":
+            await self.app(scope, self._receive_then_reset(scope, receive, number), send)
+        elif kind == "reset-after-head":
+            await self.app(scope, receive, self._send_then_reset(scope, send))
+        elif kind == "cut-body":
+            await self.app(scope, receive, self._send_cut(scope, send, number))
+
+    async def send_error(self, send: Callable, status: int, scope: dict) -> None:
+        """The documented JSON error of `status`, as the JSS app renders errors."""
+        request_id = new_request_id()
+        resource = scope.get("path", "/")
+        body = error_body(ERROR_CODES[status], "Injected by a fault script", resource, request_id)
+        headers = [
+            (b"x-jss-request-id", request_id.encode()),
+            (b"content-type", JSON_CONTENT_TYPE),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    @staticmethod
+    def _receive_then_reset(scope: dict, receive: Callable, limit: int) -> Callable:
+        seen = 0
+
+        async def wrapped() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen >= limit or not message.get("more_body"):
+                    reset_connection(scope)
+                    return {"type": "http.disconnect"}
+            return message
+
+        return wrapped
+
+    @staticmethod
+    def _send_then_reset(scope: dict, send: Callable) -> Callable:
+        state = {"done": False}
+
+        async def wrapped(message: dict) -> None:
+            if state["done"]:
+                return
+            if message["type"] == "http.response.start":
+                await send(message)
+                await _flushed(scope)
+                reset_connection(scope)
+                state["done"] = True
+                return
+            await send(message)
+
+        return wrapped
+
+    @staticmethod
+    def _send_cut(scope: dict, send: Callable, limit: int) -> Callable:
+        state = {"sent": 0, "done": False}
+
+        async def wrapped(message: dict) -> None:
+            if state["done"]:
+                return
+            if message["type"] != "http.response.body":
+                return await send(message)
+            chunk = message.get("body", b"")[: limit - state["sent"]]
+            state["sent"] += len(chunk)
+            if state["sent"] < limit and message.get("more_body"):
+                return await send(message)
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await _flushed(scope)
+            transport = scope.get("extensions", {}).get(TRANSPORT_EXTENSION)
+            if transport is not None:
+                transport.close()
+            state["done"] = True
+
+        return wrapped
+
+    async def admin(self, scope: dict, receive: Callable, send: Callable, script_id: str) -> None:
+        """The admin route: create, list, read back and delete scripts."""
+        method = scope["method"]
+        if not script_id and method == "POST":
+            try:
+                document = json.loads(await _read_body(receive, MAX_SCRIPT_BYTES) or b"null")
+                script = self.store.create(document)
+            except (ValueError, ScriptError) as exc:
+                message = str(exc) if isinstance(exc, ScriptError) else f"not JSON: {exc}"
+                return await _send_json(send, 400, {"code": "InvalidScript", "message": message})
+            return await _send_json(send, 201, script.view())
+        await _drain(receive)
+        if not script_id and method == "GET":
+            return await _send_json(send, 200, {"scripts": [s.view() for s in self.store.all()]})
+        script = self.store.get(script_id) if script_id else None
+        if script is None:
+            return await _send_json(send, 404, {"code": "NoSuchScript", "message": "no such script"})
+        if method == "GET":
+            return await _send_json(send, 200, script.view())
+        if method == "DELETE":
+            self.store.delete(script_id)
+            return await _send_json(send, 204, None)
+        await _send_json(send, 405, {"code": "MethodNotAllowed", "message": "not allowed here"})

@@ -1,0 +1,203 @@
+"""Fault scripts of the testbench (``serve --faults``): what to do wrong, to which requests, in which order.
+
+A script is created with one JSON document (see :func:`parse_script`)::
+
+    {"bucket": "b", "key_prefix": "run-1/", "test_id": "optional",
+     "instructions": {"upload-part": ["return-503", "reset-after-1024B"], "complete": ["delay-200ms"]}}
+
+A request matches a script when its bucket is the script's, its key starts with ``key_prefix`` (bucket-level
+operations match on the bucket alone) and, when the script has a ``test_id``, it carries that value in the
+``x-jss-test-id`` header. The first matching script with an instruction left for the request's operation
+gives it its next instruction, which is consumed: read back, a script says which fired and which remain.
+
+Instructions (storage-testbench style):
+
+| instruction | effect |
+|---|---|
+| ``return-<status>`` | the documented JSON error of that status (503 SlowDown, ...), after reading the body |
+| ``reset-before-body`` | reset the connection (TCP RST) before reading the request body |
+| ``reset-after-<N>B`` | reset once N bytes of the request body arrived (at its end if shorter) |
+| ``reset-after-head`` | answer normally, but reset right after the response head |
+| ``delay-<N>ms`` | wait N ms, then answer normally |
+| ``cut-body-after-<N>B`` | send the response head and N bytes of the body, then close the connection |
+
+This module holds the model only; :mod:`conformance.reference.fault_layer` applies it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+OPERATIONS = (
+    "initiate", "upload-part", "complete", "abort", "list-parts", "list-uploads",
+    "put", "get", "head", "delete",
+)
+#: Operations addressed to a bucket, not a key: a script's key prefix does not apply to them.
+BUCKET_OPERATIONS = frozenset({"list-uploads"})
+#: The documented JSON error code of each status a ``return-`` instruction may give.
+ERROR_CODES = {
+    400: "InvalidRequest",
+    403: "AccessDenied",
+    404: "NoSuchKey",
+    409: "OperationAborted",
+    429: "SlowDown",
+    500: "InternalError",
+    501: "NotImplemented",
+    503: "SlowDown",
+}
+TEST_ID_HEADER = "x-jss-test-id"
+MAX_INSTRUCTIONS = 1000
+
+_PATTERNS = (
+    ("return", re.compile(r"return-(\d{3})")),
+    ("reset-before-body", re.compile(r"reset-before-body()")),
+    ("reset-after-body-bytes", re.compile(r"reset-after-(\d{1,12})B")),
+    ("reset-after-head", re.compile(r"reset-after-head()")),
+    ("delay", re.compile(r"delay-(\d{1,6})ms")),
+    ("cut-body", re.compile(r"cut-body-after-(\d{1,12})B")),
+)
+
+
+class ScriptError(ValueError):
+    """A script that cannot be created; the message says what is wrong (answered 400)."""
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One parsed instruction: its text as given, its kind and its number (status, bytes or ms)."""
+
+    text: str
+    kind: str
+    number: int = 0
+
+
+def parse_instruction(text: object) -> Instruction:
+    """Parse one instruction string; ScriptError when it is not one of the table above."""
+    if not isinstance(text, str):
+        raise ScriptError(f"an instruction must be a string, not {type(text).__name__}")
+    for kind, pattern in _PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            number = int(match.group(1)) if match.group(1) else 0
+            if kind == "return" and number not in ERROR_CODES:
+                known = ", ".join(str(status) for status in ERROR_CODES)
+                raise ScriptError(f"instruction {text!r}: status {number} has no documented error ({known})")
+            return Instruction(text, kind, number)
+    raise ScriptError(f"unknown instruction {text!r}")
+
+
+@dataclass
+class Script:
+    """A created script: where it applies, what is left and what fired."""
+
+    id: str
+    bucket: str
+    key_prefix: str
+    test_id: str | None
+    instructions: dict[str, list[Instruction]]
+    remaining: dict[str, list[Instruction]] = field(default_factory=dict)
+    fired: list[dict] = field(default_factory=list)
+
+    def matches(self, operation: str, bucket: str | None, key: str | None, test_id: str | None) -> bool:
+        """True when a request of `operation` on bucket/key (with that test id header) is bound to us."""
+        if bucket != self.bucket or not self.remaining.get(operation):
+            return False
+        if self.test_id is not None and test_id != self.test_id:
+            return False
+        if operation in BUCKET_OPERATIONS:
+            return True
+        return key is not None and key.startswith(self.key_prefix)
+
+    def view(self) -> dict:
+        """The JSON read-back: the script as created, which instructions fired, which remain."""
+        return {
+            "id": self.id,
+            "bucket": self.bucket,
+            "key_prefix": self.key_prefix,
+            "test_id": self.test_id,
+            "instructions": {op: [i.text for i in items] for op, items in self.instructions.items()},
+            "remaining": {op: [i.text for i in items] for op, items in self.remaining.items()},
+            "fired": list(self.fired),
+            "completed": not any(self.remaining.values()),
+        }
+
+
+def _string(document: dict, name: str, required: bool) -> str | None:
+    value = document.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and name == "bucket" and not value):
+        raise ScriptError(f"{name!r} must be a{' non-empty' if name == 'bucket' else ''} string")
+    return value
+
+
+def parse_script(document: object, script_id: str) -> Script:
+    """Validate a script document into a Script; ScriptError (one line) when it is invalid."""
+    if not isinstance(document, dict):
+        raise ScriptError("a script is a JSON object")
+    unknown = sorted(set(document) - {"bucket", "key_prefix", "test_id", "instructions"})
+    if unknown:
+        raise ScriptError(f"unknown field {unknown[0]!r}")
+    bucket = _string(document, "bucket", required=True)
+    key_prefix = _string(document, "key_prefix", required=False) or ""
+    test_id = _string(document, "test_id", required=False)
+    table = document.get("instructions")
+    if not isinstance(table, dict) or not table:
+        raise ScriptError("'instructions' must be an object of operation -> list of instructions")
+    instructions: dict[str, list[Instruction]] = {}
+    for operation, items in table.items():
+        if operation not in OPERATIONS:
+            raise ScriptError(f"unknown operation {operation!r} (known: {', '.join(OPERATIONS)})")
+        if not isinstance(items, list) or not items or len(items) > MAX_INSTRUCTIONS:
+            raise ScriptError(f"operation {operation!r}: a list of 1 to {MAX_INSTRUCTIONS} instructions")
+        instructions[operation] = [parse_instruction(item) for item in items]
+    remaining = {op: list(items) for op, items in instructions.items()}
+    return Script(script_id, bucket, key_prefix, test_id, instructions, remaining)
+
+
+class ScriptStore:
+    """The scripts of one server, in creation order; thread-safe (the admin route and requests share it)."""
+
+    def __init__(self) -> None:
+        self._scripts: dict[str, Script] = {}
+        self._lock = threading.Lock()
+
+    def create(self, document: object) -> Script:
+        """Validate and store a script; ScriptError when it is invalid."""
+        script = parse_script(document, secrets.token_hex(8))
+        with self._lock:
+            self._scripts[script.id] = script
+        return script
+
+    def get(self, script_id: str) -> Script | None:
+        """The script of that id, or None."""
+        with self._lock:
+            return self._scripts.get(script_id)
+
+    def all(self) -> list[Script]:
+        """Every script, oldest first."""
+        with self._lock:
+            return list(self._scripts.values())
+
+    def delete(self, script_id: str) -> bool:
+        """Remove a script; False when there was none of that id."""
+        with self._lock:
+            return self._scripts.pop(script_id, None) is not None
+
+    def take(
+        self, operation: str, bucket: str | None, key: str | None, test_id: str | None, request_id: str
+    ) -> Instruction | None:
+        """Consume the next instruction for this request (first matching script), noting it as fired."""
+        with self._lock:
+            for script in self._scripts.values():
+                if script.matches(operation, bucket, key, test_id):
+                    instruction = script.remaining[operation].pop(0)
+                    script.fired.append(
+                        {"operation": operation, "instruction": instruction.text, "key": key,
+                         "request_id": request_id}
+                    )
+                    return instruction
+        return None
