@@ -63,6 +63,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="endpoint host or base URL, to print a full signed URL (default: the target only)",
     )
     parser.add_argument("--json", action="store_true", help="print the stages as one JSON object")
+    explain = parser.add_argument_group("diagnosis (--explain)")
+    explain.add_argument(
+        "--explain", action="store_true",
+        help="diagnose the signature a client produced: does it match, and which known mistake reproduces it "
+        "(exit status 1 when it does not match)",
+    )
+    explain.add_argument("--authorization", metavar="A", help="the Authorization header the client sent")
+    explain.add_argument("--host-bucket", metavar="B", help="the bucket of a virtual-host request")
+    explain.add_argument("--body", metavar="FILE", help="the request body (a complete's list)")
     parser.set_defaults(handler=run)
 
 
@@ -156,6 +165,10 @@ def run(args: argparse.Namespace) -> int:
     _check_arguments(args)
     headers = [parse_header_option(text) for text in args.header]
     secret = _secret_key(args)
+    if args.explain:
+        from conformance.commands.sign_explain import explain
+
+        return explain(args, headers, secret, _usage_error)
     try:
         bucket, key, query = signing.split_request_target(args.resource)
     except ValueError:
