@@ -5,18 +5,23 @@
     StringToSign  = Verb LF Content-MD5 LF Content-Type LF Date LF CanonicalizedHeaders CanonicalizedResource
 
 This module is the one place the canonicalization rules live: the client signs with it and the reference
-endpoint verifies with it. It has no dependency outside the standard library.
+endpoint verifies with it. It has no dependency outside the standard library (its one import from the
+package, ``conformance.numbers``, is standard library only).
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import email.utils
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
+
+from conformance.numbers import parse_decimal
 
 AUTH_SCHEME = "jingdong"
 HEADER_PREFIX = "x-jss-"
@@ -188,14 +193,33 @@ def http_date(timestamp: float | None = None) -> str:
     return email.utils.formatdate(timestamp, usegmt=True)
 
 
+#: An IMF-fixdate (RFC 9110 section 5.6.7, the RFC 1123 form the JSS documentation uses), GMT only.
+_IMF_FIXDATE = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT"
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def parse_http_date(value: str) -> float:
-    """Seconds since the epoch of an HTTP date; ValueError when it is not one."""
+    """Seconds since the epoch of an RFC 1123 GMT date (``Thu, 13 Jul 2017 02:37:31 GMT``).
+
+    Only that form is accepted (the one the JSS documentation prescribes, RFC 9110's IMF-fixdate): a
+    four-digit year, two-digit fields, the zone ``GMT``. Anything else (another zone or form, a 20-digit
+    year, a 31 February) raises ValueError.
+    """
+    match = _IMF_FIXDATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"not an RFC 1123 GMT date: {str(value)[:80]!r}")
+    _, day, month, year, hour, minute, second = match.groups()
+    fields = [parse_decimal(field, 9999) for field in (year, day, hour, minute, second)]
+    year_, day_, hour_, minute_, second_ = fields
     try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError) as exc:
-        raise ValueError(f"not an HTTP date: {value!r}") from exc
-    if parsed.tzinfo is None:
-        raise ValueError(f"HTTP date without a zone: {value!r}")
+        parsed = datetime.datetime(
+            year_, _MONTHS.index(month) + 1, day_, hour_, minute_, second_, tzinfo=datetime.UTC
+        )
+    except ValueError as exc:
+        raise ValueError(f"not a valid date: {value!r}") from exc
     return parsed.timestamp()
 
 

@@ -6,6 +6,7 @@ import base64
 import binascii
 from typing import Any
 
+from conformance.numbers import DecimalTooLarge, parse_decimal
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext
 from conformance.reference.storage import Storage
@@ -58,12 +59,13 @@ def body_length(ctx: RequestContext, limit: int = MAX_PART_BYTES) -> int:
     value = ctx.header("content-length")
     if value is None:
         raise JssError(411, "MissingContentLength", "You must provide the Content-Length HTTP header")
-    if not value.isdigit():
-        raise JssError(400, "InvalidArgument", "Content-Length must be a number")
-    length = int(value)
-    if length > limit:
-        raise JssError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
-    return length
+    try:
+        return parse_decimal(value, limit)
+    except DecimalTooLarge as exc:
+        message = "Your proposed upload exceeds the maximum allowed size"
+        raise JssError(400, "EntityTooLarge", message) from exc
+    except ValueError as exc:
+        raise JssError(400, "InvalidArgument", "Content-Length must be a number") from exc
 
 
 def expected_md5(ctx: RequestContext) -> str | None:

@@ -7,6 +7,7 @@ import time
 from urllib.parse import quote
 
 from conformance import signing
+from conformance.numbers import parse_decimal
 from conformance.reference.config import User
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext
@@ -75,13 +76,15 @@ def _authenticate_url(ctx: RequestContext, check_signature: bool) -> User:
     expires, access_key, sent_signature = (ctx.query_value(name) for name in PRESIGN_KEYS)
     if not expires or not access_key or not sent_signature:
         raise JssError(400, "InvalidURI", "A presigned URL needs Expires, AccessKey and Signature")
-    if not expires.isdigit():
-        raise JssError(400, "InvalidURI", "Expires must be a number of seconds since the epoch")
+    try:
+        expires_at = parse_decimal(expires)
+    except ValueError as exc:
+        raise JssError(400, "InvalidURI", "Expires must be a number of seconds since the epoch") from exc
     user = _lookup(ctx, access_key)
     if not check_signature:
         return user
     in_milliseconds = ctx.config.deviations.active("presigned-expires-as-milliseconds")
-    if int(expires) / (1000 if in_milliseconds else 1) < time.time():
+    if expires_at / (1000 if in_milliseconds else 1) < time.time():
         raise JssError(400, "ExpiredToken", "The presigned URL has expired")
     _check_signature(ctx, user, expires, sent_signature)
     return user

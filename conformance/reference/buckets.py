@@ -108,7 +108,7 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
         "Name": ctx.bucket,
         "Prefix": prefix,
         "Marker": marker,
-        "NextMarker": last if truncated else "",
+        "NextMarker": (last or marker) if truncated else "",
         "Delimiter": delimiter,
         "MaxKeys": limit,
         "HasNext": truncated,

@@ -13,20 +13,24 @@ from conformance.reference import access
 from conformance.reference.bodies import receive_small
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, json_response, quoted_etag
+from conformance.reference.jsonbody import parse_bounded_json
 from conformance.reference.multipart import require_upload, upload_id_of
 from conformance.reference.regions import STANDARD
 from conformance.reference.storage import Storage
 from conformance.reference.uploads import Uploads, upload_lock_name
 
 MAX_COMPLETE_BODY = 4 * 1024 * 1024
+#: The document is {"Part": [{...}, ...]}: three levels; deeper is refused before it is parsed.
+MAX_COMPLETE_DEPTH = 8
 COPY_CHUNK = 16 * 1024 * 1024
 MiB = 1024 * 1024
 
 
 def _parse_part_list(body: bytes) -> list[tuple[int, str]]:
+    """The (PartNumber, ETag) pairs of a complete body; 400 MalformedJSON for anything else."""
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document = parse_bounded_json(body, MAX_COMPLETE_DEPTH)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too deep, a number out of bounds
         raise JssError(400, "MalformedJSON", "The JSON you provided was not well-formed") from exc
     entries = document.get("Part") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not entries:
@@ -115,7 +119,7 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
     body = await receive_small(receive, MAX_COMPLETE_BODY)
     if deviations.active("complete-malformed-json-500"):
         json.loads(body)  # unguarded: a body that is not JSON escapes as an unexpected error
-    requested = _parse_part_list(body)
+    requested = await asyncio.to_thread(_parse_part_list, body)  # up to 4 MiB: off the event loop
     async with storage.locks.get(upload_lock_name(ctx.bucket, upload_id)):
         upload = require_upload(ctx, uploads, upload_id)
         stored = {part["number"]: part for part in uploads.parts(ctx.bucket, upload_id)}

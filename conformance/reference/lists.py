@@ -68,6 +68,14 @@ def _encryption_flag(ctx: RequestContext, encrypted: bool) -> str | bool:
     return "true" if encrypted else "false"
 
 
+def _next_marker(page: list[dict], truncated: bool, field: str, sent: str) -> str:
+    """Where the next page starts: the last upload listed; the marker sent for an empty truncated page
+    (max-uploads=0: nothing listed, the same position again); "" when the listing is complete."""
+    if not truncated:
+        return ""
+    return page[-1][field] if page else sent
+
+
 async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
     """ListMultipartUploads: ``GET /bucket?uploads`` (prefix, max-uploads, key-marker, upload-id-marker)."""
     deviations = ctx.config.deviations
@@ -114,7 +122,7 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
         ],
         "MaxUploads": limit,
         "IsTruncated": truncated,
-        "NextKeyMarker": page[-1]["key"] if truncated else "",
-        "NextUploadIdMarker": page[-1]["upload_id"] if truncated else "",
+        "NextKeyMarker": _next_marker(page, truncated, "key", key_marker),
+        "NextUploadIdMarker": _next_marker(page, truncated, "upload_id", id_marker),
     }
     return json_response(payload)

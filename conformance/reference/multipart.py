@@ -12,6 +12,7 @@ from conformance.reference import access
 from conformance.reference.bodies import receive_to_file
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, empty_response, json_response, quoted_etag
+from conformance.reference.listing import query_integer
 from conformance.reference.regions import resolve_storage_class
 from conformance.reference.storage import Storage
 from conformance.reference.uploads import Uploads, upload_lock_name
@@ -38,14 +39,14 @@ def require_upload(ctx: RequestContext, uploads: Uploads, upload_id: str) -> dic
 
 
 def _part_number(ctx: RequestContext) -> int:
-    value = ctx.query_value("partNumber") or ""
-    if not value.isdigit() or int(value) < 1:
+    number = query_integer("partNumber", ctx.query_value("partNumber") or "")
+    if number < 1:
         raise JssError(400, "InvalidArgument", "partNumber must be an integer from 1 to 10000")
     deviations = ctx.config.deviations
     limit = MAX_PART_NUMBER - 1 if deviations.active("part-number-limit-off-by-one") else MAX_PART_NUMBER
-    if int(value) > limit and not deviations.active("part-number-no-upper-limit"):
+    if number > limit and not deviations.active("part-number-no-upper-limit"):
         raise JssError(400, "TooManyParts", "partNumber must not exceed 10000")
-    return int(value)
+    return number
 
 
 def _truncate_existing(ctx: RequestContext, storage: Storage, storage_class: str | None) -> None:

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, BinaryIO
 
+from conformance.numbers import INT64_MAX, parse_bounded
 from conformance.reference import access
 from conformance.reference.bodies import receive_to_file
 from conformance.reference.crypto import SEGMENT_OVERHEAD, decrypt_segment
@@ -18,7 +19,7 @@ from conformance.reference.regions import STANDARD, resolve_storage_class
 from conformance.reference.storage import Storage
 
 READ_CHUNK = 1024 * 1024
-RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 
 
 async def put_object(ctx: RequestContext, storage: Storage, receive) -> Response:
@@ -63,21 +64,22 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     """The inclusive byte range asked by a ``Range`` header, None to send the whole object.
 
     Malformed or multi-range headers are ignored (RFC 9110); an unsatisfiable range is 416 InvalidRange.
+    A position of any length past the object means "past the object" (``conformance.numbers``).
     """
     if header is None:
         return None
     match = RANGE.fullmatch(header.strip())
     if match is None or match.group(1) == match.group(2) == "":
         return None
-    first, last = match.group(1), match.group(2)
-    if first == "":
-        start, end = max(size - int(last), 0), size - 1
-        if int(last) == 0:
+    first, last = (parse_bounded(group, INT64_MAX) if group else None for group in match.groups())
+    if first is None:
+        start, end = max(size - last, 0), size - 1
+        if last == 0:
             start = size
     else:
-        start = int(first)
-        end = min(int(last), size - 1) if last else size - 1
-        if last and int(last) < start:
+        start = first
+        end = min(last, size - 1) if last is not None else size - 1
+        if last is not None and last < start:
             return None
     if start >= size or start > end:
         raise JssError(416, "InvalidRange", "The requested range is not satisfiable")

@@ -44,8 +44,8 @@ class JsonErrorProtocol(HttpToolsProtocol):
             return  # lingering after an error response: discard what the client still sends
         if self._in_head:
             self._head_bytes += len(data)
-        super().data_received(data)
-        if self._in_head and self._head_bytes > MAX_HEADER_BYTES and not self.transport.is_closing():
+        super().data_received(data)  # may answer a parse error itself (send_400_response): _rejected
+        if self._in_head and self._head_bytes > MAX_HEADER_BYTES and not self._rejected:
             self._send_json_error(
                 400, "RequestHeaderSectionTooLarge", "Your request header section is too large"
             )
@@ -72,6 +72,8 @@ class JsonErrorProtocol(HttpToolsProtocol):
         self._send_json_error(400, "InvalidRequest", msg)
 
     def _send_json_error(self, status: int, code: str, message: str) -> None:
+        if self._rejected or self.transport.is_closing():
+            return  # one answer per connection: it is already given (or the connection is gone)
         request_id = new_request_id()
         body = error_body(code, message, "/", request_id)
         head = (

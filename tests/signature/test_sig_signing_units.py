@@ -63,7 +63,15 @@ class TestHttpDate:
         assert before <= parsed <= time.time() + 1
 
     @pytest.mark.parametrize(
-        "value", ["", "yesterday", "2017-07-13T02:37:31Z", "Thu, 13 Jul 2017 02:37:31 -0000"]
+        "value",
+        [
+            "", "yesterday", "2017-07-13T02:37:31Z", "Thu, 13 Jul 2017 02:37:31 -0000",
+            "Thu, 13 Jul 2017 02:37:31 +0000", "Thu, 13 Jul 99999999999999999999 02:37:31 GMT",
+            "Thu, 13 Jul 2017 02:37:31 +99999999999999999999", "Thu, 30 Feb 2017 02:37:31 GMT",
+            "Thu, 13 Jul 2017 24:00:00 GMT", "Thu, 3 Jul 2017 02:37:31 GMT",
+            "Thursday, 13-Jul-17 02:37:31 GMT", "Thu Jul 13 02:37:31 2017",
+            "Thu, 13 Jul 2017 02:37:31 GMT junk", "Thu, \u0661\u0663 Jul 2017 02:37:31 GMT",
+        ],
     )
     def test_not_an_http_date_raises_value_error(self, value):
         with pytest.raises(ValueError):
