@@ -35,6 +35,7 @@ from conformance.harness.classify import (
     skip_reason,
 )
 from conformance.harness.embedded import check_deviations, start_embedded
+from conformance.harness.explain import explain
 from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures by name on the plugin
     jss_bucket,
     jss_case,
@@ -277,19 +278,30 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     final = combine(phases)
     tracker = item.stash.get(TRACKER_KEY, None)
     failing = phase.outcome in (oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR)
-    if failing and tracker is not None and tracker.exchanges and report.when != "teardown":
-        report.sections.append(
-            (
-                f"jss: last exchange of {tracker.exchange_count}",
-                allure_extras.scrub(tracker.exchanges[-1].render(), state.secrets),
-            )
-        )
-        if not item.stash.get(ATTACHED_KEY, False):
-            item.stash[ATTACHED_KEY] = True
-            allure_extras.attach_exchanges(tracker.exchanges, tracker.exchange_count, state.secrets)
+    if failing and phase.outcome != oc.INFRA_ERROR and report.when != "teardown":
+        _explain(item, report, call, phase, tracker, state.secrets)
+    attach = failing and tracker is not None and tracker.exchanges and report.when != "teardown"
+    if attach and not item.stash.get(ATTACHED_KEY, False):
+        item.stash[ATTACHED_KEY] = True
+        allure_extras.attach_exchanges(tracker.exchanges, tracker.exchange_count, state.secrets)
     allure_extras.apply_outcome(item.config, final.outcome, final.message)
     allure_extras.scrub_current(item.config, state.secrets)
     return report
+
+
+def _explain(item, report, call, phase: PhaseOutcome, tracker, secrets_) -> None:
+    """Say why the case failed: a "jss: why it failed" section of its failure report (the deciding exchange
+    in full) and the same lines on the report (``jss_explanation``) for the summary section."""
+    exchanges = list(tracker.exchanges) if tracker is not None else []
+    count = tracker.exchange_count if tracker is not None else 0
+    exc = call.excinfo.value if call.excinfo is not None else None
+    explanation = explain(clause_ids(item), exc, phase.message, exchanges, count)
+    summary = [allure_extras.scrub(line, secrets_) for line in explanation.summary()]
+    text = "\n".join(explanation.lines)
+    if explanation.deciding is not None:
+        text += "\n\n--- the deciding exchange ---\n" + explanation.deciding.render()
+    report.sections.append(("jss: why it failed", allure_extras.scrub(text, secrets_)))
+    report.jss_explanation = summary
 
 
 def _count_infra_error(item: pytest.Item, state) -> None:

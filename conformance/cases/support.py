@@ -35,12 +35,13 @@ RR_REGION: str = table("storage_class")["rr_region"]
 
 
 def params(rows: list[Mapping[str, Any]]) -> list[Any]:
-    """pytest params of table rows: the row's `name` is the id, a `clause` it names marks the param."""
+    """pytest params of table rows: the row's `name` is the id, a `clause` it names marks the param as the
+    row's own clause (``row=True``: reported first, before the clauses of the case's decorator)."""
     return [pytest.param(row, id=row["name"], marks=_clause_marks(row)) for row in rows]
 
 
 def _clause_marks(row: Mapping[str, Any]) -> list[Any]:
-    return [pytest.mark.clause(row["clause"])] if "clause" in row else []
+    return [pytest.mark.clause(row["clause"], row=True)] if "clause" in row else []
 
 
 @functools.lru_cache(maxsize=16)

@@ -51,7 +51,6 @@ def test_list_parts_paging_limits_listing(jss_client, jss_bucket, jss_key, jss_e
 
 @pytest.mark.clause("list-parts.no-such-upload")
 def test_list_parts_unknown_upload_rejected(jss_client, jss_bucket, jss_key):
-    with pytest.raises(ops.ApiError) as error:
-        ops.list_parts(jss_client, jss_bucket.name, jss_key, UNKNOWN_UPLOAD_ID)
+    answer = ops.answer_of(ops.list_parts, jss_client, jss_bucket.name, jss_key, UNKNOWN_UPLOAD_ID)
 
-    ops.assert_error(error.value, 404, "NoSuchUpload")
+    ops.assert_error(answer, 404, "NoSuchUpload")

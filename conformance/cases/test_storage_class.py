@@ -16,7 +16,7 @@ def test_initiate_without_storage_class_is_standard(jss_client, jss_bucket, jss_
 
     observed = STORAGE_CLASS_OBSERVERS[observer](jss_client, jss_bucket.name, jss_key, upload.upload_id)
 
-    assert observed == STANDARD
+    ops.assert_value("the storage class of the upload", observed, STANDARD, decided_by=upload)
 
 
 @pytest.mark.clause("initiate.storage-class.standard")
@@ -26,15 +26,14 @@ def test_initiate_standard_storage_class_is_standard(jss_client, jss_bucket, jss
 
     observed = STORAGE_CLASS_OBSERVERS[observer](jss_client, jss_bucket.name, jss_key, upload.upload_id)
 
-    assert observed == STANDARD
+    ops.assert_value("the storage class of the upload", observed, STANDARD, decided_by=upload)
 
 
 @pytest.mark.clause("initiate.storage-class.unknown")
 @pytest.mark.parametrize("value", table("storage_class")["unknown_values"])
 def test_initiate_unknown_storage_class_rejected(jss_client, jss_bucket, jss_key, jss_expect, value):
-    with pytest.raises(ops.ApiError) as error:
-        ops.initiate(jss_client, jss_bucket.name, jss_key, storage_class=value)
+    answer = ops.answer_of(ops.initiate, jss_client, jss_bucket.name, jss_key, storage_class=value)
 
     ops.assert_error(
-        error.value, jss_expect["unknown_storage_class_status"], jss_expect["unknown_storage_class_code"]
+        answer, jss_expect["unknown_storage_class_status"], jss_expect["unknown_storage_class_code"]
     )

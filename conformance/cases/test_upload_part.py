@@ -40,7 +40,7 @@ def test_upload_part_number_in_range_accepted(jss_client, jss_bucket, jss_key, n
 
     part = ops.upload_part(jss_client, jss_bucket.name, jss_key, upload.upload_id, number, small_part())
 
-    assert part.response.status_code == 200
+    ops.assert_status(part, 200)
 
 
 @pytest.mark.clause("upload-part.part-number.range")
@@ -48,26 +48,27 @@ def test_upload_part_number_in_range_accepted(jss_client, jss_bucket, jss_key, n
 def test_upload_part_number_above_10000_rejected(jss_client, jss_bucket, jss_key, number):
     upload = ops.initiate(jss_client, jss_bucket.name, jss_key)
 
-    with pytest.raises(ops.ApiError) as error:
-        ops.upload_part(jss_client, jss_bucket.name, jss_key, upload.upload_id, number, small_part())
+    answer = ops.answer_of(
+        ops.upload_part, jss_client, jss_bucket.name, jss_key, upload.upload_id, number, small_part()
+    )
 
-    ops.assert_error(error.value, 400, "TooManyParts")
+    ops.assert_error(answer, 400, "TooManyParts")
 
 
 @pytest.mark.clause("upload-part.no-such-upload")
 def test_upload_part_unknown_upload_rejected(jss_client, jss_bucket, jss_key):
-    with pytest.raises(ops.ApiError) as error:
-        ops.upload_part(jss_client, jss_bucket.name, jss_key, LIFECYCLE["unknown_upload_id"], 1, small_part())
+    answer = ops.answer_of(
+        ops.upload_part, jss_client, jss_bucket.name, jss_key, LIFECYCLE["unknown_upload_id"], 1, small_part()
+    )
 
-    ops.assert_error(error.value, 404, "NoSuchUpload")
+    ops.assert_error(answer, 404, "NoSuchUpload")
 
 
 @pytest.mark.clause("upload-part.blank-upload-id")
 def test_upload_part_blank_upload_id_rejected(jss_client, jss_bucket, jss_key):
-    with pytest.raises(ops.ApiError) as error:
-        ops.upload_part(jss_client, jss_bucket.name, jss_key, "", 1, small_part())
+    answer = ops.answer_of(ops.upload_part, jss_client, jss_bucket.name, jss_key, "", 1, small_part())
 
-    ops.assert_error(error.value, 400, "InvalidArgument")
+    ops.assert_error(answer, 400, "InvalidArgument")
 
 
 @pytest.mark.clause("upload-part.content-md5.mismatch")
@@ -75,11 +76,17 @@ def test_upload_part_content_md5_mismatch_rejected(jss_client, jss_bucket, jss_k
     upload = ops.initiate(jss_client, jss_bucket.name, jss_key)
     other_md5 = {"Content-MD5": md5_hex(small_part(seed=14))}
 
-    with pytest.raises(ops.ApiError) as error:
-        ops.upload_part(
-            jss_client, jss_bucket.name, jss_key, upload.upload_id, 1, small_part(seed=15), headers=other_md5
-        )
+    answer = ops.answer_of(
+        ops.upload_part,
+        jss_client,
+        jss_bucket.name,
+        jss_key,
+        upload.upload_id,
+        1,
+        small_part(seed=15),
+        headers=other_md5,
+    )
 
     ops.assert_error(
-        error.value, jss_expect["content_md5_mismatch_status"], jss_expect["content_md5_mismatch_code"]
+        answer, jss_expect["content_md5_mismatch_status"], jss_expect["content_md5_mismatch_code"]
     )

@@ -13,9 +13,10 @@ A case outcome combines its setup, call and teardown phases (:func:`combine`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from conformance import outcomes as oc
+from conformance.operations.verdicts import Mismatch
 
 MESSAGE_LIMIT = 2000
 
@@ -39,10 +40,12 @@ _SEVERITY = {
 
 @dataclass
 class PhaseOutcome:
-    """The outcome of one phase (setup, call or teardown) and its one-paragraph message."""
+    """The outcome of one phase (setup, call or teardown), its one-paragraph message and, for a failing
+    phase, the lines that explain it (clauses, expected, observed, exchanges: conformance.harness.explain)."""
 
     outcome: str
     message: str = ""
+    details: list[str] = field(default_factory=list)
 
 
 def _members(exc: BaseException) -> list[BaseException]:
@@ -68,7 +71,7 @@ def outcome_of_exception(exc: BaseException) -> str:
 
 def exception_message(exc: BaseException, exconly: str) -> str:
     """A short message for an exception: its own text for ours, pytest's one-liner otherwise."""
-    if isinstance(exc, oc.InfraError | oc.NotImplementedByTarget | oc.NonStrict):
+    if isinstance(exc, oc.InfraError | oc.NotImplementedByTarget | oc.NonStrict | Mismatch):
         text = str(exc) or type(exc).__name__
     else:
         text = exconly

@@ -91,14 +91,17 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
     expected = {v.case_id for v in verdicts_of(config, state) if v.expected_deviation}
     for name in (oc.FAIL, oc.INFRA_ERROR, oc.NON_STRICT, oc.NOT_IMPLEMENTED):
         listed = sorted(
-            (case_id(nodeid), phase.message) for nodeid, phase in outcomes.items() if phase.outcome == name
+            (case_id(nodeid), phase.message, phase.details)
+            for nodeid, phase in outcomes.items()
+            if phase.outcome == name
         )
-        for identifier, message in listed[:_SHOWN_PER_OUTCOME]:
+        for identifier, message, details in listed[:_SHOWN_PER_OUTCOME]:
             first = message.splitlines()[0] if message else ""
             known = identifier in expected
             colour = {"red": True} if name in (oc.FAIL, oc.INFRA_ERROR) and not known else {"yellow": True}
             shown = f"{name} (expected)" if known else name
             lines.append((f"{shown} {identifier}: {first[:160]}", colour))
+            lines.extend((f"    {detail}", {}) for detail in details)
         if len(listed) > _SHOWN_PER_OUTCOME:
             lines.append((f"... and {len(listed) - _SHOWN_PER_OUTCOME} more {name}", colour))
     lines += verdict_summary(verdicts_of(config, state))

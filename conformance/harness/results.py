@@ -49,7 +49,8 @@ class ResultsBook:
         message = getattr(report, "jss_message", "") or ""
         if report.when == "teardown" and outcome != oc.PASS:
             message = f"teardown: {message}"
-        case.phases.append(PhaseOutcome(outcome, message))
+        details = list(getattr(report, "jss_explanation", None) or [])
+        case.phases.append(PhaseOutcome(outcome, message, details))
 
     def add_synthetic(self, nodeid: str, outcome: str, message: str, seconds: float = 0.0) -> None:
         """Record an outcome that no test report carries (e.g. the preflight probe's INFRA_ERROR)."""

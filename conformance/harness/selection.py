@@ -11,11 +11,14 @@ from conformance.catalogue import FAMILIES, Clause
 
 
 def clause_ids(item: pytest.Item) -> list[str]:
-    """The clause ids named by the item's ``@pytest.mark.clause(...)`` markers, in order, without repeats."""
-    ids: list[str] = []
-    for marker in item.iter_markers(name="clause"):
-        ids.extend(str(arg) for arg in marker.args)
-    return list(dict.fromkeys(ids))
+    """The clause ids a case checks, without repeats: first the clause of its parameter table row (a
+    ``clause(id, row=True)`` mark, see conformance.cases.support.params), then those of its other
+    ``clause`` marks in pytest's order. This order is the one every report shows (terminal, results.json,
+    Allure stories)."""
+    markers = list(item.iter_markers(name="clause"))
+    rows = [marker for marker in markers if marker.kwargs.get("row")]
+    others = [marker for marker in markers if not marker.kwargs.get("row")]
+    return list(dict.fromkeys(str(arg) for marker in rows + others for arg in marker.args))
 
 
 def check_families(families: list[str]) -> None:

@@ -37,7 +37,6 @@ from conformance.operations.results import (
     UploadedPart,
     UploadInfo,
     UploadListing,
-    assert_error,
     document_of,
     field_of,
     flag,
@@ -45,12 +44,22 @@ from conformance.operations.results import (
     json_body,
     unquote_etag,
 )
+from conformance.operations.verdicts import (
+    Mismatch,
+    answer_of,
+    assert_error,
+    assert_status,
+    assert_value,
+    describe,
+    exchange_of,
+)
 
 __all__ = [
     "ENCRYPTION_HEADER", "ERROR_KEYS", "REQUEST_ID_HEADER", "STORAGE_CLASS_HEADER",
     "ApiError", "BucketListing", "CompletedUpload", "InitiatedUpload", "MalformedResponse", "ObjectEntry",
     "ObjectInfo", "ObjectListing", "PartInfo", "PartListing", "Result", "UploadedPart", "UploadInfo",
-    "UploadListing", "assert_error", "field_of", "json_body", "unquote_etag",
+    "UploadListing", "field_of", "json_body", "unquote_etag",
+    "Mismatch", "answer_of", "assert_error", "assert_status", "assert_value", "describe", "exchange_of",
     "initiate", "upload_part", "complete_body", "complete", "abort", "list_parts", "list_uploads",
     "put_object", "get_object", "head_object", "delete_object", "put_bucket", "delete_bucket",
     "list_buckets", "list_objects",

@@ -1,5 +1,5 @@
-"""The dialect-neutral results of the JSS operations, the error types, the JSON field lookup, and the single
-error assertion of the cases (status and code only, never the message)."""
+"""The dialect-neutral results of the JSS operations, the error types and the JSON field lookup (the cases'
+assertions are in :mod:`conformance.operations.verdicts`)."""
 
 from __future__ import annotations
 
@@ -184,23 +184,3 @@ def flag(value: Any) -> bool | None:
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     return None
-
-
-# -- the single error assertion ------------------------------------------------------------------------
-
-
-def assert_error(response_or_exc: requests.Response | ApiError, status: int, code: str | None) -> None:
-    """Assert an error answer: HTTP `status`, the body's ``code`` (when `code` is given), and a JSON body
-    with the four lowercase keys code/message/resource/requestId. Never the message text. A HEAD answer has
-    no body, so only its status is checked."""
-    response = response_or_exc.response if isinstance(response_or_exc, ApiError) else response_or_exc
-    assert response is not None, "expected an error answer, got no response"
-    assert response.status_code == status, f"expected HTTP {status} {code}, got HTTP {response.status_code}"
-    if response.request is not None and response.request.method == "HEAD":
-        return
-    document = json_body(response)
-    assert isinstance(document, dict), f"HTTP {response.status_code}: the error body is not a JSON object"
-    missing = sorted(ERROR_KEYS - set(document))
-    assert not missing, f"the error body lacks the keys {missing}"
-    if code is not None:
-        assert document.get("code") == code, f"expected code {code!r}, got {document.get('code')!r}"
