@@ -12,7 +12,8 @@ from conformance import operations as ops
 from conformance.cases.support import padded_key, params, small_part, table
 from conformance.outcomes import NonStrict
 
-JSON_BODIES = table("response_fields")["json_body"]
+RESPONSE_FIELDS = table("response_fields")
+JSON_BODIES = RESPONSE_FIELDS["json_body"]
 LIFECYCLE = table("lifecycle")
 JSON_TYPES = {
     "string": lambda value: isinstance(value, str),
@@ -85,6 +86,59 @@ EXCHANGES = {
     "list-uploads": _list_uploads,
     "error": _error,
 }
+
+
+def _put_object(client, bucket, key):
+    return ops.put_object(client, bucket, key, small_part()).response
+
+
+def _get_object(client, bucket, key):
+    ops.put_object(client, bucket, key, small_part())
+    return ops.get_object(client, bucket, key).response
+
+
+def _head_object(client, bucket, key):
+    ops.put_object(client, bucket, key, small_part())
+    return ops.head_object(client, bucket, key).response
+
+
+def _delete_object(client, bucket, key):
+    ops.put_object(client, bucket, key, small_part())
+    return ops.delete_object(client, bucket, key).response
+
+
+def _list_objects(client, bucket, key):
+    ops.put_object(client, bucket, key, small_part())
+    return ops.list_objects(client, bucket, prefix=key).response
+
+
+def _list_buckets(client, bucket, key):
+    return ops.list_buckets(client).response
+
+
+#: The same for the object and bucket operations the suite leans on.
+OBJECT_EXCHANGES = {
+    "put-object": _put_object,
+    "get-object": _get_object,
+    "head-object": _head_object,
+    "delete-object": _delete_object,
+    "list-objects": _list_objects,
+    "list-buckets": _list_buckets,
+}
+
+
+@pytest.mark.parametrize("row", params(RESPONSE_FIELDS["multipart_status"]))
+def test_multipart_answer_has_documented_success_status(jss_client, jss_bucket, jss_key, row):
+    response = EXCHANGES[row["name"]](jss_client, jss_bucket.name, jss_key)
+
+    ops.assert_status(response, row["status"])
+
+
+@pytest.mark.parametrize("row", params(RESPONSE_FIELDS["object_status"]))
+def test_object_and_bucket_answers_have_documented_success_status(jss_client, jss_bucket, jss_key, row):
+    response = OBJECT_EXCHANGES[row["name"]](jss_client, jss_bucket.name, jss_key)
+
+    ops.assert_status(response, row["status"])
 
 
 @pytest.mark.parametrize("body", params(JSON_BODIES))

@@ -64,6 +64,8 @@ def _body_words(response: requests.Response) -> str:
     if not response.content:
         return " with an empty body"
     document = json_body(response)
+    if not isinstance(document, dict) and response.status_code < 300:
+        return f" with a body of {len(response.content)} bytes"
     if not isinstance(document, dict):
         return f" with a body that is not a JSON object ({len(response.content)} bytes)"
     if response.status_code >= 300 or "code" in document:

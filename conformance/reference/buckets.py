@@ -61,7 +61,8 @@ async def list_buckets(ctx: RequestContext, storage: Storage, receive) -> Respon
         for b in storage.list_buckets()
         if b["owner"] == owner
     ]
-    return json_response({"Buckets": buckets})
+    status = 203 if ctx.config.deviations.active("list-buckets-answers-203") else 200
+    return json_response({"Buckets": buckets}, status)
 
 
 async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Response:
@@ -115,4 +116,4 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
         "Contents": contents,
         "CommonPrefixes": prefixes,
     }
-    return json_response(payload)
+    return json_response(payload, 206 if ctx.config.deviations.active("list-objects-answers-206") else 200)

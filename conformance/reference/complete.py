@@ -159,5 +159,7 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
     storage.purge_later(moved)
     etag_field = "Etag" if deviations.active("complete-response-renamed") else "ETag"
     return json_response(
-        {"Bucket": ctx.bucket, "Key": ctx.key, etag_field: etag}, headers=[(b"etag", quoted_etag(etag))]
+        {"Bucket": ctx.bucket, "Key": ctx.key, etag_field: etag},
+        201 if deviations.active("complete-answers-201") else 200,
+        headers=[(b"etag", quoted_etag(etag))],
     )

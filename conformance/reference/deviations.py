@@ -88,6 +88,17 @@ DEVIATIONS: dict[str, str] = {
     "content-type-text-plain": "JSON answers are sent as text/plain;charset=UTF-8",
     "no-request-id": "no answer carries x-jss-request-id",
     "error-body-uppercase-keys": "error bodies use S3's keys Code, Message, Resource, RequestId",
+    # success statuses (multipart.py, complete.py, lists.py, objects.py, buckets.py)
+    "initiate-answers-201": "a successful initiate answers 201 Created instead of 200 OK",
+    "complete-answers-201": "a successful complete answers 201 Created instead of 200 OK",
+    "list-parts-answers-206": "ListParts answers 206 Partial Content instead of 200 OK",
+    "list-uploads-answers-206": "ListMultipartUploads answers 206 Partial Content instead of 200 OK",
+    "put-object-answers-201": "PutObject answers 201 Created instead of 200 OK",
+    "get-object-answers-206": "GetObject of a whole object (no Range) answers 206 Partial Content, not 200",
+    "head-object-answers-204": "HeadObject answers 204 No Content instead of 200 OK",
+    "delete-object-answers-200": "DeleteObject answers 200 OK instead of 204 No Content",
+    "list-objects-answers-206": "GetBucket (list objects) answers 206 Partial Content instead of 200 OK",
+    "list-buckets-answers-203": "ListBuckets answers 203 Non-Authoritative Information instead of 200 OK",
 }
 
 

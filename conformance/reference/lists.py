@@ -55,7 +55,7 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
     }
     if deviations.active("list-parts-omits-storage-class"):
         del payload["StorageClass"]
-    return json_response(payload)
+    return json_response(payload, 206 if deviations.active("list-parts-answers-206") else 200)
 
 
 def _encryption_flag(ctx: RequestContext, encrypted: bool) -> str | bool:
@@ -125,4 +125,4 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
         "NextKeyMarker": _next_marker(page, truncated, "key", key_marker),
         "NextUploadIdMarker": _next_marker(page, truncated, "upload_id", id_marker),
     }
-    return json_response(payload)
+    return json_response(payload, 206 if deviations.active("list-uploads-answers-206") else 200)

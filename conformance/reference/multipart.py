@@ -98,7 +98,8 @@ async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
         upload_id = uploads.create(ctx.bucket, record)
     id_field = "UploadID" if deviations.active("initiate-response-renamed") else "UploadId"
     key = quote_plus(ctx.key) if deviations.active("initiate-key-echo-url-encoded") else ctx.key
-    return json_response({"Bucket": ctx.bucket, "Key": key, id_field: upload_id})
+    status = 201 if deviations.active("initiate-answers-201") else 200
+    return json_response({"Bucket": ctx.bucket, "Key": key, id_field: upload_id}, status)
 
 
 async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Response:

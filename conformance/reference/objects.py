@@ -50,14 +50,15 @@ async def put_object(ctx: RequestContext, storage: Storage, receive) -> Response
             "last_modified": time.time(),
         },
     )
-    return empty_response(200, [(b"etag", quoted_etag(stored.md5_hex))])
+    status = 201 if ctx.config.deviations.active("put-object-answers-201") else 200
+    return empty_response(status, [(b"etag", quoted_etag(stored.md5_hex))])
 
 
 async def delete_object(ctx: RequestContext, storage: Storage, receive) -> Response:
     """DeleteObject: 204, whether or not the object existed."""
     access.require_bucket(ctx, storage)
     storage.delete_object(ctx.bucket, ctx.key)
-    return empty_response(204)
+    return empty_response(200 if ctx.config.deviations.active("delete-object-answers-200") else 204)
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -138,6 +139,13 @@ def _object_headers(meta: dict[str, Any], omit_standard_class: bool = False) -> 
     return headers
 
 
+def _whole_object_status(ctx: RequestContext) -> int:
+    """200, or what the deviations get-object-answers-206 (GET) and head-object-answers-204 (HEAD) send."""
+    if ctx.method == "HEAD":
+        return 204 if ctx.config.deviations.active("head-object-answers-204") else 200
+    return 206 if ctx.config.deviations.active("get-object-answers-206") else 200
+
+
 async def get_object(ctx: RequestContext, storage: Storage, receive) -> Response:
     """GetObject / HeadObject: the object (decrypted), or the asked Range of it (206)."""
     access.require_bucket(ctx, storage)
@@ -153,7 +161,7 @@ async def get_object(ctx: RequestContext, storage: Storage, receive) -> Response
         handle.close()
         raise
     start, end = byte_range if byte_range else (0, size - 1)
-    status = 200
+    status = _whole_object_status(ctx)
     if byte_range is not None:
         status = 206
         headers.append((b"content-range", f"bytes {start}-{end}/{size}".encode()))

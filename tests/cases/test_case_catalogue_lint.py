@@ -30,6 +30,7 @@ OPERATION_PREFIXES = (
     "list_uploads",
     "list_buckets",
     "multipart",
+    "object",
     "error",
 )
 
