@@ -124,9 +124,9 @@ def _claim(marker: Path) -> bool:
     return True
 
 
-def _run_claimed(directory: Path) -> None:
-    """Run every deviation not yet claimed by another worker, writing ``<name>.summary.json`` for each."""
-    for name in CONTROLS:
+def _run_claimed(directory: Path, names: list[str]) -> None:
+    """Run every deviation of `names` not yet claimed by another worker, writing ``<name>.summary.json``."""
+    for name in names:
         if _claim(directory / f"{name}.claim"):
             summary = directory / f"{name}.summary.json"
             summary.with_suffix(".tmp").write_text(json.dumps(_run_suite(name, directory)), encoding="utf-8")
@@ -139,25 +139,44 @@ def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+def _needed(session: pytest.Session) -> list[str]:
+    """The deviations whose suite runs the selected tests use: those of the selected per-deviation tests, or
+    every one when a test over all of them (coverage) is selected. So ``-k NAME`` runs NAME's suite only."""
+    needed: set[str] = set()
+    for item in session.items:
+        if "deviated_runs" not in getattr(item, "fixturenames", ()):
+            continue
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("deviation") if callspec is not None else None
+        if name is None:
+            return list(CONTROLS)
+        needed.add(name)
+    return [name for name in CONTROLS if name in needed]
+
+
 @pytest.fixture(scope="session")
-def deviated_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SuiteRun]:
-    """deviation -> its SuiteRun. Each deviation's suite runs once per session: the xdist workers that need
-    the runs share them out (a claim file each) and read each other's summaries."""
+def deviated_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, SuiteRun]:
+    """deviation -> its SuiteRun, for the deviations the selected tests use (:func:`_needed`). Each
+    deviation's suite runs once per session: the xdist workers that need the runs share them out (a claim
+    file each) and read each other's summaries."""
     directory = _shared_dir(tmp_path_factory) / "negative-controls"
     directory.mkdir(exist_ok=True)
+    names = _needed(request.session)
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     threads = min(4, max(1, (os.cpu_count() or 2) // workers))
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        for future in [pool.submit(_run_claimed, directory) for _ in range(threads)]:
+        for future in [pool.submit(_run_claimed, directory, names) for _ in range(threads)]:
             future.result()
     deadline = time.monotonic() + 2 * CLI_TIMEOUT
-    pending = list(CONTROLS)
+    pending = list(names)
     while pending and time.monotonic() < deadline:
         pending = [name for name in pending if not (directory / f"{name}.summary.json").exists()]
         time.sleep(0.2 if pending else 0)
     assert not pending, f"the suite runs of {pending} (claimed by another worker) never finished"
     runs = {}
-    for name in CONTROLS:
+    for name in names:
         run = json.loads((directory / f"{name}.summary.json").read_text(encoding="utf-8"))
         cases = {case: (outcome, tuple(clauses)) for case, (outcome, clauses) in run["cases"].items()}
         runs[name] = SuiteRun(name, run["status"], cases, run["target"], run["output"])
