@@ -70,6 +70,15 @@ def test_missing_or_unparsable_date_is_access_denied(api, north_bucket):
     assert_error(api.call("GET", north_bucket, date="yesterday"), 403, "AccessDenied")
 
 
+def test_signed_request_without_date_is_access_denied(api, north_bucket):
+    # signed over an empty Date line, and sent without any Date header
+    resource = signing.resource_from_target(target_of(north_bucket, None))
+    signed = signing.sign_request("GET", resource, {}, ALICE.access_key, ALICE.secret_key, date="")
+    headers = {"Authorization": signed.authorization}
+    response = requests.get(api.url() + target_of(north_bucket, None), headers=headers)
+    assert_error(response, 403, "AccessDenied")
+
+
 def test_anonymous_list_buckets_is_access_denied(api):
     response = requests.get(api.url() + "/")
     assert_error(response, 403, "AccessDenied")
@@ -118,6 +127,13 @@ def test_presigned_url_without_signature_or_access_key_is_invalid_uri(api, north
     assert_error(requests.get(f"{url}?Expires={expires}&AccessKey={ALICE.access_key}"), 400, "InvalidURI")
     assert_error(requests.get(f"{url}?Expires={expires}&Signature=abc"), 400, "InvalidURI")
     assert_error(requests.get(f"{url}?AccessKey={ALICE.access_key}&Signature=abc"), 400, "InvalidURI")
+
+
+def test_presigned_url_with_a_non_numeric_expires_is_invalid_uri(api, north_bucket, key):
+    url = api.url() + target_of(north_bucket, key)
+    for expires in ("soon", "12x"):
+        response = requests.get(f"{url}?Expires={expires}&AccessKey={ALICE.access_key}&Signature=abc")
+        assert_error(response, 400, "InvalidURI")
 
 
 def test_presigned_url_with_unknown_access_key_is_invalid_access_key(api, north_bucket, key):

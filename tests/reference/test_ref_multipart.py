@@ -151,7 +151,15 @@ def test_blank_and_unknown_upload_ids(api, north_bucket, key):
 
 def test_upload_id_of_another_key_is_no_such_upload(api, north_bucket, key):
     upload_id = api.initiate(north_bucket, key)
-    assert_error(api.call("GET", north_bucket, key + "-other", f"uploadId={upload_id}"), 404, "NoSuchUpload")
+    etag = api.upload_part(north_bucket, key, upload_id, 1, b"x")
+    other = key + "-other"
+    assert_error(api.call("GET", north_bucket, other, f"uploadId={upload_id}"), 404, "NoSuchUpload")
+    part = api.call("PUT", north_bucket, other, f"partNumber=2&uploadId={upload_id}", data=b"y")
+    assert_error(part, 404, "NoSuchUpload")
+    assert_error(api.complete(north_bucket, other, upload_id, [(1, etag)]), 404, "NoSuchUpload")
+    assert_error(api.call("DELETE", north_bucket, other, f"uploadId={upload_id}"), 404, "NoSuchUpload")
+    listed = api.call("GET", north_bucket, key, f"uploadId={upload_id}").json()["Part"]
+    assert [p["PartNumber"] for p in listed] == [1]
 
 
 def test_upload_id_is_invalid_after_complete(api, north_bucket, key):

@@ -17,6 +17,9 @@ class TestParseAuthorization:
     def test_surrounding_whitespace_is_ignored(self):
         assert signing.parse_authorization("  jingdong AK:SIG=  ") == ("AK", "SIG=")
 
+    def test_extra_spaces_before_the_credential_are_ignored(self):
+        assert signing.parse_authorization("jingdong  AK:SIG=") == ("AK", "SIG=")
+
     def test_round_trip_with_authorization_header(self):
         value = signing.authorization_header("AK", "c2lnbmF0dXJl")
         assert signing.parse_authorization(value) == ("AK", "c2lnbmF0dXJl")
@@ -120,6 +123,11 @@ class TestSplitRequestTarget:
     def test_path_style(self):
         assert signing.split_request_target("/b/dir/k.txt?uploads") == ("b", "dir/k.txt", [("uploads", None)])
 
+    def test_path_style_bucket_starting_with_the_letter_x(self):
+        # only slashes are stripped before the bucket: a bucket whose name starts with any letter is kept
+        assert signing.split_request_target("/Xbucket/Xkey") == ("Xbucket", "Xkey", [])
+        assert signing.resource_from_target("/XX/k") == "/XX/k"
+
     def test_virtual_host_style(self):
         assert signing.split_request_target("/dir/k.txt", host_bucket="b") == ("b", "dir/k.txt", [])
 
@@ -142,12 +150,23 @@ class TestHeaderValue:
         headers = [("content-type", "  text/plain "), ("Content-Type", "other")]
         assert signing.header_value(headers, "Content-Type") == "text/plain"
 
+    def test_header_name_with_surrounding_whitespace_is_found(self):
+        assert signing.header_value([(" Content-MD5 ", "abc")], "Content-MD5") == "abc"
+
     def test_absent_header_is_empty(self):
         assert signing.header_value({"Date": "x"}, "Content-MD5") == ""
         assert signing.header_value(None, "Date") == ""
 
 
+class TestCanonicalHeaders:
+    def test_header_name_with_surrounding_whitespace_is_trimmed(self):
+        assert signing.canonical_headers([(" X-JSS-Meta-A ", " 1 ")]) == "x-jss-meta-a:1\n"
+
+
 class TestPresignedUrl:
+    def test_access_key_is_url_encoded_with_its_slashes(self):
+        assert "&AccessKey=AK%2Fx%2By&" in signing.presigned_query("AK/x+y", 5, "s")
+
     def test_appends_with_question_mark_or_ampersand(self):
         expected = "/b/k?Expires=5&AccessKey=AK&Signature=a%2Bb%2Fc%3D"
         assert signing.presigned_url("/b/k", "AK", 5, "a+b/c=") == expected
@@ -171,3 +190,8 @@ class TestSignRequest:
         assert signed.string_to_sign == "GET\n\n\n1369191796\n/b/k"
         assert signed.authorization is None
         assert signed.signed_url_query.startswith("Expires=1369191796&AccessKey=AK&Signature=")
+
+    def test_presign_upper_cases_the_method(self):
+        lower, upper = (signing.presign(m, "/b/k", None, "AK", "SK", 5) for m in ("get", "GET"))
+        assert lower.string_to_sign == upper.string_to_sign == "GET\n\n\n5\n/b/k"
+        assert lower.signature == upper.signature
