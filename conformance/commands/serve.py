@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from conformance.reference.options import add_server_options
+from conformance.reference.options import add_server_options, deviations_epilog
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,6 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "serve",
         help="run the embedded reference endpoint (a JSS server on loopback) until stopped",
         description=__doc__.splitlines()[0],
+        epilog=deviations_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_server_options(parser)
     parser.set_defaults(handler=serve)

@@ -45,6 +45,8 @@ class ServerConfig:
     service_domain: str = DEFAULT_SERVICE_DOMAIN
     faults: bool = False  # serve the fault-script admin route and apply its scripts (testbench)
     record: Path | None = None  # write one JSON line per request here (testbench)
+    #: (name, region) of the buckets created at start for the first user (``--bucket NAME[@REGION]``).
+    buckets: tuple[tuple[str, str], ...] = ()
 
     def user_by_access_key(self, access_key: str) -> User | None:
         """The user owning `access_key`, or None."""

@@ -18,6 +18,7 @@ from conformance.reference.config import (
     validate_regions,
 )
 from conformance.reference.deviations import DEVIATIONS, Deviations, UnknownDeviation
+from conformance.reference.start_buckets import parse_bucket_options
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -56,7 +57,7 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="switch on a deviation (negative control), repeatable: " + ", ".join(DEVIATIONS),
+        help="switch on a deviation (negative control), repeatable; the names are listed below",
     )
     parser.add_argument(
         "--min-part-size",
@@ -84,8 +85,24 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         help="testbench: append one JSON line per request to FILE (operation, faults fired, diagnosis)",
     )
     parser.add_argument(
+        "--bucket",
+        action="append",
+        default=[],
+        metavar="NAME[@REGION]",
+        help="create this bucket at start for the first user of --credentials (or the built-in user), in "
+        "REGION (default: the first region); repeatable",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=LOG_LEVELS, help="stderr log level (default info)"
     )
+
+
+def deviations_epilog() -> str:
+    """The help text's list of deviations: one line each, name and what it does."""
+    width = max(len(name) for name in DEVIATIONS)
+    lines = [f"  {name:<{width}}  {description}" for name, description in DEVIATIONS.items()]
+    title = "deviations (--deviate NAME, negative controls; see fixtures/deviations.toml):"
+    return "\n".join([title, *lines])
 
 
 def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
@@ -101,11 +118,13 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
     if not args.service_domain.strip("."):
         raise ConfigError("--service-domain must not be empty")
     users = load_credentials(args.credentials) if args.credentials else (BUILTIN_USER,)
+    regions = validate_regions(args.region or ())
     return ServerConfig(
         data_dir=data_dir,
         host=args.host,
         port=args.port,
-        regions=validate_regions(args.region or ()),
+        regions=regions,
+        buckets=parse_bucket_options(args.bucket, regions),
         users=users,
         deviations=deviations,
         min_part_size=args.min_part_size,

@@ -23,6 +23,7 @@ from conformance.reference.config import ConfigError, ServerConfig
 from conformance.reference.errors import error_body
 from conformance.reference.fault_layer import TRANSPORT_EXTENSION
 from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
+from conformance.reference.start_buckets import create_start_buckets
 from conformance.reference.testbench import testbench_app
 
 log = logging.getLogger("conformance.reference")
@@ -158,6 +159,7 @@ def run_server(config: ServerConfig) -> int:
         app = ReferenceApp(config)
     except OSError as exc:
         raise ConfigError(f"cannot use data dir {config.data_dir}: {exc.strerror or exc}") from exc
+    create_start_buckets(app.storage, config)
     try:
         sockets = bind_sockets(config)
     except OSError as exc:
