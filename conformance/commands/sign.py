@@ -60,7 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--host", metavar="H",
-        help="endpoint host or base URL, to print a full signed URL (default: the target only)",
+        help="endpoint host or base URL, to print the full URL: the signed URL with --expires, the URL "
+        "to send with the Date and Authorization headers otherwise (default: the target only)",
     )
     parser.add_argument("--json", action="store_true", help="print the stages as one JSON object")
     explain = parser.add_argument_group("diagnosis (--explain)")
@@ -186,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
         signed = signing.sign_request(method, resource, headers, args.access_key, secret, date=date)
         report["date"] = date
         report["date_generated"] = generated
+        if args.host:
+            report["url"] = _base_url(args.host) + args.resource
     report.update(
         content_md5=signing.header_value(headers, "Content-MD5"),
         content_type=signing.header_value(headers, "Content-Type"),
@@ -240,6 +243,8 @@ def render(report: dict) -> str:
     line("signature", report["signature"])
     if "authorization" in report:
         line("Authorization", report["authorization"])
+        if "url" in report:
+            line("URL", report["url"])
     else:
         line("signed URL query", report["signed_url_query"])
         line("signed URL", report["signed_url"])
