@@ -34,6 +34,9 @@ _STATUS = {
 }
 MAX_ATTACHED_EXCHANGES = 40
 ALLURE3_CONFIG = "allurerc.json"
+#: Allure 3's report (the "awesome" plugin) with its tree by operation / family / clause id (our labels
+#: epic / feature / story) instead of by test file.
+ALLURE3_PLUGINS = {"awesome": {"options": {"groupBy": ["epic", "feature", "story"]}}}
 _FRAGMENT = 6  # a secret's head or tail this long, next to "...", is scrubbed too
 
 CATEGORIES = [
@@ -160,14 +163,15 @@ def write_environment(directory: Path, properties: Mapping[str, str]) -> None:
 def write_categories(directory: Path) -> None:
     """INFRA_ERROR, NON_STRICT and NOT_IMPLEMENTED apart from conformance failures: categories.json (read
     by Allure 2 from the results folder; Java regexes) and allurerc.json (Allure 3 reads categories from its
-    configuration: ``npx allure@3 generate --config <dir>/allurerc.json <dir>``; JavaScript regexes)."""
+    configuration: ``npx allure@3 generate --config <dir>/allurerc.json <dir>``; JavaScript regexes), which
+    also makes Allure 3's tree navigate by epic / feature / story."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
     rules = [dict(rule) for rule in CATEGORIES]
     for rule in rules:
         if "messageRegex" in rule:
             rule["messageRegex"] = "^" + rule["messageRegex"].removeprefix("(?s)").removesuffix(".*")
-    config = {"name": "jss-conformance", "categories": rules}
+    config = {"name": "jss-conformance", "categories": rules, "plugins": ALLURE3_PLUGINS}
     (directory / ALLURE3_CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
