@@ -2,7 +2,8 @@
 
 Each subcommand lives in `conformance.commands.<name>` and exposes ``register(subparsers)``, which adds its
 parser and sets ``handler`` (a function taking the parsed arguments and returning an exit status).
-Usage and configuration errors print one line and exit with status 2, never a traceback.
+Usage and configuration errors print one line, ``jss-conformance: error: ...`` (conformance.errorline),
+and exit with status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import argparse
 import importlib
 import sys
 
+from conformance.errorline import EXIT_USAGE, print_error
+
 SUBCOMMANDS = ("run", "serve", "sign", "sweep", "compare", "expectations")
-EXIT_USAGE = 2
 
 
 class UsageError(Exception):
@@ -23,7 +25,8 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line on stderr and exit status 2."""
 
     def error(self, message: str) -> None:  # noqa: D401 - argparse's hook
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        print_error(f"{message} (see {self.prog} --help)")
+        self.exit(EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except UsageError as exc:
-        print(f"jss-conformance {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return print_error(str(exc))
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ from conformance.harness.options import add_options, names_cases, results_path, 
 from conformance.harness.preflight import preflight
 from conformance.harness.reporting import summary_lines, verdicts_of, write_reports
 from conformance.harness.results import case_id
-from conformance.harness.selection import check_families, clause_ids, selected
+from conformance.harness.selection import check_families, check_selection, clause_ids, selected
 from conformance.harness.state import (
     ATTACHED_KEY,
     DIALECT_KEY,
@@ -62,6 +62,7 @@ from conformance.harness.state import (
     harness_state,
     new_run_id,
 )
+from conformance.harness.usage import usage_error
 from conformance.harness.verdicts import exit_status as verdict_exit_status
 from conformance.harness.verdicts import expectation_for
 from conformance.known_deviations import KnownDeviations, KnownDeviationsError, load_known_deviations
@@ -110,9 +111,10 @@ def pytest_configure(config: pytest.Config) -> None:
     check_families(option.jss_family)
     if option.jss_family or option.jss_clause or option.jss_operation:
         try:
-            load_catalogue()
+            catalogue = load_catalogue()
         except CatalogueError as exc:
-            raise pytest.UsageError(str(exc)) from None
+            raise usage_error(str(exc)) from None
+        check_selection(catalogue, prefixes=option.jss_clause, operations=option.jss_operation)
     if not state.wanted:
         return
     try:
@@ -131,7 +133,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if known_path:
             state.known = load_known_deviations(config.invocation_params.dir / known_path)
     except (ProfileError, KnownDeviationsError) as exc:
-        raise pytest.UsageError(str(exc)) from None
+        raise usage_error(str(exc)) from None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -148,7 +150,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             )
         state.warnings += preflight(state.target)
     except ProfileError as exc:
-        raise pytest.UsageError(str(exc)) from None
+        raise usage_error(str(exc)) from None
     except oc.InfraError as exc:
         message = str(exc).splitlines()[0]
         state.book.add_synthetic("preflight", oc.INFRA_ERROR, message)
@@ -199,7 +201,7 @@ def pytest_collection_modifyitems(
         catalogue = load_catalogue()
     except CatalogueError as exc:
         if selecting:
-            raise pytest.UsageError(str(exc)) from None
+            raise usage_error(str(exc)) from None
         catalogue = {}
     keep, drop = [], []
     for item in items:

@@ -13,9 +13,9 @@ import argparse
 import importlib.util
 import os
 import shutil
-import sys
 from pathlib import Path
 
+from conformance.errorline import print_error
 from conformance.paths import CASES_DIR
 from conformance.target import ProfileError, resolve_target
 
@@ -47,8 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _usage(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
+    return print_error(message)
 
 
 def _split_target(argv: list[str]) -> tuple[str | None, list[str]]:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pytest
 
 from conformance.catalogue import FAMILIES, Clause
+from conformance.harness.usage import usage_error
 
 
 def clause_ids(item: pytest.Item) -> list[str]:
@@ -25,7 +26,21 @@ def check_families(families: list[str]) -> None:
     """UsageError for a family name that does not exist."""
     for family in families:
         if family not in FAMILIES:
-            raise pytest.UsageError(f"--jss-family {family!r}: unknown family (known: {', '.join(FAMILIES)})")
+            raise usage_error(f"--jss-family {family!r}: unknown family (known: {', '.join(FAMILIES)})")
+
+
+def check_selection(catalogue: Mapping[str, Clause], *, prefixes: list[str], operations: list[str]) -> None:
+    """UsageError for a --jss-clause prefix that no clause id of the catalogue starts with, or a
+    --jss-operation that no clause names (before anything starts, like an unknown family)."""
+    for prefix in prefixes:
+        if not any(clause_id.startswith(prefix) for clause_id in catalogue):
+            raise usage_error(
+                f"--jss-clause {prefix!r}: no clause id starts with it (see fixtures/clauses.toml)"
+            )
+    known = sorted({clause.operation for clause in catalogue.values()})
+    for operation in operations:
+        if operation.lower() not in {name.lower() for name in known}:
+            raise usage_error(f"--jss-operation {operation!r}: unknown operation (known: {', '.join(known)})")
 
 
 def selected(

@@ -8,9 +8,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+from conformance.errorline import print_error
 from conformance.reference.config import ConfigError
 from conformance.reference.crypto import SseKeyError
-from conformance.reference.options import add_server_options, config_from_args, configure_logging
+from conformance.reference.options import (
+    add_server_options,
+    config_from_args,
+    configure_logging,
+    deviations_epilog,
+)
 
 EXIT_USAGE = 2
 
@@ -45,14 +51,16 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m conformance.reference``."""
     parser = argparse.ArgumentParser(
-        prog="python -m conformance.reference", description=__doc__.splitlines()[0]
+        prog="python -m conformance.reference",
+        description=__doc__.splitlines()[0],
+        epilog=deviations_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_server_options(parser)
     try:
         return run(parser.parse_args(argv))
     except ConfigError as exc:
-        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return print_error(str(exc))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from harness_helpers import clean_env, closed_port, run_cli, run_pytest
 
+from conformance.errorline import PREFIX
+
 PROFILE = """
 endpoint = "{endpoint}"
 dialect = "jss"
@@ -29,9 +31,9 @@ BAD = {
 
 #: Runs refused before any case runs: the arguments after ``run``, and the start of the one error line.
 USAGE_ERRORS = {
-    "nothing-selected": (["-k", "no_case_has_this_name"], "jss-conformance run: error: no conformance case"),
-    "unknown-family": (["--jss-family", "astrology"], "ERROR: --jss-family 'astrology': unknown family"),
-    "unknown-deviation": (["--jss-deviate", "be-nice"], "ERROR: unknown deviation 'be-nice'"),
+    "nothing-selected": (["-k", "no_case_has_this_name"], PREFIX + "no conformance case"),
+    "unknown-family": (["--jss-family", "astrology"], PREFIX + "--jss-family 'astrology': unknown family"),
+    "unknown-deviation": (["--jss-deviate", "be-nice"], PREFIX + "unknown deviation 'be-nice'"),
 }
 
 
@@ -48,7 +50,7 @@ def test_harness_bad_profile_exits_2_with_one_line(tmp_path, content):
     assert run.status == 2
     lines = _error_lines(run.stderr)
     assert len(lines) == 1, run.stderr
-    assert lines[0].startswith("jss-conformance run: error: ")
+    assert lines[0].startswith(PREFIX)
     assert "Traceback" not in run.stderr + run.stdout
     assert run.stdout == ""  # no case ran
     assert not (tmp_path / "reports" / "results.json").exists()
@@ -59,7 +61,7 @@ def test_harness_bad_profile_under_plain_pytest_is_a_usage_error(tmp_path):
     profile.write_text(BAD["unknown-dialect"].format(endpoint="http://127.0.0.1:9"), encoding="utf-8")
     run = run_pytest(["--jss-target", str(profile)], tmp_path)
     assert run.status == 4  # pytest's usage error (jss-conformance run maps it to 2)
-    assert _error_lines(run.stderr) == [f"ERROR: {profile}: unknown dialect 's3v4' (known: jss)"]
+    assert _error_lines(run.stderr) == [PREFIX + f"{profile}: unknown dialect 's3v4' (known: jss)"]
 
 
 def test_harness_closed_port_exits_3_with_one_infra_error(tmp_path):
@@ -93,7 +95,7 @@ def test_harness_env_incomplete_exits_2(tmp_path):
     run = run_cli(["run", "-p", "no:cacheprovider"], tmp_path, env)
     assert run.status == 2
     assert _error_lines(run.stderr) == [
-        "jss-conformance run: error: JSS_ENDPOINT is set: a one-bucket run also needs JSS_BUCKET, JSS_REGION"
+        PREFIX + "JSS_ENDPOINT is set: a one-bucket run also needs JSS_BUCKET, JSS_REGION"
     ]
 
 
@@ -120,5 +122,5 @@ def test_harness_deviation_needs_the_embedded_endpoint(endpoint, tmp_path):
     )
     assert run.status == 2
     assert _error_lines(run.stderr) == [
-        "ERROR: --jss-deviate applies to the embedded reference endpoint only, not to target harness"
+        PREFIX + "--jss-deviate applies to the embedded reference endpoint only, not to target harness"
     ]

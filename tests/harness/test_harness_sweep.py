@@ -64,7 +64,7 @@ def test_harness_sweep_refuses_prefixes_not_of_a_run(endpoint, tmp_path, prefix)
     run = run_cli(["sweep", "--target", str(endpoint.profile(tmp_path)), "--prefix", prefix], tmp_path)
     assert run.status == 2
     lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("jss-conformance sweep: error: ")
+    assert len(lines) == 1 and lines[0].startswith("jss-conformance: error: ")
 
 
 def test_harness_sweep_force_accepts_another_prefix(endpoint, leftovers, tmp_path):

@@ -1,0 +1,26 @@
+"""A configuration error found by the plugin: printed as the suite's one error line
+(:mod:`conformance.errorline`), then raised as pytest's UsageError without a message of its own, so pytest
+adds no ``ERROR:`` line (exit status 4 under plain pytest, 2 through ``jss-conformance run``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.errorline import print_error
+
+
+class RunUsageError(pytest.UsageError):
+    """pytest's UsageError whose line was already printed; ``str()`` still gives the message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def usage_error(message: str) -> RunUsageError:
+    """Print `message` as the one error line and return the exception to raise."""
+    print_error(message)
+    return RunUsageError(message)
