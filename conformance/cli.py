@@ -14,7 +14,7 @@ import sys
 
 from conformance.errorline import EXIT_USAGE, print_error
 
-SUBCOMMANDS = ("run", "serve", "sign", "sweep", "compare", "expectations")
+SUBCOMMANDS = ("run", "serve", "sign", "sweep", "compare", "expectations", "sdk")
 
 
 class UsageError(Exception):
@@ -52,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         from conformance.commands import run
 
         return run.main(args_list[1:])
+    if args_list and args_list[0] == "sdk":
+        # `sdk` takes its own options and hands the others to pytest (see conformance.commands.sdk).
+        from conformance.commands import sdk
+
+        return sdk.main(args_list[1:])
     parser = build_parser()
     args = parser.parse_args(args_list)
     try:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CASES_DIR = PACKAGE_DIR / "cases"
+#: The SDK scenarios' cases (run by `jss-conformance sdk`).
+SDK_CASES_DIR = PACKAGE_DIR / "sdk" / "cases"
 #: The data inside an installed wheel (site-packages/conformance/fixtures).
 PACKAGED_FIXTURES = PACKAGE_DIR / "fixtures"
 #: The data of a clone or an editable install (the repository's top-level fixtures/).

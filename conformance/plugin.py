@@ -49,10 +49,11 @@ from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures
     jss_target,
     jss_tracker,
 )
-from conformance.harness.options import add_options, names_cases, results_path, runs_tests
+from conformance.harness.options import add_options, add_sdk_options, names_cases, results_path, runs_tests
 from conformance.harness.preflight import preflight
 from conformance.harness.reporting import summary_lines, verdicts_of, write_reports
 from conformance.harness.results import case_id
+from conformance.harness.sdk_mode import prepare_sdk, reference_args, sdk_behaviours
 from conformance.harness.selection import check_families, check_selection, clause_ids, selected
 from conformance.harness.state import (
     ATTACHED_KEY,
@@ -74,6 +75,7 @@ CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a co
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The --jss-* options."""
     add_options(parser)
+    add_sdk_options(parser)
 
 
 @pytest.hookimpl(tryfirst=True, specname="pytest_configure")
@@ -129,6 +131,8 @@ def pytest_configure(config: pytest.Config) -> None:
                     f"not to target {state.target.name}"
                 )
             check_deviations(option.jss_deviate)
+        if option.jss_sdk_driver:
+            prepare_sdk(option, state.target)
         known_path = option.jss_known_deviations or state.target.known_deviations
         if known_path:
             state.known = load_known_deviations(config.invocation_params.dir / known_path)
@@ -146,7 +150,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     try:
         if state.target.embedded:
             state.target, state.reference = start_embedded(
-                state.target, config.option.jss_deviate, timeout=config.option.jss_timeout
+                state.target, config.option.jss_deviate, timeout=config.option.jss_timeout,
+                extra_args=reference_args(config.option),
             )
         state.warnings += preflight(state.target)
     except ProfileError as exc:
@@ -198,7 +203,7 @@ def pytest_collection_modifyitems(
             items[:] = []
         return
     try:
-        catalogue = load_catalogue()
+        catalogue = {**load_catalogue(), **sdk_behaviours(config)}
     except CatalogueError as exc:
         if selecting:
             raise usage_error(str(exc)) from None

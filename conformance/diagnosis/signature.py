@@ -132,6 +132,8 @@ def headers_variants(request: SentRequest) -> Iterator[tuple[Mistake | None, str
     merged: dict[str, list[str]] = {}
     for name, value in jss:
         merged.setdefault(name.lower(), []).append(value)
+    yield Mistake("headers-not-signed", "signature.header.accepted",
+                  "sent x-jss- headers but signed an empty CanonicalizedHeaders"), ""
     unsorted = "".join(f"{n}:{','.join(v)}\n" for n, v in merged.items())
     if unsorted != correct:
         yield Mistake("headers-unsorted", "signature.canonical-headers.sorted",

@@ -27,9 +27,12 @@ def check_deviations(names: Sequence[str]) -> None:
             raise ProfileError(f"unknown deviation {name!r} (known: {', '.join(DEVIATIONS)})")
 
 
-def start_embedded(target: Target, deviations: Sequence[str] = (), timeout: float = 30.0):
+def start_embedded(
+    target: Target, deviations: Sequence[str] = (), timeout: float = 30.0, extra_args: Sequence[str] = ()
+):
     """Start the reference endpoint for `target` (an embedded profile); create its buckets with PutBucket.
 
+    `extra_args` are more server options (the SDK scenarios' ``--faults --record FILE``).
     Returns (the target with endpoints and credentials filled in, the ReferenceProcess to stop at the end).
     Raises InfraError when the endpoint does not start or a bucket cannot be created.
     """
@@ -45,6 +48,7 @@ def start_embedded(target: Target, deviations: Sequence[str] = (), timeout: floa
             users=[(SUITE_USER, credentials.access_key, credentials.secret_key)],
             deviations=tuple(all_deviations),
             min_part_size=options.get("min_part_size"),
+            extra_args=tuple(extra_args),
         )
     except (ReferenceStartError, OSError) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.paths import CASES_DIR
+from conformance.paths import CASES_DIR, SDK_CASES_DIR
 
 DEFAULT_RESULTS = Path("reports") / "results.json"
 DEFAULT_TIMEOUT = 30.0
@@ -104,6 +104,19 @@ def add_options(parser: pytest.Parser) -> None:
     )
 
 
+def add_sdk_options(parser: pytest.Parser) -> None:
+    """The --jss-sdk-* options of the SDK scenarios (``jss-conformance sdk`` sets them)."""
+    group = parser.getgroup("jss-conformance-sdk", "JSS conformance: SDK scenarios")
+    group.addoption("--jss-sdk-driver", metavar="CMD", default=None,
+                    help="the driver command run for each SDK scenario (JSON scenario on stdin).")
+    group.addoption("--jss-sdk-record", metavar="FILE", default=None,
+                    help="where the reference endpoint records the requests (set by `jss-conformance sdk`).")
+    group.addoption("--jss-sdk-large", action="store_true", default=False,
+                    help="use the scenarios' large sizes (512 MiB streamed object).")
+    group.addoption("--jss-sdk-timeout", metavar="SECONDS", type=float, default=600.0,
+                    help="how long one driver run may take (default 600).")
+
+
 def _under_or_above(path: Path, directory: Path) -> bool:
     return path == directory or directory in path.parents or path in directory.parents
 
@@ -112,7 +125,7 @@ def names_cases(config: pytest.Config) -> bool:
     """True when the command line selects conformance cases (a path in or above conformance/cases, or
     ``--pyargs conformance[.cases...]``), or a target was asked for explicitly."""
     option = config.option
-    if option.jss_embedded or option.jss_target:
+    if option.jss_embedded or option.jss_target or option.jss_sdk_driver:
         return True
     base = config.invocation_params.dir
     for arg in config.args:
@@ -122,7 +135,7 @@ def names_cases(config: pytest.Config) -> bool:
         if not path_text:
             continue
         path = (base / path_text).resolve()
-        if _under_or_above(path, CASES_DIR.resolve()):
+        if _under_or_above(path, CASES_DIR.resolve()) or _under_or_above(path, SDK_CASES_DIR.resolve()):
             return True
     return False
 

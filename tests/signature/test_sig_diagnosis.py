@@ -45,6 +45,8 @@ CASES = [
      "/b/k?uploadId=U1&max-parts=5", "", "", ""),
     ("headers-unsorted", "PUT", "/b/k", [("x-jss-b", "1"), ("x-jss-a", "2")], None, "/b/k",
      "x-jss-b:1\nx-jss-a:2\n", "", ""),
+    ("headers-not-signed", "POST", "/b/k?uploads", [("x-jss-storage-class", "STANDARD")], None,
+     "/b/k?uploads", "", "", ""),
     ("headers-untrimmed", "PUT", "/b/k", [("x-jss-a", "2")], None, "/b/k", "x-jss-a: 2\n", "", ""),
     ("headers-not-lowercased", "PUT", "/b/k", [("X-Jss-Storage-Class", "STANDARD")], None, "/b/k",
      "X-Jss-Storage-Class:STANDARD\n", "", ""),

@@ -1,0 +1,69 @@
+"""``jss-conformance sdk --driver "CMD"``: run the SDK scenarios (fixtures/sdk/scenarios.toml) with a driver.
+
+For each scenario the embedded reference endpoint (started once, with its fault route and recorder) is armed
+with the scenario's faults, the driver (any program: one JSON scenario on stdin, one JSON result line on
+stdout, see README "SDK gating") performs the steps with its SDK, and the suite judges the end state from the
+server side. Reports and exit status as `jss-conformance run`: reports/results.json, reports/allure-results/,
+0 every scenario as expected, 1 a failure, 2 usage error, 3 infrastructure. Arguments after the options go to
+pytest (e.g. --jss-results PATH, --jss-known-deviations FILE).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from conformance.paths import SDK_CASES_DIR
+
+CASE = "test_sdk_scenarios.py::test_sdk_scenario"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``sdk`` subcommand."""
+    parser = subparsers.add_parser(
+        "sdk", help="run the SDK scenarios through a driver program (SDK gating)", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--driver", required=True, metavar="CMD",
+                        help="the driver command line (split like a shell line), e.g. 'node driver.js'")
+    parser.add_argument("--scenario", action="append", default=[], metavar="ID",
+                        help="run only this scenario (repeatable; default: all)")
+    parser.add_argument("--large", action="store_true", help="the large sizes (a 512 MiB object streamed)")
+    parser.add_argument("--timeout", type=float, default=600.0, metavar="S",
+                        help="how long one driver run may take (default 600 s)")
+    parser.set_defaults(handler=run, pytest_args=[])
+
+
+def main(argv: list[str]) -> int:
+    """Entry point (cli.main hands over everything after ``sdk``): our options, the rest for pytest."""
+    from conformance.cli import UsageError, build_parser
+    from conformance.errorline import print_error
+
+    parser = build_parser()
+    args, rest = parser.parse_known_args(["sdk", *argv])
+    args.pytest_args = rest
+    try:
+        return run(args)
+    except UsageError as exc:
+        return print_error(str(exc))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the arguments, then hand over to `jss-conformance run` on the SDK cases."""
+    from conformance.cli import UsageError
+    from conformance.commands import run as run_command
+    from conformance.sdk.scenarios import ScenarioError, load_scenarios
+
+    if not args.driver.strip():
+        raise UsageError("--driver is empty")
+    try:
+        known = [scenario.id for scenario in load_scenarios()]
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    unknown = [name for name in args.scenario if name not in known]
+    if unknown:
+        raise UsageError(f"unknown scenario {unknown[0]!r} (known: {', '.join(known)})")
+    paths = [f"{SDK_CASES_DIR / CASE}[{name}]" for name in args.scenario] or [str(SDK_CASES_DIR)]
+    options = [f"--jss-sdk-driver={args.driver}", f"--jss-sdk-timeout={args.timeout}", "--jss-embedded"]
+    if args.large:
+        options.append("--jss-sdk-large")
+    return run_command.main([*paths, *options, *args.pytest_args])

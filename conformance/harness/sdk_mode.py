@@ -1,0 +1,35 @@
+"""What the plugin does differently when the SDK scenarios run (``--jss-sdk-driver``): the embedded endpoint
+with its testbench rooms (fault route, recorder), a record file, the SDK behaviours as labels."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conformance.target import ProfileError, Target
+
+
+def prepare_sdk(option, target: Target) -> None:
+    """The SDK scenarios need the embedded endpoint (its fault route and recorder) and a record file."""
+    if not target.embedded:
+        raise ProfileError(f"the SDK scenarios need the embedded reference endpoint, not {target.name}")
+    if not option.jss_sdk_record:
+        option.jss_sdk_record = str(Path(tempfile.mkdtemp(prefix="jss-sdk-")) / "requests.jsonl")
+
+
+def reference_args(option) -> tuple[str, ...]:
+    """More options of the embedded endpoint: the testbench rooms for the SDK scenarios."""
+    if not option.jss_sdk_driver:
+        return ()
+    return ("--faults", "--record", option.jss_sdk_record)
+
+
+def sdk_behaviours(config: pytest.Config) -> dict:
+    """The SDK behaviours (labelled like clauses) when the SDK scenarios run."""
+    if not config.option.jss_sdk_driver:
+        return {}
+    from conformance.sdk.scenarios import load_behaviours
+
+    return load_behaviours()

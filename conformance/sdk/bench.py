@@ -1,0 +1,78 @@
+"""The suite's side of the testbench: arm a fault script on the reference endpoint's admin route, read it
+back, and read the recorder's lines about one key."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import requests
+
+ADMIN = "/_testbench/faults"
+TIMEOUT = 30.0
+
+
+class BenchError(RuntimeError):
+    """The testbench did not do what the suite asked (an infrastructure problem, not the SDK's)."""
+
+
+def arm(endpoint: str, bucket: str, key: str, instructions: dict[str, list[str]]) -> str:
+    """Create a script bound to exactly `key` (as key prefix) in `bucket`; returns its id."""
+    script = {"bucket": bucket, "key_prefix": key, "instructions": instructions}
+    response = requests.post(endpoint + ADMIN, json=script, timeout=TIMEOUT)
+    if response.status_code != 201:
+        raise BenchError(f"the fault script was refused: {response.status_code} {response.text[:200]}")
+    return response.json()["id"]
+
+
+def read_back(endpoint: str, script_id: str) -> dict:
+    """The script's read-back (fired, remaining, completed)."""
+    response = requests.get(f"{endpoint}{ADMIN}/{script_id}", timeout=TIMEOUT)
+    if response.status_code != 200:
+        raise BenchError(f"the fault script {script_id} could not be read back: {response.status_code}")
+    return response.json()
+
+
+def disarm(endpoint: str, script_id: str) -> None:
+    """Delete the script (what did not fire will not fire later)."""
+    requests.delete(f"{endpoint}{ADMIN}/{script_id}", timeout=TIMEOUT)
+
+
+def records_for(path: Path, bucket: str, key: str, since: int = 0, until: int | None = None) -> list[dict]:
+    """The recorder's lines `since` <= n < `until` about `key` in `bucket` (and the bucket's list-uploads)."""
+    if not path.exists():
+        return []
+    found = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if until is not None and number >= until:
+                break
+            if number < since or not line.strip():
+                continue
+            record = json.loads(line)
+            if record.get("bucket") == bucket and (record.get("key") == key or record.get("key") is None):
+                found.append(record)
+    return found
+
+
+def settled_line_count(path: Path, quiet: float = 0.1, limit: float = 3.0) -> int:
+    """The line count once the recorder has not written for `quiet` seconds (it writes a line just after the
+    response is sent, so the last request of a driver that just exited may still be on its way)."""
+    deadline = time.monotonic() + limit
+    count = line_count(path)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = line_count(path)
+        if now == count:
+            return count
+        count = now
+    return count
+
+
+def line_count(path: Path) -> int:
+    """How many lines the record file has now."""
+    if not path.exists():
+        return 0
+    with open(path, "rb") as handle:
+        return sum(1 for _ in handle)

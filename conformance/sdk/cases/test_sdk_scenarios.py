@@ -1,0 +1,153 @@
+"""The SDK scenarios (fixtures/sdk/scenarios.toml), one case each, run through the driver of
+``--jss-sdk-driver`` against the embedded reference endpoint started with ``--faults --record``.
+
+Each case: arrange (source file, setup, faults armed on the scenario's key), act (the driver performs the
+steps), then judge from the server side (conformance.sdk.judge): one FAIL lists every finding with the clause
+or behaviour it breaks and, for a wrong request, the client mistake the diagnosis found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance import operations as ops
+from conformance.client import JssClient
+from conformance.outcomes import NotImplementedByTarget
+from conformance.sdk import bench
+from conformance.sdk.data import file_md5, write_source
+from conformance.sdk.judge import EndState, judge
+from conformance.sdk.protocol import PROTOCOL, run_driver
+from conformance.sdk.scenarios import Scenario, load_scenarios
+
+READ_CHUNK = 16 * 1024 * 1024
+SCENARIOS = load_scenarios()
+
+
+def _params() -> list:
+    return [
+        pytest.param(s, id=s.id, marks=pytest.mark.clause(*s.clauses, *s.behaviours)) for s in SCENARIOS
+    ]
+
+
+def _setup(scenario: Scenario, client: JssClient, bucket: str, key: str, source_path: Path) -> str | None:
+    """What the scenario needs before the driver runs: an object, or an upload with its first parts."""
+    if "object" in scenario.setup:
+        ops.put_object(client, bucket, key, source_path.read_bytes())
+    if "upload_parts" not in scenario.setup:
+        return None
+    upload_id = ops.initiate(client, bucket, key).upload_id
+    part_size = scenario.upload_step["part_size"]
+    with open(source_path, "rb") as handle:
+        for number in range(1, scenario.setup["upload_parts"] + 1):
+            ops.upload_part(client, bucket, key, upload_id, number, handle.read(part_size))
+    return upload_id
+
+
+def _steps(scenario: Scenario, work: Path, source_path: Path, size: int, upload_id: str | None) -> list[dict]:
+    steps = []
+    for step in scenario.steps:
+        given = {"op": step["op"]}
+        if step["op"] == "download":
+            given["destination"] = str(work / "download.bin")
+        else:
+            given.update(source=str(source_path), size=size, part_size=step["part_size"])
+        if step["op"] == "multipart-upload":
+            given.update(storage_class=step.get("storage_class"), encryption=step.get("encryption"))
+        if step["op"] == "resume-upload":
+            given["upload_id"] = upload_id
+        steps.append(given)
+    return steps
+
+
+def _stored_md5(client: JssClient, bucket: str, key: str, size: int) -> str:
+    digest = hashlib.md5()
+    for start in range(0, size, READ_CHUNK):
+        end = min(size, start + READ_CHUNK) - 1
+        response = client.request("GET", bucket, key, headers={"Range": f"bytes={start}-{end}"})
+        digest.update(response.content)
+    return digest.hexdigest()
+
+
+def _observe(client: JssClient, bucket: str, key: str, download: Path) -> EndState:
+    """The end state, read with the suite's own client."""
+    listing = ops.list_uploads(client, bucket, prefix=key)
+    left = sum(1 for upload in listing.uploads if upload.key == key)
+    try:
+        head = ops.head_object(client, bucket, key)
+    except ops.ApiError:
+        return EndState(False, uploads_left=left, download_md5=file_md5(download))
+    return EndState(
+        True,
+        object_md5=_stored_md5(client, bucket, key, head.size or 0),
+        object_size=head.size,
+        object_etag=head.etag,
+        storage_class=head.storage_class,
+        encrypted=head.response.headers.get("x-jss-server-side-encryption") == "true",
+        uploads_left=left,
+        download_md5=file_md5(download),
+    )
+
+
+def _clean(client: JssClient, bucket: str, key: str) -> None:
+    """Abort what the driver left open and delete its object (only this scenario's key)."""
+    for upload in ops.list_uploads(client, bucket, prefix=key).uploads:
+        if upload.key == key:
+            ops.abort(client, bucket, key, upload.upload_id)
+    client.request("DELETE", bucket, key)
+
+
+def _attach(name: str, text: str, secret: str) -> None:
+    try:
+        import allure
+    except ImportError:
+        return
+    allure.attach(text.replace(secret, "***") if secret else text, name=name,
+                  attachment_type=allure.attachment_type.TEXT)
+
+
+@pytest.mark.parametrize("scenario", _params())
+def test_sdk_scenario(scenario: Scenario, request, jss_target, jss_client, jss_key, tmp_path):
+    option = request.config.option
+    if not option.jss_sdk_driver or not option.jss_sdk_record:
+        pytest.fail("run the SDK scenarios with `jss-conformance sdk --driver CMD`", pytrace=False)
+    record_path = Path(option.jss_sdk_record)
+    bucket = jss_target.primary_bucket
+    key, secret = jss_key, jss_target.credentials.secret_key
+    step = scenario.upload_step
+    size = scenario.source_size(option.jss_sdk_large)
+    source_path = tmp_path / "source.bin"
+    source = write_source(source_path, size, scenario.id, step["part_size"] if step else None)
+    upload_id = _setup(scenario, jss_client, bucket.name, key, source_path)
+    script_id = bench.arm(bucket.endpoint, bucket.name, key, scenario.faults) if scenario.faults else None
+    payload = {
+        "protocol": PROTOCOL, "scenario": scenario.id, "endpoint": bucket.endpoint, "region": bucket.region,
+        "credentials": {"access_key": jss_target.credentials.access_key, "secret_key": secret},
+        "bucket": bucket.name, "key": key, "work_dir": str(tmp_path),
+        "steps": _steps(scenario, tmp_path, source_path, size, upload_id),
+    }
+    first_line = bench.settled_line_count(record_path)  # after the setup's requests
+
+    run = run_driver(option.jss_sdk_driver, payload, option.jss_sdk_timeout)
+
+    last_line = bench.settled_line_count(record_path)
+    records = bench.records_for(record_path, bucket.name, key, first_line, last_line)
+    fired = 0
+    if script_id:
+        fired = len(bench.read_back(bucket.endpoint, script_id)["fired"])
+        bench.disarm(bucket.endpoint, script_id)
+    state = _observe(jss_client, bucket.name, key, tmp_path / "download.bin")
+    _clean(jss_client, bucket.name, key)
+    _attach("driver result", json.dumps(run.result, indent=2) if run.result else run.problem, secret)
+    _attach("driver log", run.log, secret)
+    _attach("requests (recorder)", "\n".join(json.dumps(r) for r in records), secret)
+    judgement = judge(scenario, run.result, run.problem, fired, records, state, source)
+    if judgement.unsupported:
+        raise NotImplementedByTarget(judgement.unsupported)
+    if judgement.findings:
+        findings = "\n".join(f"[{f.id}] {f.message}" for f in judgement.findings)
+        raise AssertionError(f"scenario {scenario.id}: {judgement.summary()}\n{findings}")
+

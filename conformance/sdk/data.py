@@ -1,0 +1,51 @@
+"""The source bytes of a scenario: written to a file (deterministic per scenario id), with the MD5 and the
+final ETag their multipart upload must end with (md5 of the concatenated part MD5s, no "-N")."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from pathlib import Path
+
+from conformance.sdk.judge import Source
+
+CHUNK = 4 * 1024 * 1024
+
+
+def write_source(path: Path, size: int, seed: str, part_size: int | None) -> Source:
+    """Write `size` pseudo-random bytes (seeded by `seed`) to `path`; their Source (ETag for `part_size`)."""
+    generator = random.Random(seed)
+    whole = hashlib.md5()
+    part_digests: list[str] = []
+    part = hashlib.md5()
+    in_part = 0
+    with open(path, "wb") as handle:
+        written = 0
+        while written < size:
+            chunk = generator.randbytes(min(CHUNK, size - written))
+            handle.write(chunk)
+            whole.update(chunk)
+            written += len(chunk)
+            while part_size and chunk:
+                take = chunk[: part_size - in_part]
+                part.update(take)
+                in_part += len(take)
+                chunk = chunk[len(take):]
+                if in_part == part_size:
+                    part_digests.append(part.hexdigest())
+                    part, in_part = hashlib.md5(), 0
+    if part_size and in_part:
+        part_digests.append(part.hexdigest())
+    etag = hashlib.md5("".join(part_digests).encode("ascii")).hexdigest() if part_size else None
+    return Source(whole.hexdigest(), size, etag)
+
+
+def file_md5(path: Path) -> str | None:
+    """The MD5 of a file, None when it does not exist."""
+    if not path.is_file():
+        return None
+    digest = hashlib.md5()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,160 @@
+"""The example SDK driver, built on the suite's own client: the positive control of ``jss-conformance sdk``.
+
+Run as ``python -m conformance.sdk.drivers.example``: it reads one JSON scenario on stdin (see
+conformance.sdk.protocol), performs its steps and prints one JSON result line. It does what a careful SDK
+does: retries 500/503 answers and broken connections (bounded, with a short back-off), retries a failed
+complete on the same upload, aborts an upload that failed for good, resumes from ListParts, lists parts in
+ascending order, and downloads by ranges (a cut range is asked again).
+
+Its methods are the places where the broken drivers (conformance.sdk.drivers.broken) each make one mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import requests
+
+from conformance import operations as ops
+from conformance.client import Credentials, JssClient
+from conformance.outcomes import InfraError
+
+RETRYABLE_STATUSES = frozenset({500, 503})
+MAX_ATTEMPTS = 4
+BACKOFF_SECONDS = 0.05
+DOWNLOAD_CHUNK = 8 * 1024 * 1024
+
+
+class GaveUp(Exception):
+    """The SDK gave up on an operation (the scenario's result is "failed")."""
+
+
+class ExampleDriver:
+    """Performs a scenario's steps on one bucket and key."""
+
+    def __init__(self, scenario: dict) -> None:
+        credentials = scenario["credentials"]
+        keys = Credentials(credentials["access_key"], credentials["secret_key"])
+        self.client = JssClient(scenario["endpoint"], keys, timeout=60)
+        self.bucket, self.key = scenario["bucket"], scenario["key"]
+
+    # -- retries ---------------------------------------------------------------------------------------
+    def retryable(self, error: Exception) -> bool:
+        """Whether a failed attempt is worth another."""
+        if isinstance(error, ops.ApiError):
+            return error.status in RETRYABLE_STATUSES
+        return isinstance(error, InfraError | requests.RequestException)
+
+    def attempt(self, what: str, call):
+        """`call()` with bounded retries of retryable failures; GaveUp when they run out or one is final."""
+        for number in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return call()
+            except (ops.ApiError, InfraError, requests.RequestException) as error:
+                if not self.retryable(error) or number == MAX_ATTEMPTS:
+                    raise GaveUp(f"{what}: {error}") from error
+                time.sleep(BACKOFF_SECONDS * number)
+        raise AssertionError("unreachable")
+
+    # -- multipart -------------------------------------------------------------------------------------
+    def initiate(self, step: dict) -> str:
+        """InitiateMultipartUpload with the step's storage class and encryption."""
+        return self.attempt("initiate", lambda: ops.initiate(
+            self.client, self.bucket, self.key, storage_class=step.get("storage_class"),
+            encryption=step.get("encryption"),
+        )).upload_id
+
+    def upload_part(self, upload_id: str, number: int, data: bytes) -> str:
+        """One UploadPart; its ETag."""
+        return self.attempt(f"upload part {number}", lambda: ops.upload_part(
+            self.client, self.bucket, self.key, upload_id, number, data
+        )).etag
+
+    def complete_parts(self, parts: dict[int, str]) -> list[tuple[int, str]]:
+        """The complete list: ascending part numbers."""
+        return sorted(parts.items())
+
+    def complete(self, upload_id: str, parts: dict[int, str], step: dict) -> None:
+        """CompleteMultipartUpload, retried on the same upload."""
+        listed = self.complete_parts(parts)
+        self.attempt("complete", lambda: ops.complete(self.client, self.bucket, self.key, upload_id, listed))
+
+    def on_failure(self, upload_id: str) -> None:
+        """An upload that failed for good is aborted."""
+        self.attempt("abort", lambda: ops.abort(self.client, self.bucket, self.key, upload_id))
+
+    def send_parts(self, upload_id: str, step: dict, skip: frozenset[int] = frozenset()) -> dict[int, str]:
+        """Upload the source in parts of part_size (one part in memory at a time); skip those in `skip`."""
+        etags: dict[int, str] = {}
+        with open(step["source"], "rb") as source:
+            number = 0
+            while data := source.read(step["part_size"]):
+                number += 1
+                if number not in skip:
+                    etags[number] = self.upload_part(upload_id, number, data)
+        return etags
+
+    def multipart_upload(self, step: dict) -> None:
+        """Initiate, send the parts, complete; abort when it fails for good."""
+        upload_id = self.initiate(step)
+        try:
+            self.complete(upload_id, self.send_parts(upload_id, step), step)
+        except GaveUp:
+            self.on_failure(upload_id)
+            raise
+
+    def resume_upload(self, step: dict) -> None:
+        """Resume an interrupted upload: ListParts, send the missing parts, complete."""
+        upload_id = step["upload_id"]
+        listing = self.attempt(
+            "list parts", lambda: ops.list_parts(self.client, self.bucket, self.key, upload_id)
+        )
+        stored = {part.part_number: part.etag for part in listing.parts}
+        sent = self.send_parts(upload_id, step, skip=frozenset(stored))
+        self.complete(upload_id, {**stored, **sent}, step)
+
+    # -- download --------------------------------------------------------------------------------------
+    def download(self, step: dict) -> None:
+        """GetObject by ranges of 8 MiB into the destination file; a cut range is asked again."""
+        size = self.attempt("head", lambda: ops.head_object(self.client, self.bucket, self.key)).size or 0
+        with open(step["destination"], "wb") as out:
+            for start in range(0, size, DOWNLOAD_CHUNK):
+                end = min(size, start + DOWNLOAD_CHUNK) - 1
+                chunk = self.attempt(f"get bytes {start}-{end}", lambda s=start, e=end: self.get_range(s, e))
+                out.write(chunk)
+
+    def get_range(self, start: int, end: int) -> bytes:
+        """One ranged GetObject, checked to be complete."""
+        info = ops.get_object(self.client, self.bucket, self.key, headers={"Range": f"bytes={start}-{end}"})
+        if len(info.body) != end - start + 1:
+            raise InfraError(f"got {len(info.body)} bytes of range {start}-{end}")
+        return info.body
+
+    def perform(self, steps: list[dict]) -> None:
+        """Every step in order."""
+        handlers = {"multipart-upload": self.multipart_upload, "resume-upload": self.resume_upload,
+                    "download": self.download}
+        for step in steps:
+            handlers[step["op"]](step)
+
+
+def main(driver_class=ExampleDriver) -> int:
+    """Read the scenario, perform it, print the result line; exit status 0 unless the input is unusable."""
+    try:
+        scenario = json.loads(sys.stdin.read())
+    except ValueError as exc:
+        print(json.dumps({"status": "failed", "message": f"unreadable scenario: {exc}"}))
+        return 2
+    try:
+        driver_class(scenario).perform(scenario["steps"])
+    except GaveUp as exc:
+        print(json.dumps({"status": "failed", "message": str(exc)}))
+        return 0
+    print(json.dumps({"status": "ok"}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

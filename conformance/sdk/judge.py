@@ -1,0 +1,164 @@
+"""Judge one scenario run from the server side: the driver's result, the faults that fired, the recorder's
+verdicts on every request, the retries, and the end state the suite observed. Pure: no I/O.
+
+The judgement is a list of findings, each naming the clause or behaviour it breaks; none is a pass.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from conformance.sdk.scenarios import Scenario
+
+
+@dataclass
+class EndState:
+    """What the suite observed after the driver finished."""
+
+    object_exists: bool
+    object_md5: str | None = None
+    object_size: int | None = None
+    object_etag: str | None = None
+    storage_class: str | None = None
+    encrypted: bool = False
+    uploads_left: int = 0
+    download_md5: str | None = None  # of the driver's destination file (None: no such file)
+
+
+@dataclass
+class Source:
+    """The source bytes the driver was given: their MD5, size and the ETag their upload must end with."""
+
+    md5: str
+    size: int
+    etag: str | None  # md5 of the part ETags for the scenario's part size (None: no upload)
+
+
+@dataclass
+class Finding:
+    """One thing wrong: the clause or behaviour id, and what was seen."""
+
+    id: str
+    message: str
+    mistake: str = ""  # the client mistake the diagnosis found, when it found one
+
+
+@dataclass
+class Judgement:
+    """The findings (empty: PASS) and whether the driver said the scenario is unsupported."""
+
+    findings: list[Finding] = field(default_factory=list)
+    unsupported: str | None = None
+
+    def add(self, finding_id: str, message: str, mistake: str = "") -> None:
+        """Add a finding."""
+        self.findings.append(Finding(finding_id, message, mistake))
+
+    def summary(self) -> str:
+        """One line: every clause or behaviour broken, with the diagnosed mistakes."""
+        named = (f"{f.id} (mistake {f.mistake})" if f.mistake else f.id for f in self.findings)
+        return "; ".join(dict.fromkeys(named))
+
+
+def _request_findings(records: list[dict], judgement: Judgement) -> None:
+    """Every FAIL verdict of the recorder, once per (clause, mistake or detail)."""
+    seen = set()
+    for number, record in enumerate(records, start=1):
+        for verdict in record.get("verdicts", []):
+            if verdict.get("verdict") != "FAIL":
+                continue
+            what = ", ".join(verdict.get("mistakes", [])) or verdict.get("detail", "")
+            if (verdict["clause"], what) in seen:
+                continue
+            seen.add((verdict["clause"], what))
+            mistake = what if verdict.get("mistakes") else ""
+            judgement.add(
+                verdict["clause"],
+                f"request {number} ({record['operation']} {record['method']}, HTTP {record['status']}): "
+                f"{verdict.get('detail', '')}" + (f" [mistake: {mistake}]" if mistake else ""),
+                mistake,
+            )
+
+
+def _attempt_findings(scenario: Scenario, records: list[dict], judgement: Judgement) -> None:
+    """Attempts per request (one operation on one part) within max_attempts; initiates within limit."""
+    limits = scenario.expect.get("max_attempts", {})
+    attempts = Counter((r["operation"], r.get("part_number")) for r in records)
+    for (operation, part), count in sorted(attempts.items(), key=str):
+        limit = limits.get(operation)
+        if limit is not None and count > limit:
+            which = f" of part {part}" if part else ""
+            judgement.add("sdk.retry.transient-error",
+                          f"{count} {operation} requests{which}, at most {limit} acceptable")
+    initiates = sum(1 for r in records if r["operation"] == "initiate")
+    allowed = scenario.expect.get("initiates")
+    if allowed is not None and initiates > allowed:
+        judgement.add("sdk.retry.complete-same-upload",
+                      f"{initiates} InitiateMultipartUpload requests for one object, {allowed} expected "
+                      "(a failed request was retried by starting a new upload)")
+    resumed = scenario.expect.get("resumed_parts")
+    if resumed is not None:
+        sent = sorted({int(r["part_number"]) for r in records if r["operation"] == "upload-part"})
+        if sent != sorted(resumed):
+            judgement.add("sdk.resume.list-parts", f"the resume sent parts {sent}, expected only {resumed}")
+        if not any(r["operation"] == "list-parts" for r in records):
+            judgement.add("sdk.resume.list-parts", "the resume never asked ListParts")
+
+
+def _state_findings(scenario: Scenario, state: EndState, source: Source, judgement: Judgement) -> None:
+    expect = scenario.expect
+    if expect.get("object") == "source":
+        if not state.object_exists:
+            judgement.add("sdk.object.stored", "no object was stored at the key")
+        else:
+            if (state.object_md5, state.object_size) != (source.md5, source.size):
+                judgement.add("sdk.object.stored", f"the object holds {state.object_size} bytes of MD5 "
+                              f"{state.object_md5}, not the source's {source.size} bytes of MD5 {source.md5}")
+            if source.etag and state.object_etag != source.etag:
+                judgement.add("complete.etag.formula", f"ETag {state.object_etag}, expected {source.etag} "
+                              "(md5 of the part ETags in the scenario's part size)")
+    elif expect.get("object") == "absent" and state.object_exists:
+        judgement.add("sdk.cleanup.no-upload-left", "an object was stored although the upload had to fail")
+    if state.object_exists and expect.get("storage_class") and state.storage_class != expect["storage_class"]:
+        judgement.add("sdk.object.stored",
+                      f"storage class {state.storage_class}, asked for {expect['storage_class']}")
+    if state.object_exists and expect.get("encrypted") and not state.encrypted:
+        judgement.add("object.encryption.transparent", "the object is not stored with server-side encryption")
+    if state.uploads_left:
+        judgement.add("sdk.cleanup.no-upload-left",
+                      f"{state.uploads_left} upload(s) of the key left behind, neither completed nor aborted")
+    if expect.get("download") == "source" and state.download_md5 != source.md5:
+        got = "no file" if state.download_md5 is None else f"MD5 {state.download_md5}"
+        judgement.add("sdk.object.stored", f"the downloaded file has {got}, the object MD5 {source.md5}")
+
+
+def judge(
+    scenario: Scenario,
+    result: dict | None,
+    problem: str,
+    fired: int,
+    records: list[dict],
+    state: EndState,
+    source: Source,
+) -> Judgement:
+    """The judgement of one run: `result` is the driver's (None with `problem` when it gave none), `fired`
+    how many armed instructions fired."""
+    judgement = Judgement()
+    if result is not None and result.get("status") == "unsupported":
+        steps = ", ".join(result.get("unsupported") or []) or "a step"
+        judgement.unsupported = f"the driver does not support {steps}: {result.get('message', '')}".strip()
+        return judgement
+    if fired < scenario.required_fired:
+        judgement.add("sdk.faults.fired", f"only {fired} of the {scenario.required_fired} armed fault "
+                      "instruction(s) fired: the client did not send the requests the scenario is about")
+    _request_findings(records, judgement)
+    if result is None:
+        judgement.add("sdk.object.stored", f"no driver result: {problem}")
+    elif result["status"] != scenario.expect["result"]:
+        judgement.add("sdk.retry.transient-error" if scenario.faults else "sdk.object.stored",
+                      f"the driver reported {result['status']!r}, expected {scenario.expect['result']!r}: "
+                      f"{str(result.get('message', ''))[:300]}")
+    _attempt_findings(scenario, records, judgement)
+    _state_findings(scenario, state, source, judgement)
+    return judgement

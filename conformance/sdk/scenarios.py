@@ -1,0 +1,157 @@
+"""The SDK scenarios (fixtures/sdk/scenarios.toml) and behaviours (fixtures/sdk/behaviours.toml), validated.
+
+See the comment at the top of scenarios.toml for the fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.catalogue import Clause
+from conformance.paths import fixtures_dir
+from conformance.reference.faults import OPERATIONS, ScriptError, parse_instruction
+from conformance.tomlfile import read_toml
+
+STEP_OPS = ("multipart-upload", "resume-upload", "download")
+RESULTS = ("ok", "failed")
+_SCENARIO_FIELDS = {
+    "id", "description", "clauses", "behaviours", "steps", "faults", "fired_at_least", "setup", "expect",
+    "large_size",
+}
+_EXPECT_FIELDS = {
+    "result", "object", "storage_class", "encrypted", "max_attempts", "initiates", "resumed_parts",
+    "download",
+}
+
+
+class ScenarioError(ValueError):
+    """The scenario or behaviour file is malformed; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One SDK scenario."""
+
+    id: str
+    description: str
+    clauses: tuple[str, ...]
+    behaviours: tuple[str, ...]
+    steps: tuple[dict[str, Any], ...]
+    expect: dict[str, Any]
+    faults: dict[str, list[str]] = field(default_factory=dict)
+    fired_at_least: int | None = None
+    setup: dict[str, int] = field(default_factory=dict)
+    large_size: int | None = None
+
+    @property
+    def upload_step(self) -> dict[str, Any] | None:
+        """The step that uploads (multipart-upload or resume-upload), if any."""
+        return next((s for s in self.steps if s["op"] in ("multipart-upload", "resume-upload")), None)
+
+    def source_size(self, large: bool = False) -> int:
+        """The size of the scenario's source bytes (the upload's size, or the setup object's)."""
+        if large and self.large_size:
+            return self.large_size
+        step = self.upload_step
+        return int(step["size"]) if step else int(self.setup.get("object", 0))
+
+    @property
+    def required_fired(self) -> int:
+        """How many armed instructions must fire for the scenario to count."""
+        total = sum(len(items) for items in self.faults.values())
+        return total if self.fired_at_least is None else self.fired_at_least
+
+
+def sdk_dir() -> Path:
+    """fixtures/sdk/."""
+    return fixtures_dir() / "sdk"
+
+
+def load_behaviours(path: Path | None = None) -> dict[str, Clause]:
+    """The SDK behaviours by id, as catalogue clauses (family "sdk")."""
+    path = path or sdk_dir() / "behaviours.toml"
+    tables = read_toml(path, ScenarioError).get("behaviour")
+    if not isinstance(tables, list) or not tables:
+        raise ScenarioError(f"{path}: no [[behaviour]] tables")
+    names = ("id", "operation", "family", "level", "source", "sentence")
+    behaviours: dict[str, Clause] = {}
+    for table in tables:
+        if not all(isinstance(table.get(name), str) and table[name] for name in names):
+            raise ScenarioError(f"{path}: a behaviour lacks one of {', '.join(names)}")
+        behaviours[table["id"]] = Clause(**{name: table[name] for name in names})
+    return behaviours
+
+
+def _check_step(scenario_id: str, step: object) -> dict[str, Any]:
+    if not isinstance(step, dict) or step.get("op") not in STEP_OPS:
+        raise ScenarioError(f"scenario {scenario_id}: each step needs op = one of {', '.join(STEP_OPS)}")
+    if step["op"] != "download":
+        for name in ("size", "part_size"):
+            if not isinstance(step.get(name), int) or step[name] <= 0:
+                raise ScenarioError(f"scenario {scenario_id}: step {step['op']} needs a positive {name}")
+    return dict(step)
+
+
+def _check_faults(scenario_id: str, faults: object) -> dict[str, list[str]]:
+    if not isinstance(faults, dict):
+        raise ScenarioError(f"scenario {scenario_id}: faults is a table of operation -> instructions")
+    for operation, items in faults.items():
+        if operation not in OPERATIONS or not isinstance(items, list) or not items:
+            raise ScenarioError(f"scenario {scenario_id}: faults.{operation} is not an operation's list")
+        try:
+            for item in items:
+                parse_instruction(item)
+        except ScriptError as exc:
+            raise ScenarioError(f"scenario {scenario_id}: {exc}") from None
+    return {op: list(items) for op, items in faults.items()}
+
+
+def _scenario(table: dict, known_clauses: set[str], behaviours: dict[str, Clause]) -> Scenario:
+    scenario_id = table.get("id")
+    if not isinstance(scenario_id, str) or not scenario_id:
+        raise ScenarioError("a scenario lacks its id")
+    unknown = set(table) - _SCENARIO_FIELDS or set(table.get("expect", {})) - _EXPECT_FIELDS
+    if unknown:
+        raise ScenarioError(f"scenario {scenario_id}: unknown field {sorted(unknown)[0]!r}")
+    for name, known in (("clauses", known_clauses), ("behaviours", set(behaviours))):
+        ids = table.get(name, [])
+        missing = [i for i in ids if i not in known]
+        if not isinstance(ids, list) or missing:
+            raise ScenarioError(f"scenario {scenario_id}: unknown {name[:-1]} {missing[:1]}")
+    steps = table.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise ScenarioError(f"scenario {scenario_id}: no steps")
+    expect = table.get("expect")
+    if not isinstance(expect, dict) or expect.get("result") not in RESULTS:
+        raise ScenarioError(f"scenario {scenario_id}: expect.result must be one of {', '.join(RESULTS)}")
+    return Scenario(
+        id=scenario_id,
+        description=str(table.get("description", "")),
+        clauses=tuple(table.get("clauses", [])),
+        behaviours=tuple(table.get("behaviours", [])),
+        steps=tuple(_check_step(scenario_id, step) for step in steps),
+        expect=dict(expect),
+        faults=_check_faults(scenario_id, table.get("faults", {})),
+        fired_at_least=table.get("fired_at_least"),
+        setup=dict(table.get("setup", {})),
+        large_size=table.get("large_size"),
+    )
+
+
+def load_scenarios(path: Path | None = None, known_clauses: set[str] | None = None) -> list[Scenario]:
+    """Every scenario, in file order; ScenarioError for a malformed one (unknown clause ids included)."""
+    from conformance.catalogue import load_catalogue
+
+    path = path or sdk_dir() / "scenarios.toml"
+    known = known_clauses if known_clauses is not None else set(load_catalogue())
+    behaviours = load_behaviours()
+    tables = read_toml(path, ScenarioError).get("scenario")
+    if not isinstance(tables, list) or not tables:
+        raise ScenarioError(f"{path}: no [[scenario]] tables")
+    scenarios = [_scenario(table, known, behaviours) for table in tables]
+    ids = [s.id for s in scenarios]
+    if len(set(ids)) != len(ids):
+        raise ScenarioError(f"{path}: a scenario id appears twice")
+    return scenarios
