@@ -1,7 +1,7 @@
 """Where the project's data lives: JSS_CONFORMANCE_FIXTURES, else the fixtures the package carries.
 
 The repository keeps one copy of the data, the top-level ``fixtures/`` folder. A wheel carries that folder
-as ``conformance/fixtures/`` (pyproject.toml maps it there as package data), so an installed package finds
+as ``conformance/fixtures/`` (setup.py maps it there as package data), so an installed package finds
 it beside its modules, and a clone or an editable install finds it beside the package folder.
 """
 

@@ -20,7 +20,7 @@ import pytest
 from conformance import paths
 
 REPO = paths.PACKAGE_DIR.parent
-SOURCE_PARTS = ("pyproject.toml", "README.md", "conformance", "fixtures")
+SOURCE_PARTS = ("pyproject.toml", "setup.py", "README.md", "conformance", "fixtures")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 TIMEOUT = 300
 
