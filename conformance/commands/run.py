@@ -148,7 +148,9 @@ def main(argv: list[str]) -> int:
 
     import pytest
 
-    status = int(pytest.main(args))
+    from conformance.harness.usage import OneLineParseErrors
+
+    status = int(pytest.main(args, plugins=[OneLineParseErrors()]))
     if status == NO_TESTS:
         return _usage(
             "no conformance case was collected or selected (check the paths, -k and --jss-* filters)"

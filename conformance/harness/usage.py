@@ -24,3 +24,24 @@ def usage_error(message: str) -> RunUsageError:
     """Print `message` as the one error line and return the exception to raise."""
     print_error(message)
     return RunUsageError(message)
+
+
+class OneLineParseErrors:
+    """A plugin for ``pytest.main`` (``jss-conformance run`` passes it): pytest's own argument errors (an
+    unknown option, a missing value) become the suite's one error line instead of pytest's usage text."""
+
+    @staticmethod
+    def message(exc: Exception) -> str:
+        """The ``...: error: MESSAGE`` part of pytest's usage text."""
+        lines = str(exc).splitlines()
+        line = next((text for text in lines if ": error: " in text), lines[-1] if lines else "usage error")
+        return line.split(": error: ", 1)[-1]
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_cmdline_parse(self, pluginmanager, args):  # noqa: D102 - pytest's hook
+        try:
+            return (yield)
+        except RunUsageError:
+            raise
+        except pytest.UsageError as exc:
+            raise usage_error(self.message(exc)) from None

@@ -45,6 +45,7 @@ PATHS = {
     "run-unknown-deviation": ["run", "--jss-deviate", "be-nice"],
     "run-known-deviations-missing": ["run", "--jss-known-deviations", "{dir}/nope.toml"],
     "run-nothing-selected": ["run", "-k", "no_case_has_this_name"],
+    "run-unknown-pytest-option": ["run", "--no-such-option"],
     "serve-bad-port": ["serve", "--port", "eighty"],
     "serve-port-range": ["serve", "--port", "70000"],
     "serve-unknown-deviation": ["serve", "--deviate", "be-nice"],
