@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.reference.deviations import Deviations
+from conformance.reference.limits import Limits
 from conformance.reference.regions import KNOWN_REGIONS
 
 DEFAULT_REGIONS = ("cn-north-1", "cn-east-2")
@@ -47,6 +48,7 @@ class ServerConfig:
     record: Path | None = None  # write one JSON line per request here (testbench)
     #: (name, region) of the buckets created at start for the first user (``--bucket NAME[@REGION]``).
     buckets: tuple[tuple[str, str], ...] = ()
+    limits: Limits = field(default_factory=Limits)  # slow and hostile clients (see limits)
 
     def user_by_access_key(self, access_key: str) -> User | None:
         """The user owning `access_key`, or None."""

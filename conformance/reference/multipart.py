@@ -115,7 +115,7 @@ async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Respons
     wanted_md5 = access.expected_md5(ctx)
     temp = storage.temp_path("part")
     key = storage.sse_key if upload and upload["encrypted"] else None
-    stored = await receive_to_file(receive, temp, length, key)
+    stored = await receive_to_file(receive, temp, length, key, ctx.config.limits.max_body_threads)
     if wanted_md5 not in (None, stored.md5_hex) and not deviations.active("bad-digest-accepted"):
         temp.unlink(missing_ok=True)
         raise JssError(400, "BadDigest", "The Content-MD5 you specified did not match what we received")

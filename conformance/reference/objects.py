@@ -32,7 +32,8 @@ async def put_object(ctx: RequestContext, storage: Storage, receive) -> Response
     length = access.body_length(ctx)
     wanted_md5 = access.expected_md5(ctx)
     temp = storage.temp_path("object")
-    stored = await receive_to_file(receive, temp, length, storage.sse_key if encrypted else None)
+    key = storage.sse_key if encrypted else None
+    stored = await receive_to_file(receive, temp, length, key, ctx.config.limits.max_body_threads)
     if wanted_md5 is not None and wanted_md5 != stored.md5_hex:
         temp.unlink(missing_ok=True)
         raise JssError(400, "BadDigest", "The Content-MD5 you specified did not match what we received")

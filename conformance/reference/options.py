@@ -18,6 +18,7 @@ from conformance.reference.config import (
     validate_regions,
 )
 from conformance.reference.deviations import DEVIATIONS, Deviations, UnknownDeviation
+from conformance.reference.limits import add_limit_options, limits_from_args
 from conformance.reference.start_buckets import parse_bucket_options
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -95,6 +96,7 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-level", default="info", choices=LOG_LEVELS, help="stderr log level (default info)"
     )
+    add_limit_options(parser)
 
 
 def deviations_epilog() -> str:
@@ -117,6 +119,9 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
         raise ConfigError("--min-part-size must not be negative")
     if not args.service_domain.strip("."):
         raise ConfigError("--service-domain must not be empty")
+    limits = limits_from_args(args)
+    if (problem := limits.check()) is not None:
+        raise ConfigError(problem)
     users = load_credentials(args.credentials) if args.credentials else (BUILTIN_USER,)
     regions = validate_regions(args.region or ())
     return ServerConfig(
@@ -131,6 +136,7 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
         service_domain=args.service_domain.strip("."),
         faults=args.faults,
         record=args.record.resolve() if args.record else None,
+        limits=limits,
     )
 
 

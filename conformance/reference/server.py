@@ -16,84 +16,16 @@ import socket
 import sys
 
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from conformance.reference.app import MAX_HEADER_BYTES, RAW_HEADER_NAMES, ReferenceApp
+from conformance.reference.app import ReferenceApp
 from conformance.reference.config import ConfigError, ServerConfig
-from conformance.reference.errors import error_body
-from conformance.reference.fault_layer import TRANSPORT_EXTENSION
-from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
+from conformance.reference.limits import fit_to_file_limit
+from conformance.reference.protocol import protocol_for
 from conformance.reference.start_buckets import create_start_buckets
 from conformance.reference.testbench import testbench_app
+from conformance.reference.watchdog import watch
 
 log = logging.getLogger("conformance.reference")
-
-#: How long a connection stays open, discarding input, after an error answered by the protocol itself.
-LINGER_SECONDS = 2.0
-
-
-class JsonErrorProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, with JSON bodies for the errors it answers itself (unparsable requests)
-    and a bound on the size of a request head (so a huge header cannot grow memory)."""
-
-    _head_bytes = 0
-    _in_head = True
-    _rejected = False
-
-    def data_received(self, data: bytes) -> None:  # noqa: D102 - asyncio hook
-        if self._rejected:
-            return  # lingering after an error response: discard what the client still sends
-        if self._in_head:
-            self._head_bytes += len(data)
-        super().data_received(data)  # may answer a parse error itself (send_400_response): _rejected
-        if self._in_head and self._head_bytes > MAX_HEADER_BYTES and not self._rejected:
-            self._send_json_error(
-                400, "RequestHeaderSectionTooLarge", "Your request header section is too large"
-            )
-
-    def on_message_begin(self) -> None:  # noqa: D102 - parser hook
-        super().on_message_begin()
-        self._in_head = True
-        # The transport, for the testbench's fault layer (a connection reset); the JSS app never reads it.
-        self.scope.setdefault("extensions", {})[TRANSPORT_EXTENSION] = self.transport
-
-    def on_header(self, name: bytes, value: bytes) -> None:  # noqa: D102 - parser hook
-        super().on_header(name, value)
-        self.scope.setdefault(RAW_HEADER_NAMES, []).append(name)  # as sent, for the app (see app.parse)
-
-    def on_headers_complete(self) -> None:  # noqa: D102 - parser hook
-        self._in_head, self._head_bytes = False, 0
-        super().on_headers_complete()
-
-    def on_message_complete(self) -> None:  # noqa: D102 - parser hook
-        super().on_message_complete()
-        self._in_head, self._head_bytes = True, 0
-
-    def send_400_response(self, msg: str) -> None:  # noqa: D102 - uvicorn hook
-        self._send_json_error(400, "InvalidRequest", msg)
-
-    def _send_json_error(self, status: int, code: str, message: str) -> None:
-        if self._rejected or self.transport.is_closing():
-            return  # one answer per connection: it is already given (or the connection is gone)
-        request_id = new_request_id()
-        body = error_body(code, message, "/", request_id)
-        head = (
-            f"HTTP/1.1 {status} Bad Request\r\ncontent-type: {JSON_CONTENT_TYPE.decode()}\r\n"
-            f"x-jss-request-id: {request_id}\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n"
-        )
-        # A malformed request poisons the connection: requests parsed before it in the same bytes but not
-        # answered yet are dropped (their handlers see a disconnect, so nothing they were writing is kept).
-        if self.cycle is not None and not self.cycle.response_complete:
-            self.cycle.disconnected = True
-            self.cycle.message_event.set()
-        self.pipeline.clear()
-        self.transport.write(head.encode("ascii") + body)
-        # Lingering close: stop sending (FIN after the response), keep reading and discarding for a moment,
-        # so that a client still sending its request reads the answer instead of a connection reset.
-        self._rejected = True
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
-        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
 def bind_sockets(config: ServerConfig) -> dict[str, socket.socket]:
@@ -125,13 +57,17 @@ def ready_line(config: ServerConfig, sockets: dict[str, socket.socket]) -> str:
     )
 
 
-async def _serve(server: uvicorn.Server, sockets: list[socket.socket], on_ready) -> None:
+async def _serve(server: uvicorn.Server, sockets: list[socket.socket], on_ready, limits) -> None:
     task = asyncio.ensure_future(server.serve(sockets=sockets))
-    while not server.started and not task.done():
-        await asyncio.sleep(0.01)
-    if server.started:
-        on_ready()
-    await task
+    watchdog = asyncio.ensure_future(watch(server.server_state.connections, limits))
+    try:
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        if server.started:
+            on_ready()
+        await task
+    finally:
+        watchdog.cancel()
 
 
 def tune_allocator() -> None:
@@ -167,16 +103,17 @@ def run_server(config: ServerConfig) -> int:
             f"cannot listen on {config.host} port {config.port}: {exc.strerror or exc}"
         ) from exc
     app.port_regions = {sock.getsockname()[1]: region for region, sock in sockets.items()}
+    limits = fit_to_file_limit(config.limits)
     uv_config = uvicorn.Config(
         testbench_app(app, config),
-        http=JsonErrorProtocol,
+        http=protocol_for(limits),
         ws="none",
         lifespan="off",
         log_config=None,
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=5,
-        timeout_keep_alive=30,
+        timeout_keep_alive=limits.keep_alive_timeout,
     )
     server = uvicorn.Server(uv_config)
     line = ready_line(config, sockets)
@@ -195,5 +132,5 @@ def run_server(config: ServerConfig) -> int:
         signal.signal(sig, request_exit)
     uvicorn_loop = uv_config.get_loop_factory()
     with asyncio.Runner(loop_factory=uvicorn_loop) as runner:
-        runner.run(_serve(server, list(sockets.values()), on_ready))
+        runner.run(_serve(server, list(sockets.values()), on_ready, limits))
     return 0
