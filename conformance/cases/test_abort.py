@@ -40,7 +40,8 @@ def test_abort_then_complete_no_such_upload(jss_client, jss_bucket, jss_key):
 def test_abort_then_upload_not_listed(jss_client, jss_bucket, jss_key):
     upload_id, _ = _aborted_upload(jss_client, jss_bucket.name, jss_key)
 
-    assert listed_upload(jss_client, jss_bucket.name, jss_key, upload_id) is None
+    entry = listed_upload(jss_client, jss_bucket.name, jss_key, upload_id)
+    ops.assert_value("the ListMultipartUploads entry of the aborted upload", entry, None)
 
 
 @pytest.mark.clause("abort.no-such-upload")

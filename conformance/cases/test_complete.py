@@ -25,7 +25,9 @@ def test_complete_etag_is_md5_of_part_etags(jss_client, jss_bucket, jss_key, jss
 
     completed = ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
 
-    assert completed.etag == multipart_etag([etag for _, etag in etags])
+    ops.assert_value(
+        "the final ETag", completed.etag, multipart_etag([e for _, e in etags]), decided_by=completed
+    )
 
 
 @pytest.mark.clause("complete.assembly-order", "complete.creates-object")
@@ -33,9 +35,12 @@ def test_complete_object_is_parts_in_number_order(jss_client, jss_bucket, jss_ke
     first, second = sized_part(jss_expect, seed=21), small_part(seed=22)
     upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, [(2, second), (1, first)])
 
-    ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, sorted(etags))
+    completed = ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, sorted(etags))
 
-    assert md5_hex(ops.get_object(jss_client, jss_bucket.name, jss_key).body) == md5_hex(first + second)
+    read_back = md5_hex(ops.get_object(jss_client, jss_bucket.name, jss_key).body)
+    ops.assert_value(
+        "the MD5 of the object read back", read_back, md5_hex(first + second), decided_by=completed
+    )
 
 
 @pytest.mark.clause("complete.gaps-allowed")
@@ -43,9 +48,12 @@ def test_complete_with_gap_in_part_numbers_accepted(jss_client, jss_bucket, jss_
     first, fifth = sized_part(jss_expect, seed=23), small_part(seed=24)
     upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, [(1, first), (5, fifth)])
 
-    ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
+    completed = ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
 
-    assert md5_hex(ops.get_object(jss_client, jss_bucket.name, jss_key).body) == md5_hex(first + fifth)
+    read_back = md5_hex(ops.get_object(jss_client, jss_bucket.name, jss_key).body)
+    ops.assert_value(
+        "the MD5 of the object read back", read_back, md5_hex(first + fifth), decided_by=completed
+    )
 
 
 @pytest.mark.clause("complete.part-order")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import operations as ops
-from conformance.cases.support import listed_upload, payload, table
+from conformance.cases.support import listed_upload, md5_hex, payload, table
 
 FLAGS = table("lifecycle")["encryption_flag"]
 
@@ -20,7 +20,8 @@ def test_initiate_encryption_flag_listed(jss_client, jss_bucket, jss_key, flag):
 
     entry = listed_upload(jss_client, jss_bucket.name, jss_key, upload.upload_id)
 
-    assert entry is not None and entry.encrypted == (flag["listed"] == "true"), entry
+    listed = entry.encrypted if entry else "(the upload is not listed)"
+    ops.assert_value("the listed Enable-Encryption", listed, flag["listed"] == "true", decided_by=upload)
 
 
 @pytest.mark.clause("initiate.encryption.default-false")
@@ -29,7 +30,8 @@ def test_initiate_without_encryption_listed_false(jss_client, jss_bucket, jss_ke
 
     entry = listed_upload(jss_client, jss_bucket.name, jss_key, upload.upload_id)
 
-    assert entry is not None and entry.encrypted is False, entry
+    listed = entry.encrypted if entry else "(the upload is not listed)"
+    ops.assert_value("the listed Enable-Encryption", listed, False, decided_by=upload)
 
 
 @pytest.mark.clause("object.encryption.transparent")
@@ -39,4 +41,5 @@ def test_complete_encrypted_upload_reads_back_plain(jss_client, jss_bucket, jss_
     part = ops.upload_part(jss_client, jss_bucket.name, jss_key, upload.upload_id, 1, data)
     ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, [(1, part.etag)])
 
-    assert ops.get_object(jss_client, jss_bucket.name, jss_key).body == data
+    read_back = md5_hex(ops.get_object(jss_client, jss_bucket.name, jss_key).body)
+    ops.assert_value("the MD5 of the object read back", read_back, md5_hex(data))

@@ -79,10 +79,8 @@ def test_initiate_existing_object_unchanged(jss_client, jss_bucket, jss_key, sta
     STAGES[stage](jss_client, jss_bucket.name, jss_key, upload_class)
 
     after = read(jss_client, jss_bucket.name, jss_key)
-    assert after == before, (
-        f"{OLD_OBJECT_CLASS} object, {upload_class} upload ({jss_bucket.region}), {stage}: "
-        f"{attribute} changed from {before!r} to {after!r}"
-    )
+    what = f"the {attribute} of the {OLD_OBJECT_CLASS} object after a {upload_class} upload's {stage}"
+    ops.assert_value(what, after, before)
 
 
 @pytest.mark.clause("complete.creates-object")
@@ -92,6 +90,7 @@ def test_complete_replaces_existing_object(jss_client, jss_bucket, jss_key):
     upload = ops.initiate(jss_client, jss_bucket.name, jss_key)
     part = ops.upload_part(jss_client, jss_bucket.name, jss_key, upload.upload_id, 1, new_bytes)
 
-    ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, [(1, part.etag)])
+    completed = ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, [(1, part.etag)])
 
-    assert ops.get_object(jss_client, jss_bucket.name, jss_key).body == new_bytes
+    read_back = md5_hex(ops.get_object(jss_client, jss_bucket.name, jss_key).body)
+    ops.assert_value("the MD5 of the object read back", read_back, md5_hex(new_bytes), decided_by=completed)

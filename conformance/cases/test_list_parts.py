@@ -24,7 +24,9 @@ def test_list_parts_ascending_part_numbers(jss_client, jss_bucket, jss_key):
 
     listing = ops.list_parts(jss_client, jss_bucket.name, jss_key, upload_id)
 
-    assert [part.part_number for part in listing.parts] == [1, 2, 3]
+    ops.assert_value(
+        "the listed part numbers", [p.part_number for p in listing.parts], [1, 2, 3], decided_by=listing
+    )
 
 
 @pytest.mark.clause("list-parts.reports-parts")
@@ -35,7 +37,8 @@ def test_list_parts_reports_number_etag_size(jss_client, jss_bucket, jss_key):
     listing = ops.list_parts(jss_client, jss_bucket.name, jss_key, upload.upload_id)
 
     expected = [(1, md5_hex(first), len(first)), (2, md5_hex(second), len(second))]
-    assert [(p.part_number, p.etag, p.size) for p in listing.parts] == expected
+    listed = [(p.part_number, p.etag, p.size) for p in listing.parts]
+    ops.assert_value("the listed (PartNumber, ETag, Size)", listed, expected, decided_by=listing)
 
 
 @pytest.mark.clause("list-parts.paging")
@@ -46,7 +49,8 @@ def test_list_parts_paging_limits_listing(jss_client, jss_bucket, jss_key, jss_e
 
     listing = ops.list_parts(jss_client, jss_bucket.name, jss_key, upload_id, **paging["arguments"])
 
-    assert [part.part_number for part in listing.parts] == paging["listed"]
+    listed = [p.part_number for p in listing.parts]
+    ops.assert_value("the listed part numbers", listed, paging["listed"], decided_by=listing)
 
 
 @pytest.mark.clause("list-parts.no-such-upload")

@@ -27,7 +27,8 @@ def test_list_uploads_lists_initiated_upload(jss_client, jss_bucket, jss_key):
 
     entry = listed_upload(jss_client, jss_bucket.name, jss_key, upload.upload_id)
 
-    assert entry is not None and (entry.key, entry.upload_id) == (jss_key, upload.upload_id)
+    listed = (entry.key, entry.upload_id) if entry else None
+    ops.assert_value("the listed (Key, UploadId)", listed, (jss_key, upload.upload_id))
 
 
 @pytest.mark.clause("list-uploads.in-progress")
@@ -35,7 +36,8 @@ def test_list_uploads_omits_completed_upload(jss_client, jss_bucket, jss_key):
     upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, [(1, small_part())])
     ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
 
-    assert listed_upload(jss_client, jss_bucket.name, jss_key, upload.upload_id) is None
+    entry = listed_upload(jss_client, jss_bucket.name, jss_key, upload.upload_id)
+    ops.assert_value("the ListMultipartUploads entry of the completed upload", entry, None)
 
 
 @pytest.mark.clause("list-uploads.prefix")
@@ -45,7 +47,8 @@ def test_list_uploads_prefix_limits_listing(jss_client, jss_bucket, jss_key):
 
     listing = ops.list_uploads(jss_client, jss_bucket.name, prefix=f"{jss_key}/in/")
 
-    assert sorted((u.key, u.upload_id) for u in listing.uploads) == sorted(inside)
+    listed = sorted((u.key, u.upload_id) for u in listing.uploads)
+    ops.assert_value("the listed (Key, UploadId) pairs", listed, sorted(inside), decided_by=listing)
 
 
 @pytest.mark.clause("list-uploads.sorted")
@@ -54,7 +57,10 @@ def test_list_uploads_sorted_by_key_then_upload_id(jss_client, jss_bucket, jss_k
 
     listing = ops.list_uploads(jss_client, jss_bucket.name, prefix=f"{jss_key}/")
 
-    assert [(u.key, u.upload_id) for u in listing.uploads] == sorted(created, key=_sort_key)
+    listed = [(u.key, u.upload_id) for u in listing.uploads]
+    ops.assert_value(
+        "the listed (Key, UploadId) pairs", listed, sorted(created, key=_sort_key), decided_by=listing
+    )
 
 
 @pytest.mark.clause("list-uploads.max-uploads")
@@ -64,4 +70,6 @@ def test_list_uploads_max_uploads_limits_listing(jss_client, jss_bucket, jss_key
 
     listing = ops.list_uploads(jss_client, jss_bucket.name, prefix=f"{jss_key}/", max_uploads=2)
 
-    assert [(u.key, u.upload_id) for u in listing.uploads] == sorted(created, key=_sort_key)[:2]
+    listed = [(u.key, u.upload_id) for u in listing.uploads]
+    expected = sorted(created, key=_sort_key)[:2]
+    ops.assert_value("the listed (Key, UploadId) pairs", listed, expected, decided_by=listing)

@@ -152,14 +152,17 @@ def test_multipart_response_has_documented_fields(jss_client, jss_bucket, jss_ke
 def test_upload_part_response_is_empty_with_etag(jss_client, jss_bucket, jss_key):
     response = _upload_part(jss_client, jss_bucket.name, jss_key)
 
-    assert (response.status_code, response.content, "ETag" in response.headers) == (200, b"", True)
+    observed = (response.status_code, response.content, "ETag" in response.headers)
+    ops.assert_value("(status, body, has an ETag)", observed, (200, b"", True), decided_by=response)
 
 
 @pytest.mark.clause("abort.response.fields")
 def test_abort_response_is_204_without_body(jss_client, jss_bucket, jss_key):
     response = _abort(jss_client, jss_bucket.name, jss_key)
 
-    assert (response.status_code, response.content) == (204, b"")
+    ops.assert_value(
+        "(status, body)", (response.status_code, response.content), (204, b""), decided_by=response
+    )
 
 
 @pytest.mark.clause("initiate.response.echo")
@@ -171,7 +174,9 @@ def test_initiate_response_echoes_bucket_and_key(jss_client, jss_bucket, jss_mak
 
     upload = ops.initiate(jss_client, jss_bucket.name, key)
 
-    assert (upload.bucket, upload.key) == (jss_bucket.name, key)
+    ops.assert_value(
+        "the echoed (Bucket, Key)", (upload.bucket, upload.key), (jss_bucket.name, key), decided_by=upload
+    )
 
 
 @pytest.mark.clause("initiate.upload-id.unique")
