@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from conformance import outcomes as oc
-from conformance.operations.verdicts import Mismatch
+from conformance.operations.results import ApiError
+from conformance.operations.verdicts import Mismatch, describe
 
 MESSAGE_LIMIT = 2000
 
@@ -71,7 +72,9 @@ def outcome_of_exception(exc: BaseException) -> str:
 
 def exception_message(exc: BaseException, exconly: str) -> str:
     """A short message for an exception: its own text for ours, pytest's one-liner otherwise."""
-    if isinstance(exc, oc.InfraError | oc.NotImplementedByTarget | oc.NonStrict | Mismatch):
+    if isinstance(exc, ApiError) and exc.response is not None:
+        text = f"expected a successful answer; observed {describe(exc.response)}"
+    elif isinstance(exc, oc.InfraError | oc.NotImplementedByTarget | oc.NonStrict | Mismatch):
         text = str(exc) or type(exc).__name__
     else:
         text = exconly
