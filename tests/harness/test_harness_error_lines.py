@@ -1,5 +1,5 @@
 """One prefix for every one-line error: each usage or configuration error path of run, serve, sign, sweep,
-compare, expectations, the profile and the catalogue prints exactly one stderr line starting with
+compare, sdk, expectations, the profile and the catalogue prints exactly one stderr line starting with
 ``jss-conformance: error: `` (conformance.errorline) and exits 2 (4 under plain pytest), no traceback."""
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ PATHS = {
     "compare-missing-file": ["compare", "{dir}/nope.json"],
     "compare-not-results": ["compare", "{dir}/results.json"],
     "compare-catalogue-missing": ["compare", "--catalogue", "{dir}/nope.toml", "{dir}/good.json"],
+    "sdk-no-driver": ["sdk"],
+    "sdk-empty-driver": ["sdk", "--driver", ""],
+    "sdk-unknown-scenario": ["sdk", "--driver", "true", "--scenario", "astrology"],
     "expectations-no-action": ["expectations"],
     "expectations-profile-missing": ["expectations", "update", "--target", "{dir}/nope.toml"],
 }
