@@ -165,7 +165,8 @@ def _body_size(body: Body) -> int | None:
 
 
 class JssClient:
-    """A signing HTTP client for one endpoint and one set of credentials.
+    """A signing HTTP client for one endpoint and one set of credentials (None: an anonymous client, which
+    sends no Authorization).
 
     `listeners` are called with the :class:`Exchange` after every exchange that got a response (the plugin
     uses them for cleanup tracking and reports).
@@ -174,7 +175,7 @@ class JssClient:
     def __init__(
         self,
         endpoint: str,
-        credentials: Credentials,
+        credentials: Credentials | None,
         *,
         timeout: float = 30.0,
         session: requests.Session | None = None,
@@ -186,7 +187,8 @@ class JssClient:
         self.listeners: list[Callable[[Exchange], None]] = []
 
     def __repr__(self) -> str:
-        return f"JssClient({self.endpoint!r}, access_key={self.credentials.access_key!r})"
+        access_key = self.credentials.access_key if self.credentials is not None else None
+        return f"JssClient({self.endpoint!r}, access_key={access_key!r})"
 
     def close(self) -> None:
         """Close the underlying HTTP session."""
@@ -254,7 +256,7 @@ class JssClient:
         if options.authorization is not None:
             sent = options.authorization.rpartition(":")[2] if ":" in options.authorization else None
             return None, header_pairs + [("Authorization", options.authorization)], query_pairs, sent
-        if options.anonymous:
+        if options.anonymous or self.credentials is None:
             return None, header_pairs, query_pairs, None
         resource = options.resource
         if resource is None:

@@ -8,6 +8,9 @@ A profile is a TOML file (see ``fixtures/targets/staging.example.toml``)::
     [credentials]                         # names of environment variables, never the secrets themselves
     access_key_env = "JSS_STAGING_ACCESS_KEY"
     secret_key_env = "JSS_STAGING_SECRET_KEY"
+    [alt]                                 # optional: a second account that owns none of the buckets
+    access_key_env = "JSS_STAGING_ALT_ACCESS_KEY"
+    secret_key_env = "JSS_STAGING_ALT_SECRET_KEY"
     [[buckets]]
     name = "my-bucket"
     region = "cn-north-1"
@@ -16,7 +19,7 @@ A profile is a TOML file (see ``fixtures/targets/staging.example.toml``)::
     ...
 
 A profile with ``embedded = true`` (``fixtures/targets/embedded.toml``) describes the embedded reference
-endpoint: the plugin starts it, generates credentials and creates the buckets.
+endpoint: the plugin starts it, generates credentials (for the second account too) and creates the buckets.
 
 ``JSS_ENDPOINT``, ``JSS_ACCESS_KEY``, ``JSS_SECRET_KEY``, ``JSS_BUCKET`` and ``JSS_REGION`` override a
 profile, or replace it for a one-bucket run. Every problem raises :class:`ProfileError` with one line of text.
@@ -47,7 +50,7 @@ PRIMARY_REGION = "cn-north-1"
 ENV_VARIABLES = ("JSS_ENDPOINT", "JSS_ACCESS_KEY", "JSS_SECRET_KEY", "JSS_BUCKET", "JSS_REGION")
 
 _PROFILE_KEYS = {
-    "name", "endpoint", "dialect", "embedded", "credentials", "buckets", "expect", "reference",
+    "name", "endpoint", "dialect", "embedded", "credentials", "alt", "buckets", "expect", "reference",
     "known_deviations",
 }
 _CREDENTIAL_KEYS = {"access_key_env", "secret_key_env"}
@@ -86,6 +89,14 @@ class Target:
     reference_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     #: The target's known-deviations file (absolute path; "" when the profile names none).
     known_deviations: str = ""
+    #: A second account of the endpoint that owns none of the buckets (the access family), or None.
+    alt_credentials: Credentials | None = None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The secret keys of the target's accounts (never to appear in a report)."""
+        accounts = (self.credentials, self.alt_credentials)
+        return tuple(account.secret_key for account in accounts if account is not None and account.secret_key)
 
     @property
     def regions(self) -> list[str]:
@@ -118,6 +129,9 @@ class Target:
             "embedded": self.embedded,
             "source": self.source,
             "known_deviations": self.known_deviations,
+            "alt": [self.alt_credentials.access_key, self.alt_credentials.secret_key]
+            if self.alt_credentials is not None
+            else None,
         }
 
     @classmethod
@@ -133,6 +147,7 @@ class Target:
             embedded=payload["embedded"],
             source=payload["source"],
             known_deviations=payload.get("known_deviations", ""),
+            alt_credentials=Credentials(*payload["alt"]) if payload.get("alt") else None,
         )
 
 
@@ -167,27 +182,49 @@ def _endpoint(value: str, where: str) -> str:
     return value.rstrip("/")
 
 
-def _credentials(raw: Any, env: Mapping[str, str]) -> Credentials:
+def _credentials(raw: Any, env: Mapping[str, str], table: str = "credentials") -> Credentials:
     if not isinstance(raw, Mapping):
-        raise ProfileError("the profile is missing the [credentials] table (names of environment variables)")
+        raise ProfileError(f"the profile is missing the [{table}] table (names of environment variables)")
     literal = sorted(key for key in raw if key not in _CREDENTIAL_KEYS)
     if literal:
         raise ProfileError(
-            f"[credentials] {literal[0]!r} is not allowed: a profile never holds secrets, it names "
+            f"[{table}] {literal[0]!r} is not allowed: a profile never holds secrets, it names "
             "environment variables with access_key_env and secret_key_env"
         )
     values = []
     for key in ("access_key_env", "secret_key_env"):
-        name = _string(raw, key, "[credentials]")
+        name = _string(raw, key, f"[{table}]")
         if not _ENV_NAME.match(name):
             raise ProfileError(
-                f"[credentials] {key} must name an environment variable (A-Z, 0-9, _), not a literal value"
+                f"[{table}] {key} must name an environment variable (A-Z, 0-9, _), not a literal value"
             )
         value = env.get(name)
         if not value:
-            raise ProfileError(f"[credentials] {key} names the environment variable {name}, which is not set")
+            raise ProfileError(f"[{table}] {key} names the environment variable {name}, which is not set")
         values.append(value)
     return Credentials(values[0], values[1])
+
+
+def _alt_credentials(raw: Any, env: Mapping[str, str]) -> Credentials | None:
+    """The [alt] account (a second account owning none of the buckets), or None without [alt]."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ProfileError(
+            "[alt] must be a table of access_key_env and secret_key_env (names of environment variables)"
+        )
+    return _credentials(raw, env, "alt")
+
+
+def check_accounts(target: Target) -> Target:
+    """ProfileError when the [alt] account is the primary account itself (its cases would prove nothing)."""
+    alt = target.alt_credentials
+    if alt is not None and alt.access_key == target.credentials.access_key:
+        raise ProfileError(
+            f"[alt] names the same access key as [credentials] ({alt.access_key}): the second account "
+            "must be another account"
+        )
+    return target
 
 
 def _buckets(raw: Any, default_endpoint: str | None) -> list[BucketSpec]:
@@ -254,7 +291,7 @@ def parse_profile(
         reference = _reference_options(document.get("reference"))
         if "min_part_size" in reference and "min_part_size" in defaults and "min_part_size" not in expect_raw:
             expect["min_part_size"] = reference["min_part_size"]  # the endpoint we start is what we expect
-        for key in ("endpoint", "credentials"):
+        for key in ("endpoint", "credentials", "alt"):
             if key in document:
                 raise ProfileError(
                     f"an embedded profile has no {key!r}: the plugin starts and signs in itself"
@@ -273,14 +310,17 @@ def parse_profile(
     if "reference" in document:
         raise ProfileError("[reference] only applies to an embedded profile (embedded = true)")
     endpoint = _endpoint(_string(document, "endpoint", "the profile"), "the profile")
-    return Target(
-        name=profile_name,
-        dialect=dialect,
-        endpoint=endpoint,
-        credentials=_credentials(document.get("credentials"), env),
-        buckets=_buckets(document.get("buckets"), endpoint),
-        expect=freeze(expect),
-        known_deviations=known,
+    return check_accounts(
+        Target(
+            name=profile_name,
+            dialect=dialect,
+            endpoint=endpoint,
+            credentials=_credentials(document.get("credentials"), env),
+            buckets=_buckets(document.get("buckets"), endpoint),
+            expect=freeze(expect),
+            known_deviations=known,
+            alt_credentials=_alt_credentials(document.get("alt"), env),
+        )
     )
 
 
@@ -351,7 +391,7 @@ def apply_environment(target: Target | None, env: Mapping[str, str]) -> Target |
         changes["credentials"] = Credentials(given["JSS_ACCESS_KEY"], given["JSS_SECRET_KEY"])
     if "JSS_BUCKET" in given:
         changes["buckets"] = [_env_bucket(given, changes.get("endpoint", target.endpoint), target)]
-    return replace(target, **changes)
+    return check_accounts(replace(target, **changes))
 
 
 def _env_bucket(given: Mapping[str, str], endpoint: str, target: Target | None = None) -> BucketSpec:

@@ -27,12 +27,21 @@ class CaseContext:
         self._session = session
         self._timeout = timeout
 
-    def client_for(self, bucket: BucketSpec, credentials: Credentials | None = None) -> JssClient:
-        """A tracked client for `bucket`'s endpoint, signing with `credentials` (default: the target's)."""
+    def client_for(
+        self,
+        bucket: BucketSpec,
+        credentials: Credentials | None = None,
+        *,
+        anonymous: bool = False,
+        cleanup_by: JssClient | None = None,
+    ) -> JssClient:
+        """A tracked client for `bucket`'s endpoint, signing with `credentials` (default: the target's), or
+        sending no Authorization when `anonymous`; what it creates is undone with `cleanup_by` (default:
+        itself), e.g. the owner's client for an anonymous one."""
         client = JssClient(
             bucket.endpoint,
-            credentials or self.target.credentials,
+            None if anonymous else credentials or self.target.credentials,
             timeout=self._timeout,
             session=self._session,
         )
-        return self.tracker.track(client)
+        return self.tracker.track(client, cleanup_by)

@@ -1,4 +1,5 @@
-"""Start the embedded reference endpoint for a run: generated credentials, the profile's regions, buckets."""
+"""Start the embedded reference endpoint for a run: generated credentials (two accounts), the profile's
+regions, buckets."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from conformance.outcomes import InfraError
 from conformance.target import BucketSpec, ProfileError, Target
 
 SUITE_USER = "jss-conformance"
+#: The embedded endpoint's second account (the access family): it owns none of the buckets.
+ALT_USER = "jss-conformance-alt"
 
 
 def generated_credentials() -> Credentials:
@@ -30,7 +33,8 @@ def check_deviations(names: Sequence[str]) -> None:
 def start_embedded(
     target: Target, deviations: Sequence[str] = (), timeout: float = 30.0, extra_args: Sequence[str] = ()
 ):
-    """Start the reference endpoint for `target` (an embedded profile); create its buckets with PutBucket.
+    """Start the reference endpoint for `target` (an embedded profile) with two generated accounts (the
+    suite's, which creates the buckets with PutBucket, and a second one owning nothing: the access family).
 
     `extra_args` are more server options (the SDK scenarios' ``--faults --record FILE``).
     Returns (the target with endpoints and credentials filled in, the ReferenceProcess to stop at the end).
@@ -41,11 +45,14 @@ def start_embedded(
     options = target.reference_options
     all_deviations = list(dict.fromkeys([*options.get("deviations", ()), *deviations]))
     check_deviations(all_deviations)
-    credentials = generated_credentials()
+    credentials, alt = generated_credentials(), generated_credentials()
     try:
         reference = start_reference(
             regions=tuple(target.regions),
-            users=[(SUITE_USER, credentials.access_key, credentials.secret_key)],
+            users=[
+                (SUITE_USER, credentials.access_key, credentials.secret_key),
+                (ALT_USER, alt.access_key, alt.secret_key),
+            ],
             deviations=tuple(all_deviations),
             min_part_size=options.get("min_part_size"),
             extra_args=tuple(extra_args),
@@ -70,5 +77,7 @@ def start_embedded(
         reference.stop()
         raise
     primary = next((b for b in buckets if b.region == target.primary_bucket.region), buckets[0])
-    filled = replace(target, endpoint=primary.endpoint, credentials=credentials, buckets=buckets)
+    filled = replace(
+        target, endpoint=primary.endpoint, credentials=credentials, buckets=buckets, alt_credentials=alt
+    )
     return filled, reference

@@ -80,8 +80,9 @@ def jss_tracker(jss_case: CaseContext) -> Tracker:
 
 @pytest.fixture
 def jss_client_for(jss_case: CaseContext) -> Callable[..., JssClient]:
-    """``client_for(bucket_spec, credentials=None) -> JssClient``: a tracked client for that bucket's
-    endpoint, signing with `credentials` (default: the target's)."""
+    """``client_for(bucket_spec, credentials=None, *, anonymous=False, cleanup_by=None) -> JssClient``: a
+    tracked client for that bucket's endpoint, signing with `credentials` (default: the target's) or
+    anonymous; what it creates is undone with `cleanup_by` (default: itself)."""
     return jss_case.client_for
 
 

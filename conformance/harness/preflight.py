@@ -72,4 +72,37 @@ def preflight(target: Target, timeout: float = PREFLIGHT_TIMEOUT) -> list[str]:
                     f"preflight: GET /{bucket.name} on {where} answered HTTP {response.status_code} "
                     f"{code or '(no code)'}: check the credentials if every case fails"
                 )
+        warnings += probe_alt_account(target, session, timeout)
     return warnings
+
+
+def probe_alt_account(target: Target, session: requests.Session, timeout: float) -> list[str]:
+    """Check the profile's second account ([alt]) with a signed ListBuckets (``GET /``): its refusals in the
+    access family mean something only when the endpoint knows it and accepts its signature.
+
+    ProfileError for an unknown access key or a refused signature; a warning for any other error answer.
+    """
+    alt = target.alt_credentials
+    if alt is None:
+        return []
+    endpoint = target.primary_bucket.endpoint
+    client = JssClient(endpoint, alt, timeout=timeout, session=session)
+    try:
+        response = client.request("GET")
+    except NotImplementedByTarget:
+        return []
+    except InfraError as exc:
+        reason = short_reason(exc)
+        raise InfraError(f"cannot reach {endpoint} (second account): {reason}, after one retry") from exc
+    code = _code(response)
+    if response.status_code == 403 and code in ("InvalidAccessKey", "SignatureDoesNotMatch"):
+        raise ProfileError(
+            f"target {target.name}: {endpoint} refuses the [alt] account {alt.access_key} ({code}): "
+            "check the environment variables its profile names"
+        )
+    if response.status_code >= 400:
+        return [
+            f"preflight: GET / with the [alt] account on {endpoint} answered HTTP {response.status_code} "
+            f"{code or '(no code)'}: the access cases of the second account may fail for that reason"
+        ]
+    return []

@@ -51,7 +51,7 @@ class HarnessState:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Strings that must never reach a report."""
-        return (self.target.credentials.secret_key,) if self.target is not None else ()
+        return self.target.secrets if self.target is not None else ()
 
 
 STATE_KEY = pytest.StashKey[HarnessState]()

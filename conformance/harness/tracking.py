@@ -78,10 +78,20 @@ class Tracker:
         self._lock = threading.Lock()
         self._cleaning = False
 
-    def track(self, client: JssClient) -> JssClient:
-        """Attach this tracker to `client` (returned for chaining)."""
-        client.listeners.append(lambda exchange: self._record(client, exchange))
+    def track(self, client: JssClient, cleanup_by: JssClient | None = None) -> JssClient:
+        """Attach this tracker to `client` (returned for chaining). What `client` creates is undone with
+        `cleanup_by` (default: `client` itself), e.g. the bucket owner's client for another account's."""
+        undo_with = cleanup_by or client
+        client.listeners.append(lambda exchange: self._record(undo_with, exchange))
         return client
+
+    def clean_key(self, client: JssClient, bucket: str, key: str) -> None:
+        """At cleanup, also abort every upload of exactly `key` and delete the object `key` with `client`,
+        whatever the exchanges showed (a request that answered an error may still have left something: the
+        access family's refusals); an object already gone is fine."""
+        with self._lock:
+            self._uploads.setdefault((bucket, key, None), _Upload(client, bucket, key, None))
+            self._objects.setdefault((bucket, key), client)
 
     @property
     def open_uploads(self) -> list[tuple[str, str, str | None]]:
