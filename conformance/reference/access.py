@@ -7,6 +7,7 @@ import binascii
 from typing import Any
 
 from conformance.numbers import DecimalTooLarge, parse_decimal
+from conformance.reference import ownership
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext
 from conformance.reference.storage import Storage
@@ -22,14 +23,17 @@ def require_user(ctx: RequestContext) -> str:
     return ctx.user.name
 
 
-def require_bucket(ctx: RequestContext, storage: Storage) -> dict[str, Any]:
-    """The bucket record of the request; 404 NoSuchBucket, or 403 AccessDenied when someone else owns it."""
-    owner = require_user(ctx)
+def require_bucket(ctx: RequestContext, storage: Storage, operation: str | None = None) -> dict[str, Any]:
+    """The bucket record of the request; 403 AccessDenied for an anonymous request (before looking the bucket
+    up) or when someone else owns it, 404 NoSuchBucket. `operation` names the call for the access deviations
+    (see ownership.py)."""
+    if ctx.user is None:
+        ownership.refuse(ctx, operation)
     record = storage.get_bucket(ctx.bucket or "")
     if record is None:
         raise JssError(404, "NoSuchBucket", "The specified bucket does not exist")
-    if record["owner"] != owner:
-        raise JssError(403, "AccessDenied", "Access Denied")
+    if ctx.user is not None and record["owner"] != ctx.user.name:
+        ownership.refuse(ctx, operation)
     return record
 
 

@@ -117,6 +117,8 @@ class ReferenceApp:
             if ctx.key is not None:
                 validate_key(ctx.key)
             response = await route(ctx)(ctx, self.storage, receive)
+            if ctx.late_refusal is not None:
+                raise ctx.late_refusal
         except JssError as exc:
             response = self.error_response(exc, resource, request_id)
         except ClientDisconnected:

@@ -113,7 +113,7 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
     """CompleteMultipartUpload: ``POST /bucket/key?uploadId=X`` with ``{"Part": [...]}``."""
     deviations = ctx.config.deviations
     upload_id = upload_id_of(ctx)
-    access.require_bucket(ctx, storage)
+    access.require_bucket(ctx, storage, "complete")
     uploads = Uploads(storage)
     require_upload(ctx, uploads, upload_id)
     body = await receive_small(receive, MAX_COMPLETE_BODY)

@@ -84,6 +84,20 @@ DEVIATIONS: dict[str, str] = {
     "encryption-flag-not-reported": "ListMultipartUploads says Enable-Encryption \"false\" for every upload",
     "list-uploads-encryption-flag-boolean": "ListMultipartUploads writes Enable-Encryption as a JSON boolean",
     "list-uploads-raises": "ListMultipartUploads raises an unexpected exception (exercises the 500 path)",
+    # access: callers that do not own the bucket (ownership.py)
+    "initiate-in-any-bucket": "another account or an anonymous client may initiate an upload in any bucket",
+    "list-uploads-public": "ListMultipartUploads is public: another account or an anonymous client may list",
+    "upload-id-is-capability": "an UploadId is a capability: anyone who knows it may upload parts",
+    "list-parts-by-upload-id": "anyone who knows an UploadId may list its parts (another account, anonymous)",
+    "complete-by-upload-id": "anyone who knows an UploadId may complete it (another account, anonymous)",
+    "foreign-abort-allowed": "another account (or an anonymous client) may abort an upload in the bucket",
+    "foreign-overwrite-allowed": "another account or an anonymous client may overwrite an existing object",
+    "anonymous-object-reads-allowed": "anonymous reads of objects are allowed (every bucket is public-read)",
+    "any-account-reads-objects": "any signed-in account may read the objects of any bucket",
+    "ownership-checked-after-the-write": "UploadPart, complete, abort and PutObject of a caller who does not "
+    "own the bucket do their work, then answer 403",
+    "foreign-account-code-bucket-not-belong-to": "another account's refused request has the code "
+    "BucketNotBelongTo, not AccessDenied",
     # every response (app.py)
     "content-type-text-plain": "JSON answers are sent as text/plain;charset=UTF-8",
     "no-request-id": "no answer carries x-jss-request-id",

@@ -32,6 +32,7 @@ class RequestContext:
     user: User | None = None
     virtual_host: bool = False  # the bucket came from the Host header
     raw_header_names: tuple[str, ...] = ()  # the names of `headers` as sent (case kept), when known
+    late_refusal: Exception | None = None  # raised after the operation's work (deviation, ownership.py)
     _header_map: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -26,7 +26,7 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
     """ListParts: ``GET /bucket/key?uploadId=X[&max-parts=N][&part-number-marker=M]``."""
     deviations = ctx.config.deviations
     upload_id = upload_id_of(ctx)
-    access.require_bucket(ctx, storage)
+    access.require_bucket(ctx, storage, "list-parts")
     uploads = Uploads(storage)
     if deviations.active("list-parts-unknown-upload-empty") and uploads.get(ctx.bucket, upload_id) is None:
         upload = {"storage_class": STANDARD}
@@ -79,7 +79,7 @@ def _next_marker(page: list[dict], truncated: bool, field: str, sent: str) -> st
 async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
     """ListMultipartUploads: ``GET /bucket?uploads`` (prefix, max-uploads, key-marker, upload-id-marker)."""
     deviations = ctx.config.deviations
-    access.require_bucket(ctx, storage)
+    access.require_bucket(ctx, storage, "list-uploads")
     if deviations.active("list-uploads-raises"):
         raise RuntimeError("deviation list-uploads-raises: an unexpected failure inside the handler")
     prefix = ctx.query_value("prefix") or ""

@@ -72,7 +72,7 @@ def _truncate_existing(ctx: RequestContext, storage: Storage, storage_class: str
 async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
     """InitiateMultipartUpload: ``POST /bucket/key?uploads``."""
     deviations = ctx.config.deviations
-    bucket = access.require_bucket(ctx, storage)
+    bucket = access.require_bucket(ctx, storage, "initiate")
     storage_class = resolve_storage_class(ctx.header("x-jss-storage-class"), bucket["region"], deviations)
     encrypted = access.parse_sse_flag(ctx)
     truncate = deviations.active("initiate-truncates-object")
@@ -93,7 +93,7 @@ async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
             "storage_class": storage_class,
             "encrypted": encrypted,
             "content_type": ctx.header("content-type"),
-            "owner": ctx.user.name,
+            "owner": ctx.user.name if ctx.user is not None else None,  # the initiator
         }
         upload_id = uploads.create(ctx.bucket, record)
     id_field = "UploadID" if deviations.active("initiate-response-renamed") else "UploadId"
@@ -107,7 +107,7 @@ async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Respons
     deviations = ctx.config.deviations
     upload_id = upload_id_of(ctx)
     number = _part_number(ctx)
-    access.require_bucket(ctx, storage)
+    access.require_bucket(ctx, storage, "upload-part")
     uploads = Uploads(storage)
     unchecked = deviations.active("upload-part-skips-upload-check")
     upload = uploads.get(ctx.bucket, upload_id) if unchecked else require_upload(ctx, uploads, upload_id)
@@ -141,7 +141,7 @@ async def abort(ctx: RequestContext, storage: Storage, receive) -> Response:
     """AbortMultipartUpload: ``DELETE /bucket/key?uploadId=X``: 204."""
     deviations = ctx.config.deviations
     upload_id = upload_id_of(ctx)
-    access.require_bucket(ctx, storage)
+    access.require_bucket(ctx, storage, "abort")
     uploads = Uploads(storage)
     moved = None
     async with storage.locks.get(upload_lock_name(ctx.bucket, upload_id)):

@@ -24,7 +24,7 @@ RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 
 async def put_object(ctx: RequestContext, storage: Storage, receive) -> Response:
     """PutObject: the body is streamed to a temporary file, then renamed into place."""
-    bucket = access.require_bucket(ctx, storage)
+    bucket = access.require_bucket(ctx, storage, "put-object")
     storage_class = resolve_storage_class(
         ctx.header("x-jss-storage-class"), bucket["region"], ctx.config.deviations
     )
@@ -149,7 +149,7 @@ def _whole_object_status(ctx: RequestContext) -> int:
 
 async def get_object(ctx: RequestContext, storage: Storage, receive) -> Response:
     """GetObject / HeadObject: the object (decrypted), or the asked Range of it (206)."""
-    access.require_bucket(ctx, storage)
+    access.require_bucket(ctx, storage, "get-object")
     opened = storage.open_object(ctx.bucket, ctx.key)
     if opened is None:
         raise JssError(404, "NoSuchKey", "The specified key does not exist")

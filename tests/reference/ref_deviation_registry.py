@@ -1,7 +1,8 @@
 """The registry of the direct HTTP checks of the deviations of the reference endpoint, one per switch, and the
 helpers the checks share. The checks themselves: ref_deviation_checks.py (signing, responses, multipart,
-objects), ref_deviation_checks_assembly.py (complete, lists) and ref_deviation_checks_statuses.py (success
-statuses); test_ref_deviations.py imports them and runs every registered check.
+objects), ref_deviation_checks_assembly.py (complete, lists), ref_deviation_checks_statuses.py (success
+statuses) and ref_deviation_checks_access.py (callers that do not own the bucket); test_ref_deviations.py
+imports them and runs every registered check.
 
 Each check gets an Api and a fresh bucket of cn-north-1. It runs against a server with its deviation switched
 on, shared with the other deviations of its group (none of which changes what the check looks at), and must

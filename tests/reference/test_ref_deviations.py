@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import ref_deviation_checks  # noqa: F401 - registers its checks
+import ref_deviation_checks_access  # noqa: F401 - registers its checks
 import ref_deviation_checks_assembly  # noqa: F401 - registers its checks
 import ref_deviation_checks_statuses  # noqa: F401 - registers its checks
 import requests
