@@ -21,6 +21,7 @@ FAMILIES = (
     "response-fields",
     "encryption",
     "lifecycle",
+    "access",
 )
 LEVELS = ("MUST", "EXAMPLE", "OPEN")
 _FIELDS = ("id", "operation", "family", "level", "source", "sentence")

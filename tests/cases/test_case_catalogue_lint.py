@@ -32,6 +32,7 @@ OPERATION_PREFIXES = (
     "multipart",
     "object",
     "error",
+    "access",  # the access family: one case per operation row of fixtures/cases/access.toml
 )
 
 
