@@ -21,6 +21,12 @@ from conformance.paths import CASES_DIR
 
 ACCESS_KEY = "HARNESSTESTAK0001"
 SECRET_KEY = "hArNeSs-SeCrEt-0123456789-abcdefghijKLMNOP"
+#: The endpoint's second account (owns no bucket): the profiles' [alt], for the access family.
+ALT_ACCESS_KEY = "HARNESSTESTAK0002"
+ALT_SECRET_KEY = "hArNeSs-AlT-SeCrEt-9876543210-zyxwvutsrqPONM"
+ALT_PROFILE_LINES = (
+    "[alt]", 'access_key_env = "HARNESS_ALT_ACCESS_KEY"', 'secret_key_env = "HARNESS_ALT_SECRET_KEY"'
+)
 NORTH_BUCKET = "harness-north"
 EAST_BUCKET = "harness-east"
 REPO = CASES_DIR.parent.parent
@@ -29,7 +35,7 @@ CLI_TIMEOUT = 300
 
 @dataclass
 class Endpoint:
-    """A running reference endpoint with one user and one bucket per region."""
+    """A running reference endpoint with two users (the second owns nothing) and one bucket per region."""
 
     reference: object
     credentials: Credentials
@@ -42,8 +48,9 @@ class Endpoint:
         """An untracked client for the region's endpoint."""
         return JssClient(self.endpoints[region], self.credentials, timeout=10)
 
-    def profile(self, directory: Path, name: str = "harness", **extra: str) -> Path:
-        """A target profile for this endpoint (credentials by env variable names, see `env()`)."""
+    def profile(self, directory: Path, name: str = "harness", alt: bool = True, **extra: str) -> Path:
+        """A target profile for this endpoint (credentials by env variable names, see `clean_env()`), with
+        the second account as [alt] unless `alt` is false."""
         lines = [
             f'name = "{name}"',
             f'endpoint = "{self.endpoints["cn-north-1"]}"',
@@ -51,6 +58,7 @@ class Endpoint:
             "[credentials]",
             'access_key_env = "HARNESS_ACCESS_KEY"',
             'secret_key_env = "HARNESS_SECRET_KEY"',
+            *(ALT_PROFILE_LINES if alt else ()),
             "[[buckets]]",
             f'name = "{NORTH_BUCKET}"',
             'region = "cn-north-1"',
@@ -68,16 +76,18 @@ def clean_env(**extra: str) -> dict[str, str]:
     """The environment without JSS_* variables, plus the harness credentials and `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("JSS_")}
     env.update(HARNESS_ACCESS_KEY=ACCESS_KEY, HARNESS_SECRET_KEY=SECRET_KEY, PYTHONUNBUFFERED="1")
+    env.update(HARNESS_ALT_ACCESS_KEY=ALT_ACCESS_KEY, HARNESS_ALT_SECRET_KEY=ALT_SECRET_KEY)
     env.update(extra)
     return env
 
 
 @contextmanager
 def reference_endpoint(deviations: tuple[str, ...] = ()) -> Iterator[Endpoint]:
-    """Start a reference endpoint with the harness user and create one bucket per region."""
+    """Start a reference endpoint with the harness users and create one bucket per region."""
     from conformance.reference.launch import start_reference
 
-    with start_reference(users=[("harness", ACCESS_KEY, SECRET_KEY)], deviations=deviations) as reference:
+    users = [("harness", ACCESS_KEY, SECRET_KEY), ("harness-alt", ALT_ACCESS_KEY, ALT_SECRET_KEY)]
+    with start_reference(users=users, deviations=deviations) as reference:
         endpoint = Endpoint(reference, Credentials(ACCESS_KEY, SECRET_KEY))
         for region, bucket in (("cn-north-1", NORTH_BUCKET), ("cn-east-2", EAST_BUCKET)):
             ops.put_bucket(endpoint.client(region), bucket)
