@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+import requests
 
 from conformance import operations as ops
 from conformance.cases.support import md5_hex, params, payload, table, uploaded
@@ -65,8 +66,8 @@ ARRANGE: dict[str, Callable[[JssClient, str, str], Prepared]] = {
     "object": _object,
 }
 
-#: What the caller tries (the row's `name`); every attempt raises ApiError when refused.
-ATTEMPTS: dict[str, Callable[[JssClient, str, Prepared], object]] = {
+#: What the caller tries (the row's `name`): an operation (raising ApiError when refused).
+ATTEMPTS: dict[str, Callable[[JssClient, str, Prepared], ops.Result]] = {
     "initiate": lambda caller, bucket, p: ops.initiate(caller, bucket, p.key),
     "list-uploads": lambda caller, bucket, p: ops.list_uploads(caller, bucket, prefix=p.key),
     "upload-part": lambda caller, bucket, p: ops.upload_part(
@@ -89,28 +90,24 @@ def _caller_client(caller: str, target, client_for, bucket, owner: JssClient) ->
     return client_for(bucket, target.alt_credentials, cleanup_by=owner)
 
 
-def _refusal(attempt: Callable[[], object]) -> ops.ApiError | None:
-    """The error answer of `attempt`, or None when it succeeded."""
-    try:
-        attempt()
-    except ops.ApiError as error:
-        return error
-    return None
+def _owner_reads_back(owner: JssClient, bucket: str, prepared: Prepared) -> requests.Response:
+    """The owner's deciding answer: its upload completed with its own part list (when that fails), else the
+    object read back (of the completed upload, or the owner's existing object)."""
+    if prepared.upload_id is not None:
+        parts = [(1, prepared.etag)]
+        completed = ops.answer_of(ops.complete, owner, bucket, prepared.key, prepared.upload_id, parts)
+        if completed.status_code != 200:
+            return completed
+    return ops.answer_of(ops.get_object, owner, bucket, prepared.key)
 
 
-def _owner_reads_back(owner: JssClient, bucket: str, prepared: Prepared) -> bytes | str:
-    """The bytes the owner gets back: of its upload, completed with its own part list, or of its object; an
-    error answer is described instead."""
-    try:
-        if prepared.upload_id is not None:
-            ops.complete(owner, bucket, prepared.key, prepared.upload_id, [(1, prepared.etag)])
-        return ops.get_object(owner, bucket, prepared.key).body
-    except ops.ApiError as error:
-        return f"HTTP {error.status} {error.code}"
+def _bytes_words(data: bytes) -> str:
+    return f"its {len(data)} bytes (MD5 {md5_hex(data)})"
 
 
-def _described(value: bytes | str | None) -> str:
-    return f"{len(value)} bytes, MD5 {md5_hex(value)}" if isinstance(value, bytes) else str(value)
+def _content_words(answer: requests.Response) -> str:
+    """The bytes of a 200 answer in words, or what the server answered instead."""
+    return _bytes_words(answer.content) if answer.status_code == 200 else ops.describe(answer)
 
 
 @pytest.fixture
@@ -128,10 +125,9 @@ def test_access_refused(jss_target, jss_client, jss_client_for, jss_bucket, jss_
     client = _caller_client(caller, jss_target, jss_client_for, jss_bucket, jss_client)
     prepared = prepare(row["arrange"])
 
-    refusal = _refusal(lambda: ATTEMPTS[row["name"]](client, jss_bucket.name, prepared))
+    answer = ops.answer_of(ATTEMPTS[row["name"]], client, jss_bucket.name, prepared)
 
-    assert refusal is not None, f"{caller}: {row['name']} in the owner's bucket succeeded, expected 403"
-    ops.assert_error(refusal, 403, jss_expect["access_denied_code"])
+    ops.assert_error(answer, 403, jss_expect["access_denied_code"])
 
 
 @pytest.mark.clause("access.refusal.no-effect")
@@ -142,11 +138,9 @@ def test_access_refusal_leaves_owner_intact(
 ):
     client = _caller_client(caller, jss_target, jss_client_for, jss_bucket, jss_client)
     prepared = prepare(row["arrange"])
-    _refusal(lambda: ATTEMPTS[row["name"]](client, jss_bucket.name, prepared))
+    ops.answer_of(ATTEMPTS[row["name"]], client, jss_bucket.name, prepared)
 
-    after = _owner_reads_back(jss_client, jss_bucket.name, prepared)
+    answer = _owner_reads_back(jss_client, jss_bucket.name, prepared)
 
-    assert after == prepared.data, (
-        f"after the {caller} {row['name']}, the owner's {row['arrange']} should give back its "
-        f"{_described(prepared.data)}, got {_described(after)}"
-    )
+    what = f"after the {caller} {row['name']}, what the owner's {row['arrange']} gives back"
+    ops.assert_value(what, _content_words(answer), _bytes_words(prepared.data), decided_by=answer)
