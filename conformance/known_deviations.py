@@ -110,8 +110,9 @@ def load_known_deviations(path: str | Path) -> KnownDeviations:
 def is_unexpected(outcome: str, expected: Expectation, *, judged: bool, strict: bool = False) -> bool:
     """Whether `outcome` fails the run against `expected`. `judged`: the run has a known-deviations file, so
     every outcome must be the expected one; otherwise (no file) only a FAIL (a NON_STRICT with `strict`) that
-    is not expected counts, as before expectations existed. An INFRA_ERROR is never judged here."""
-    if outcome == oc.INFRA_ERROR or outcome == expected.outcome:
+    is not expected counts, as before expectations existed. An INFRA_ERROR or INTERRUPTED is never judged
+    here (neither is a property of the target)."""
+    if outcome in (oc.INFRA_ERROR, oc.INTERRUPTED) or outcome == expected.outcome:
         return False
     if judged:
         return True
@@ -128,7 +129,7 @@ def updated_entries(
     for case in cases:
         case_id, outcome = case["id"], case["outcome"]
         expected = case.get("expected") or {}
-        if outcome == oc.PASS or outcome == oc.INFRA_ERROR or expected.get("source") == "dialect":
+        if outcome in (oc.PASS, oc.INFRA_ERROR, oc.INTERRUPTED) or expected.get("source") == "dialect":
             entries.pop(case_id, None)
             continue
         old = entries.get(case_id)

@@ -12,8 +12,17 @@ NON_STRICT = "NON_STRICT"
 NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
 SKIPPED = "SKIPPED"
 INFRA_ERROR = "INFRA_ERROR"
+#: The case was running when the run was interrupted (SIGINT): it has no verdict, neither PASS nor FAIL.
+INTERRUPTED = "INTERRUPTED"
 
-ALL_OUTCOMES = (PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR)
+ALL_OUTCOMES = (PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR, INTERRUPTED)
+
+#: How a run ended (results.json ``run.status``): every selected case ran; a signal stopped it; the suite
+#: stopped it (at setup: before any case, or during the cases, e.g. after too many INFRA_ERRORs or -x).
+COMPLETED = "completed"
+INTERRUPTED_RUN = "interrupted"
+STOPPED = "stopped"
+RUN_STATUSES = (COMPLETED, INTERRUPTED_RUN, STOPPED)
 
 
 class NonStrict(Exception):

@@ -29,6 +29,7 @@ _STATUS = {
     oc.FAIL: "failed",
     oc.NON_STRICT: "broken",
     oc.INFRA_ERROR: "broken",
+    oc.INTERRUPTED: "broken",
     oc.NOT_IMPLEMENTED: "skipped",
     oc.SKIPPED: "skipped",
 }
@@ -44,6 +45,11 @@ CATEGORIES = [
         "name": "Infrastructure errors (INFRA_ERROR: not a conformance verdict)",
         "matchedStatuses": ["broken"],
         "messageRegex": "(?s)INFRA_ERROR.*",
+    },
+    {
+        "name": "Interrupted cases and runs stopped at setup (INTERRUPTED, SETUP_ERROR: no verdict)",
+        "matchedStatuses": ["broken"],
+        "messageRegex": "(?s)(INTERRUPTED|SETUP_ERROR).*",
     },
     {
         "name": "Non-strict deviations (NON_STRICT: the documentation is ambiguous)",
@@ -186,8 +192,11 @@ def environment_properties(target_name: str, endpoint: str, regions: Iterable[st
     }
 
 
-def write_synthetic_result(directory: Path, name: str, outcome: str, message: str) -> None:
-    """An Allure result for an outcome without a test (the preflight probe)."""
+def write_synthetic_result(
+    directory: Path, name: str, outcome: str, message: str, status: str | None = None
+) -> None:
+    """An Allure result for an outcome without a test (the preflight probe, a run stopped at setup);
+    `status` defaults to the outcome's Allure status."""
     directory.mkdir(parents=True, exist_ok=True)
     now = int(time.time() * 1000)
     identifier = str(uuid.uuid4())
@@ -195,7 +204,7 @@ def write_synthetic_result(directory: Path, name: str, outcome: str, message: st
         "uuid": identifier,
         "name": name,
         "fullName": f"jss-conformance.{name}",
-        "status": _STATUS[outcome],
+        "status": status or _STATUS[outcome],
         "statusDetails": {"message": f"{outcome}: {message}"},
         "stage": "finished",
         "start": now,

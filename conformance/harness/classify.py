@@ -1,12 +1,14 @@
 """Outcome classification: from a pytest phase report (and its exception) to a conformance outcome.
 
-Outcomes (conformance.outcomes): PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR. How they
-appear in pytest's own terms:
+Outcomes (conformance.outcomes): PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR,
+INTERRUPTED. How they appear in pytest's own terms:
 
 - NON_STRICT: reported as *passed* (as *failed* with --jss-strict), terminal status ``NON_STRICT`` / ``N``;
 - NOT_IMPLEMENTED: reported as *skipped* with the reason ``NOT_IMPLEMENTED: ...``, status ``NOT_IMPLEMENTED``
   / ``I``;
-- INFRA_ERROR: reported as *failed*, status ``INFRA_ERROR`` / ``!`` (the run exits 3, not 1).
+- INFRA_ERROR: reported as *failed*, status ``INFRA_ERROR`` / ``!`` (the run exits 3, not 1);
+- INTERRUPTED: the case was in flight when the run was interrupted; pytest has no report for it (it counts
+  it nowhere), the results book records it (:meth:`ResultsBook.mark_interrupted`), never as PASS.
 
 A case outcome combines its setup, call and teardown phases (:func:`combine`).
 """
@@ -26,6 +28,7 @@ TEST_STATUS = {
     oc.NON_STRICT: (oc.NON_STRICT, "N", oc.NON_STRICT),
     oc.NOT_IMPLEMENTED: (oc.NOT_IMPLEMENTED, "I", oc.NOT_IMPLEMENTED),
     oc.INFRA_ERROR: (oc.INFRA_ERROR, "!", oc.INFRA_ERROR),
+    oc.INTERRUPTED: (oc.INTERRUPTED, "^", oc.INTERRUPTED),
 }
 
 #: Which outcome wins when phases disagree (higher wins).
@@ -36,6 +39,7 @@ _SEVERITY = {
     oc.NON_STRICT: 3,
     oc.FAIL: 4,
     oc.INFRA_ERROR: 5,
+    oc.INTERRUPTED: 6,
 }
 
 

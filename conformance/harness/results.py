@@ -21,12 +21,24 @@ def case_id(nodeid: str) -> str:
     return f"{path}{separator}{rest}"
 
 
+#: A case interrupted after one of these verdicts keeps it (the verdict is known; its cleanup was cut short).
+_KEPT_WHEN_INTERRUPTED = (oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR)
+INTERRUPTED_MESSAGE = "the run was interrupted while this case was running: no verdict"
+
+
 @dataclass
 class _Case:
     clauses: list[str] = field(default_factory=list)
     phases: list[PhaseOutcome] = field(default_factory=list)
     seconds: float = 0.0
     expected: Expectation = PASS_EXPECTED
+    interrupted: bool = False
+
+    def outcome(self) -> PhaseOutcome:
+        final = combine(self.phases)
+        if self.interrupted and final.outcome not in _KEPT_WHEN_INTERRUPTED:
+            return PhaseOutcome(oc.INTERRUPTED, INTERRUPTED_MESSAGE)
+        return final
 
 
 class ResultsBook:
@@ -34,6 +46,28 @@ class ResultsBook:
 
     def __init__(self) -> None:
         self._cases: dict[str, _Case] = {}
+        self._running: set[str] = set()
+
+    def start(self, nodeid: str) -> None:
+        """A case started (``pytest_runtest_logstart``; xdist forwards the workers' to the controller)."""
+        self._running.add(nodeid)
+
+    def finish(self, nodeid: str) -> None:
+        """A case finished all its phases (``pytest_runtest_logfinish``)."""
+        self._running.discard(nodeid)
+
+    @property
+    def running(self) -> list[str]:
+        """The cases started and not finished (after an interrupt: the cases in flight)."""
+        return sorted(self._running)
+
+    def mark_interrupted(self) -> list[str]:
+        """The run was interrupted: every case in flight becomes INTERRUPTED (never PASS; a FAIL, NON_STRICT
+        or INFRA_ERROR verdict it already had stays). Returns their node ids."""
+        running = self.running
+        for nodeid in running:
+            self._cases.setdefault(nodeid, _Case()).interrupted = True
+        return running
 
     def add(self, report: pytest.TestReport) -> None:
         """Record one phase report carrying ``jss_outcome`` (set by the plugin's makereport)."""
@@ -58,13 +92,13 @@ class ResultsBook:
 
     def outcomes(self) -> dict[str, PhaseOutcome]:
         """nodeid -> combined case outcome."""
-        return {nodeid: combine(case.phases) for nodeid, case in self._cases.items()}
+        return {nodeid: case.outcome() for nodeid, case in self._cases.items()}
 
     def verdicts(self, *, judged: bool, strict: bool) -> list[Verdict]:
         """Every case's outcome judged against its expectation (see conformance.harness.verdicts)."""
         cases = []
         for nodeid, case in self._cases.items():
-            final = combine(case.phases)
+            final = case.outcome()
             cases.append((case_id(nodeid), final.outcome, final.message, case.expected))
         return judge(cases, judged=judged, strict=strict)
 
@@ -72,7 +106,7 @@ class ResultsBook:
         """The results.json ``cases`` records."""
         records = []
         for nodeid, case in self._cases.items():
-            final = combine(case.phases)
+            final = case.outcome()
             message = "" if final.outcome == oc.PASS else final.message
             records.append(
                 case_record(

@@ -1,7 +1,7 @@
 """The target x clause matrix of several results.json files: a terminal table and a self-contained HTML page.
 
 A cell is the outcome of the cases of one run naming one clause: the most telling of them (FAIL, then
-INFRA_ERROR, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, PASS), with how many of those cases had it.
+INFRA_ERROR, INTERRUPTED, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, PASS), with how many of those cases had it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from conformance.catalogue import Clause
 
 #: Which outcome a cell shows when its cases disagree (first wins).
-PRECEDENCE = ("FAIL", "INFRA_ERROR", "NON_STRICT", "NOT_IMPLEMENTED", "SKIPPED", "PASS")
+PRECEDENCE = ("FAIL", "INFRA_ERROR", "INTERRUPTED", "NON_STRICT", "NOT_IMPLEMENTED", "SKIPPED", "PASS")
 COLOURS = {
     "PASS": "#c8e6c9",
     "FAIL": "#ef9a9a",
@@ -23,6 +23,7 @@ COLOURS = {
     "NOT_IMPLEMENTED": "#b3e5fc",
     "SKIPPED": "#e0e0e0",
     "INFRA_ERROR": "#ce93d8",
+    "INTERRUPTED": "#ffcc80",
 }
 MISSING = "-"
 

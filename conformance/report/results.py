@@ -1,8 +1,10 @@
 """results.json: build, write, read and validate the machine-readable record of a run (DESIGN §3).
 
-``{"run": {suite_version, target, endpoint, dialect, regions, started, duration},
-"cases": [{"id", "clauses", "outcome", "duration_ms", "message"}]}``; the JSON Schema is
-``results.schema.json`` beside this module.
+``{"run": {suite_version, target, endpoint, dialect, regions, started, duration, status, stopped_at, reason,
+selected}, "cases": [{"id", "clauses", "outcome", "duration_ms", "message"}]}``; the JSON Schema is
+``results.schema.json`` beside this module. ``status`` is completed / interrupted / stopped (a file without
+it, from an older suite version, is a completed run); ``stopped_at`` (setup or cases) and ``reason`` say where
+and why a run did not complete.
 """
 
 from __future__ import annotations
@@ -34,9 +36,19 @@ def run_info(
     regions: Sequence[str],
     started: float,
     finished: float | None = None,
+    status: str = "completed",
+    stopped_at: str | None = None,
+    reason: str = "",
+    selected: int | None = None,
 ) -> dict[str, Any]:
-    """The ``run`` object; `started` / `finished` are time.time() values."""
+    """The ``run`` object; `started` / `finished` are time.time() values; `status`, `stopped_at` and `reason`
+    say whether the run completed or where and why it ended early."""
     finished = time.time() if finished is None else finished
+    ending: dict[str, Any] = {"status": status, "reason": reason}
+    if stopped_at is not None:
+        ending["stopped_at"] = stopped_at
+    if selected is not None:
+        ending["selected"] = selected
     return {
         "suite_version": __version__,
         "target": target,
@@ -45,6 +57,7 @@ def run_info(
         "regions": list(regions),
         "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "duration": round(max(finished - started, 0.0), 3),
+        **ending,
     }
 
 
