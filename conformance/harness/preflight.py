@@ -1,24 +1,50 @@
-"""The preflight probe: can the target's endpoints be reached, do its buckets exist, is the key known?
+"""The preflight probe: before any case, can the run use every bucket of its target as the profile says?
 
-It runs once per run, before any case, so that an unreachable endpoint gives one INFRA_ERROR (exit status 3)
-and a missing bucket or unknown access key one configuration error (exit status 2), never a hundred failures.
+It runs once per run, so that a bad setup gives one line and exit status 2 (a configuration error) or one
+INFRA_ERROR and exit status 3 (the endpoint cannot be reached), never a hundred failures. Per bucket, with the
+run's credentials, it sends the two signed requests every case depends on:
+
+- ``GET /bucket?maxKeys=1`` (GetBucket), and
+- ``GET /bucket?uploads&max-uploads=1`` (ListMultipartUploads: a signed sub-resource, and the multipart API);
+
+and per endpoint ``GET /`` (ListBuckets), whose ``Location`` says each of the caller's buckets' region (the
+documentation defines the field; an endpoint that leaves it empty gets a warning, not an error).
+
+A 3xx or 4xx answer to a bucket probe stops the run: a wrong secret key (403 SignatureDoesNotMatch), an
+unknown access key (403 InvalidAccessKey), a bucket of another account (403 AccessDenied), a missing bucket
+(404 NoSuchBucket), a clock off by more than 15 minutes, a redirect to another endpoint; so does a bucket
+whose listed region is not the profile's. The line names the bucket, the request, the status and the error
+code (``fixtures/preflight/answers.toml`` words the hint), never the secret. A 5xx answer is a warning: the
+cases will show it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 import requests
 
 from conformance.client import JssClient
 from conformance.outcomes import InfraError, NotImplementedByTarget
-from conformance.target import ProfileError, Target
+from conformance.paths import fixtures_dir
+from conformance.target import BucketSpec, ProfileError, Target
+from conformance.tomlfile import read_toml
 
 PREFLIGHT_TIMEOUT = 5.0
+#: The signed requests sent to every bucket: (what the line calls it, query).
+BUCKET_PROBES = (
+    ("?maxKeys=1", [("maxKeys", "1")]),
+    ("?uploads&max-uploads=1", [("uploads", None), ("max-uploads", "1")]),
+)
 _REASON = re.compile(
     r"\[Errno -?\d+\] [^'\")\]]+|timed out|Name or service not known|certificate verify failed"
 )
+
+
+class SetupError(ProfileError):
+    """The target cannot be used as its profile says (credentials, bucket, region); one line of text."""
 
 
 def short_reason(exc: BaseException) -> str:
@@ -29,49 +55,110 @@ def short_reason(exc: BaseException) -> str:
     return match.group(0).strip() if match else (type(cause).__name__ if cause else text.splitlines()[0])
 
 
-def _code(response: requests.Response) -> str | None:
+def _document(response: requests.Response):
     try:
-        document = json.loads(response.content or b"null")
+        return json.loads(response.content or b"null")
     except ValueError:
         return None
-    return document.get("code") if isinstance(document, dict) else None
+
+
+def _code(response: requests.Response) -> str | None:
+    document = _document(response)
+    code = document.get("code") if isinstance(document, dict) else None
+    return code if isinstance(code, str) and code else None
+
+
+@lru_cache(maxsize=1)
+def _answers() -> dict:
+    return read_toml(fixtures_dir() / "preflight" / "answers.toml", ProfileError)
+
+
+def _hint(status: int, code: str | None, target: Target) -> str:
+    answers = _answers()
+    template = answers["hints"].get(code or "")
+    if template is None:
+        template = answers["fallback"]["redirect" if 300 <= status < 400 else "refused"]
+    return template.format(access_key=target.credentials.access_key)
+
+
+def _send(client: JssClient, bucket: BucketSpec, query) -> requests.Response | None:
+    """One probe; None when the target answers 501 (that operation's cases will say NOT_IMPLEMENTED)."""
+    try:
+        return client.request("GET", bucket.name if bucket else None, query=query)
+    except NotImplementedByTarget:
+        return None
+    except InfraError as exc:
+        where = f" (bucket {bucket.name})" if bucket else ""
+        raise InfraError(
+            f"cannot reach {client.endpoint}{where}: {short_reason(exc)}, after one retry"
+        ) from exc
+
+
+def _check_bucket(client: JssClient, bucket: BucketSpec, target: Target, warnings: list[str]) -> None:
+    for shown, query in BUCKET_PROBES:
+        response = _send(client, bucket, query)
+        if response is None:
+            continue
+        status, code = response.status_code, _code(response)
+        answer = f"GET /{bucket.name}{shown} answered {status} {code or '(no error code)'}"
+        where = f"target {target.name}: bucket {bucket.name} ({bucket.region}) at {bucket.endpoint}"
+        if 300 <= status < 500:
+            raise SetupError(f"{where}: {answer}: {_hint(status, code, target)}")
+        if status >= 500:
+            warnings.append(f"preflight: {where}: {answer}")
+
+
+def _listed_regions(client: JssClient, target: Target, warnings: list[str]) -> dict[str, str]:
+    """Bucket name -> Location from ListBuckets at `client`'s endpoint (empty when it cannot say)."""
+    response = _send(client, None, None)
+    if response is None or response.status_code != 200:
+        status = "501" if response is None else f"{response.status_code} {_code(response) or ''}".strip()
+        warnings.append(
+            f"preflight: GET / (ListBuckets) at {client.endpoint} answered {status}: "
+            "the buckets' regions are taken from the profile unchecked"
+        )
+        return {}
+    document = _document(response)
+    buckets = document.get("Buckets") if isinstance(document, dict) else None
+    listed = {}
+    for entry in buckets if isinstance(buckets, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("Name"), str):
+            location = entry.get("Location")
+            listed[entry["Name"]] = location.strip() if isinstance(location, str) else ""
+    return listed
+
+
+def _check_region(bucket: BucketSpec, listed: dict[str, str], target: Target, warnings: list[str]) -> None:
+    location = listed.get(bucket.name)
+    if location is None:
+        return  # not the caller's own bucket (shared with it): its region cannot be told
+    if not location:
+        warnings.append(
+            f"preflight: ListBuckets at {bucket.endpoint} gives no Location for bucket {bucket.name}: "
+            f"its region {bucket.region} is taken from the profile unchecked"
+        )
+    elif location != bucket.region:
+        raise SetupError(
+            f"target {target.name}: bucket {bucket.name} at {bucket.endpoint}: GET / (ListBuckets) answered "
+            f"200 with Location {location}, but the profile says region {bucket.region}"
+        )
 
 
 def preflight(target: Target, timeout: float = PREFLIGHT_TIMEOUT) -> list[str]:
-    """Probe every bucket with a signed GET /bucket?maxKeys=1 (one retry on connection errors).
+    """Probe every bucket and endpoint of `target` (see the module text).
 
-    Raises InfraError (from the client) when an endpoint cannot be reached, ProfileError when a bucket does
-    not exist or the access key is unknown. Returns warnings (e.g. a rejected signature) to show the user.
+    Raises InfraError when an endpoint cannot be reached (after one retry), SetupError (a ProfileError) when
+    the target cannot be used as the profile says. Returns warnings to show in the report header.
     """
     warnings: list[str] = []
+    listings: dict[str, dict[str, str]] = {}
     with requests.Session() as session:
         for bucket in target.buckets:
             client = JssClient(bucket.endpoint, target.credentials, timeout=timeout, session=session)
-            try:
-                response = client.request("GET", bucket.name, query=[("maxKeys", "1")])
-            except NotImplementedByTarget:
-                continue
-            except InfraError as exc:
-                raise InfraError(
-                    f"cannot reach {bucket.endpoint} (bucket {bucket.name}): {short_reason(exc)}, "
-                    "after one retry"
-                ) from exc
-            code = _code(response)
-            where = f"{bucket.endpoint} (bucket {bucket.name})"
-            if response.status_code == 404 and code == "NoSuchBucket":
-                raise ProfileError(
-                    f"target {target.name}: bucket {bucket.name} does not exist at {bucket.endpoint}"
-                )
-            if response.status_code == 403 and code == "InvalidAccessKey":
-                raise ProfileError(
-                    f"target {target.name}: {bucket.endpoint} does not know the access key "
-                    f"{target.credentials.access_key}"
-                )
-            if response.status_code >= 400:
-                warnings.append(
-                    f"preflight: GET /{bucket.name} on {where} answered HTTP {response.status_code} "
-                    f"{code or '(no code)'}: check the credentials if every case fails"
-                )
+            _check_bucket(client, bucket, target, warnings)
+            if bucket.endpoint not in listings:
+                listings[bucket.endpoint] = _listed_regions(client, target, warnings)
+            _check_region(bucket, listings[bucket.endpoint], target, warnings)
         warnings += probe_alt_account(target, session, timeout)
     return warnings
 
@@ -80,7 +167,7 @@ def probe_alt_account(target: Target, session: requests.Session, timeout: float)
     """Check the profile's second account ([alt]) with a signed ListBuckets (``GET /``): its refusals in the
     access family mean something only when the endpoint knows it and accepts its signature.
 
-    ProfileError for an unknown access key or a refused signature; a warning for any other error answer.
+    SetupError for an unknown access key or a refused signature; a warning for any other error answer.
     """
     alt = target.alt_credentials
     if alt is None:
@@ -95,14 +182,12 @@ def probe_alt_account(target: Target, session: requests.Session, timeout: float)
         reason = short_reason(exc)
         raise InfraError(f"cannot reach {endpoint} (second account): {reason}, after one retry") from exc
     code = _code(response)
+    answer = f"GET / (ListBuckets) with the [alt] account {alt.access_key} answered {response.status_code} "
+    answer += code or "(no error code)"
     if response.status_code == 403 and code in ("InvalidAccessKey", "SignatureDoesNotMatch"):
-        raise ProfileError(
-            f"target {target.name}: {endpoint} refuses the [alt] account {alt.access_key} ({code}): "
-            "check the environment variables its profile names"
+        raise SetupError(
+            f"target {target.name}: {endpoint}: {answer}: check the environment variables its profile names"
         )
     if response.status_code >= 400:
-        return [
-            f"preflight: GET / with the [alt] account on {endpoint} answered HTTP {response.status_code} "
-            f"{code or '(no code)'}: the access cases of the second account may fail for that reason"
-        ]
+        return [f"preflight: {endpoint}: {answer}: the access cases of the second account may fail for it"]
     return []
