@@ -25,7 +25,7 @@ import pytest
 from conformance import outcomes as oc
 from conformance.catalogue import CatalogueError, load_catalogue
 from conformance.harness import allure_support as allure_extras
-from conformance.harness import allure_writer
+from conformance.harness import allure_writer, interruption
 from conformance.harness.classify import (
     TEST_STATUS,
     PhaseOutcome,
@@ -36,6 +36,7 @@ from conformance.harness.classify import (
 )
 from conformance.harness.embedded import check_deviations, start_embedded
 from conformance.harness.explain import explain
+from conformance.harness.finishing import finish_run
 from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures by name on the plugin
     jss_bucket,
     jss_case,
@@ -51,7 +52,7 @@ from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures
 )
 from conformance.harness.options import add_options, add_sdk_options, names_cases, results_path, runs_tests
 from conformance.harness.preflight import preflight
-from conformance.harness.reporting import summary_lines, verdicts_of, write_reports
+from conformance.harness.reporting import record_setup_stop, summary_lines
 from conformance.harness.results import case_id
 from conformance.harness.sdk_mode import prepare_sdk, reference_args, sdk_behaviours
 from conformance.harness.selection import check_families, check_selection, clause_ids, selected
@@ -64,7 +65,6 @@ from conformance.harness.state import (
     new_run_id,
 )
 from conformance.harness.usage import usage_error
-from conformance.harness.verdicts import exit_status as verdict_exit_status
 from conformance.harness.verdicts import expectation_for
 from conformance.known_deviations import KnownDeviations, KnownDeviationsError, load_known_deviations
 from conformance.target import ProfileError, Target, resolve_target
@@ -105,11 +105,20 @@ def pytest_configure(config: pytest.Config) -> None:
         known = workerinput.get("jss_known")
         state.known = KnownDeviations.from_payload(known) if known else state.known
         return
-    option = config.option
     config.pluginmanager.register(_Collector(state), "jss_conformance_collector")
     state.run_id = new_run_id()
     state.wanted = names_cases(config)
     state.results_path = results_path(config, state.wanted)
+    try:
+        _resolve_run(config, state)
+    except pytest.UsageError as exc:
+        record_setup_stop(config, state, str(exc))
+        raise
+
+
+def _resolve_run(config: pytest.Config, state) -> None:
+    """Check the selection options and resolve the target (pytest.UsageError with one line)."""
+    option = config.option
     check_families(option.jss_family)
     if option.jss_family or option.jss_clause or option.jss_operation:
         try:
@@ -145,6 +154,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Start the embedded endpoint (if any) and probe the target, before any case and any worker."""
     config = session.config
     state = harness_state(config)
+    if state.is_worker and state.target is not None:
+        interruption.install_handler(state)
     if state.is_worker or state.target is None or not runs_tests(config):
         return
     try:
@@ -155,13 +166,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             )
         state.warnings += preflight(state.target)
     except ProfileError as exc:
+        record_setup_stop(config, state, str(exc))
         raise usage_error(str(exc)) from None
     except oc.InfraError as exc:
         message = str(exc).splitlines()[0]
         state.book.add_synthetic("preflight", oc.INFRA_ERROR, message)
-        write_reports(config, state, preflight_failure=message)
+        record_setup_stop(config, state, f"INFRA_ERROR: {message}", preflight_failure=message)
         state.preflight_failed = True
         pytest.exit(f"jss-conformance: INFRA_ERROR: {message}", returncode=3)
+    interruption.install_handler(state)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -173,6 +186,25 @@ def pytest_configure_node(node) -> None:
     if state.target is not None:
         node.workerinput["jss_target"] = state.target.to_payload()
     node.workerinput["jss_known"] = state.known.to_payload()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodeready(node) -> None:
+    """xdist: note the worker's process id (a SIGINT to the controller is passed on to it at once)."""
+    pid = interruption.worker_pid(node)
+    if pid is not None:
+        harness_state(node.config).worker_pids.append(pid)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+    """xdist: the number of cases selected (every worker collects the same)."""
+    harness_state(node.config).selected = len(ids)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The number of cases selected (a serial run, or an xdist worker)."""
+    harness_state(session.config).selected = len(session.items)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
@@ -343,19 +375,29 @@ class _Collector:
         """Record a classified phase report."""
         self.state.book.add(report)
 
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        """A case started (here or in an xdist worker)."""
+        self.state.book.start(nodeid)
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Write results.json and the Allure extras; map the exit status (controller only)."""
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        """A case finished all its phases."""
+        self.state.book.finish(nodeid)
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        """Note the interrupt (a signal, or a stop of pytest, xdist or ours) for the run's ending."""
+        self.state.interrupt = excinfo.value
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int):
+    """After the other plugins' session finish (the last finalizers ran, xdist's workers are down) and before
+    the terminal summary: decide how the run ended, sweep the run folder after an interrupt, map the exit
+    status, write results.json and the Allure extras (controller only)."""
+    result = yield
     state = harness_state(session.config)
-    if state.is_worker or not runs_tests(session.config):
-        return
-    outcomes = [phase.outcome for phase in state.book.outcomes().values()]
-    if int(exitstatus) in (0, 1) and outcomes:
-        session.exitstatus = verdict_exit_status(verdicts_of(session.config, state))
-    limit = session.config.option.jss_max_infra_errors
-    if int(exitstatus) == pytest.ExitCode.INTERRUPTED and limit and outcomes.count(oc.INFRA_ERROR) >= limit:
-        session.exitstatus = 3  # we stopped the run: the endpoint was lost
-    write_reports(session.config, state)
+    if not state.is_worker and runs_tests(session.config) and not state.preflight_failed:
+        finish_run(session, state)
+    return result
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -379,6 +421,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None and hasattr(reporter, "_keyboardinterrupt_memo"):
             reporter._keyboardinterrupt_memo = None
+    if state.interrupt_handler is not None:
+        state.interrupt_handler.restore()
     if state.reference is not None:
         state.reference.stop()
         state.reference = None

@@ -50,6 +50,39 @@ def _usage(message: str) -> int:
     return print_error(message)
 
 
+def _option_value(args: list[str], name: str) -> str | None:
+    """The value of ``NAME X`` / ``NAME=X`` in `args` (the last one), or None."""
+    value = None
+    for index, arg in enumerate(args):
+        if arg == name and index + 1 < len(args):
+            value = args[index + 1]
+        elif arg.startswith(name + "="):
+            value = arg.split("=", 1)[1]
+    return value
+
+
+def _stopped_at_setup(message: str, target_path: str | None, pytest_args: list[str]) -> int:
+    """The run stops before pytest starts: results.json and the Allure folder say so (never the previous
+    run's files); then the one error line, exit status 2."""
+    from conformance.harness.ending import stopped_at_setup
+    from conformance.harness.options import DEFAULT_RESULTS
+    from conformance.harness.reporting import write_run_reports
+    from conformance.harness.state import HarnessState
+
+    state = HarnessState(wanted=True, ending=stopped_at_setup(message))
+    state.results_path = Path(_option_value(pytest_args, "--jss-results") or DEFAULT_RESULTS)
+    directory = None
+    if not _has_option(pytest_args, "--alluredir") and "no:allure_pytest" not in pytest_args:
+        shutil.rmtree(DEFAULT_ALLURE_DIR, ignore_errors=True)
+        directory = DEFAULT_ALLURE_DIR
+    name = Path(target_path).stem if target_path else "(none)"
+    try:
+        write_run_reports(state, directory, target_name=name or "(none)")
+    except OSError as exc:
+        message = f"{message} (and the reports could not be written: {exc})"
+    return _usage(message)
+
+
 def _split_target(argv: list[str]) -> tuple[str | None, list[str]]:
     """Take ``--target X`` / ``--target=X`` out of `argv` (before a ``--``)."""
     target, rest, index = None, [], 0
@@ -124,6 +157,7 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):
         _print_help()
         return 0
+    target_path, pytest_args = None, list(argv)
     try:
         target_path, pytest_args = _split_target(list(argv))
         if target_path and _has_option(pytest_args, "--jss-target"):
@@ -132,7 +166,7 @@ def main(argv: list[str]) -> int:
         if not _has_option(pytest_args, "--jss-target") and "--jss-embedded" not in pytest_args:
             resolve_target(target_path, os.environ)
     except ProfileError as exc:
-        return _usage(str(exc))
+        return _stopped_at_setup(str(exc), target_path, pytest_args)
     args = list(pytest_args)
     if target_path:
         args = [f"--jss-target={target_path}", *args]

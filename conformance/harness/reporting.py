@@ -10,11 +10,16 @@ import pytest
 
 from conformance import outcomes as oc
 from conformance.harness import allure_support as allure_extras
+from conformance.harness.ending import COMPLETED_RUN, SETUP, RunEnding, stopped_at_setup
+from conformance.harness.interruption import sweep_command
 from conformance.harness.options import runs_tests
 from conformance.harness.results import case_id
 from conformance.harness.state import HarnessState
 from conformance.harness.verdicts import summary as verdict_summary
 from conformance.report.results import run_info, write_results
+
+#: The Allure result of a run stopped at setup is named so (status broken, message ``SETUP_ERROR: ...``).
+SETUP_RESULT = "setup"
 
 _SHOWN_PER_OUTCOME = 30
 
@@ -24,19 +29,25 @@ def verdicts_of(config: pytest.Config, state: HarnessState):
     return state.book.verdicts(judged=bool(state.known.path), strict=config.option.jss_strict)
 
 
-def _run(state: HarnessState, config: pytest.Config) -> dict:
+def _run(state: HarnessState, target_name: str = "(none)", strict: bool = False) -> dict:
     target = state.target
+    ending = state.ending or COMPLETED_RUN
     info = run_info(
-        target=target.name if target else "(none)",
+        target=target.name if target else target_name,
         endpoint=target.endpoint if target else "",
         dialect=target.dialect if target else "jss",
         regions=target.regions if target else [],
         started=state.started,
         finished=time.time(),
+        status=ending.status,
+        stopped_at=ending.stopped_at,
+        reason=allure_extras.scrub(ending.reason, state.secrets),
+        selected=state.selected,
     )
     if state.known.path:
         info["known_deviations"] = state.known.path
-    info["unexpected"] = sum(1 for verdict in verdicts_of(config, state) if verdict.unexpected)
+    verdicts = state.book.verdicts(judged=bool(state.known.path), strict=strict)
+    info["unexpected"] = sum(1 for verdict in verdicts if verdict.unexpected)
     return info
 
 
@@ -47,21 +58,85 @@ def allure_dir(config: pytest.Config) -> Path | None:
 
 
 def write_reports(config: pytest.Config, state: HarnessState, preflight_failure: str | None = None) -> None:
-    """results.json (when the run has a results path) and environment.properties / categories.json."""
+    """results.json (when the run has a results path) and environment.properties / categories.json; for a
+    run stopped at setup also an Allure result saying so (so the folder agrees with results.json)."""
+    write_run_reports(
+        state, allure_dir(config), preflight_failure=preflight_failure, strict=config.option.jss_strict
+    )
+
+
+def write_run_reports(
+    state: HarnessState,
+    directory: Path | None,
+    *,
+    target_name: str = "(none)",
+    preflight_failure: str | None = None,
+    strict: bool = False,
+) -> None:
+    """The reports of `state`'s run: results.json at ``state.results_path``, the Allure extras in
+    `directory` (None: no Allure folder)."""
     if state.results_path is not None:
-        write_results(state.results_path, _run(state, config), state.book.records())
-    directory = allure_dir(config)
-    if directory is not None and state.target is not None:
-        target = state.target
-        allure_extras.write_environment(
-            directory,
-            allure_extras.environment_properties(
-                target.name, target.endpoint, target.regions, target.dialect
-            ),
+        write_results(state.results_path, _run(state, target_name, strict), state.book.records())
+    if directory is None:
+        return
+    target = state.target
+    allure_extras.write_environment(
+        directory,
+        allure_extras.environment_properties(
+            target.name if target else target_name,
+            target.endpoint if target else "",
+            target.regions if target else [],
+            target.dialect if target else "jss",
+        ),
+    )
+    allure_extras.write_categories(directory)
+    if preflight_failure is not None:
+        allure_extras.write_synthetic_result(directory, "preflight", oc.INFRA_ERROR, preflight_failure)
+    elif state.ending is not None and state.ending.stopped_at == SETUP and not state.book.records():
+        reason = allure_extras.scrub(state.ending.reason, state.secrets)
+        allure_extras.write_synthetic_result(directory, SETUP_RESULT, "SETUP_ERROR", reason, status="broken")
+
+
+def record_setup_stop(
+    config: pytest.Config, state: HarnessState, reason: str, preflight_failure: str | None = None
+) -> None:
+    """The run stops before any case: note it and write results.json and the Allure folder saying so."""
+    state.ending = stopped_at_setup(reason)
+    if runs_tests(config):
+        write_reports(config, state, preflight_failure=preflight_failure)
+
+
+def _ending_lines(state: HarnessState, ending: RunEnding) -> list[tuple[str, dict]]:
+    """What the terminal says about a run that did not complete, and about the sweep after an interrupt."""
+    if ending.completed:
+        return []
+    where = "before any case" if ending.stopped_at == SETUP else "during the cases"
+    lines = [(f"run {ending.status} {where}: {ending.reason}", {"red": True, "bold": True})]
+    if state.selected is not None and ending.stopped_at != SETUP:
+        recorded = len(state.book.records())
+        lines.append(
+            (
+                f"{recorded} of {state.selected} selected case(s) recorded, "
+                f"{max(state.selected - recorded, 0)} never started",
+                {"red": True},
+            )
         )
-        allure_extras.write_categories(directory)
-        if preflight_failure is not None:
-            allure_extras.write_synthetic_result(directory, "preflight", oc.INFRA_ERROR, preflight_failure)
+    sweep = state.sweep
+    if sweep is None or state.target is None:
+        return lines
+    lines.append(
+        (
+            f"after the interrupt: aborted {sweep.aborted} upload(s) and deleted {sweep.deleted} object(s) "
+            f"left under {state.run_id}/",
+            {},
+        )
+    )
+    if sweep.problems:
+        lines.append((f"could not remove everything: {sweep.problems[0]}", {"red": True}))
+        if not state.target.embedded:
+            command = sweep_command(state.target, state.run_id)
+            lines.append((f"remove the rest with: {command}", {"red": True}))
+    return lines
 
 
 def render_command(config: pytest.Config, directory: Path) -> str:
@@ -89,7 +164,7 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
         )
     lines.append(("  ".join(f"{name} {counts.get(name, 0)}" for name in oc.ALL_OUTCOMES), {"bold": True}))
     expected = {v.case_id for v in verdicts_of(config, state) if v.expected_deviation}
-    for name in (oc.FAIL, oc.INFRA_ERROR, oc.NON_STRICT, oc.NOT_IMPLEMENTED):
+    for name in (oc.FAIL, oc.INFRA_ERROR, oc.INTERRUPTED, oc.NON_STRICT, oc.NOT_IMPLEMENTED):
         listed = sorted(
             (case_id(nodeid), phase.message, phase.details)
             for nodeid, phase in outcomes.items()
@@ -98,7 +173,8 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
         for identifier, message, details in listed[:_SHOWN_PER_OUTCOME]:
             first = message.splitlines()[0] if message else ""
             known = identifier in expected
-            colour = {"red": True} if name in (oc.FAIL, oc.INFRA_ERROR) and not known else {"yellow": True}
+            red = name in (oc.FAIL, oc.INFRA_ERROR, oc.INTERRUPTED) and not known
+            colour = {"red": True} if red else {"yellow": True}
             shown = f"{name} (expected)" if known else name
             lines.append((f"{shown} {identifier}: {first[:160]}", colour))
             lines.extend((f"    {detail}", {}) for detail in details)
@@ -110,6 +186,7 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
             (f"{len(state.known.placeholders)} entries of {state.known.path} still have the placeholder "
              "reason: explain them", {"yellow": True})
         )
+    lines += _ending_lines(state, state.ending or COMPLETED_RUN)
     if state.results_path is not None:
         lines.append((f"results: {state.results_path}", {}))
     directory = allure_dir(config)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.harness.classify import PhaseOutcome
+from conformance.harness.ending import RunEnding
 from conformance.harness.results import ResultsBook
 from conformance.known_deviations import NONE, KnownDeviations
 from conformance.target import Target
@@ -42,6 +43,17 @@ class HarnessState:
     preflight_failed: bool = False
     infra_errors: int = 0
     known: KnownDeviations = NONE
+    #: How the run ended (None until decided: a stop at setup sets it early, the session's end otherwise).
+    ending: RunEnding | None = None
+    #: The KeyboardInterrupt (or pytest/xdist stop) pytest reported, if any; the signal our handler saw.
+    interrupt: BaseException | None = None
+    signal_name: str | None = None
+    interrupt_handler: Any = None
+    worker_pids: list[int] = field(default_factory=list)
+    #: How many cases were selected to run (when known).
+    selected: int | None = None
+    #: What the sweep after an interrupt did (conformance.harness.interruption.SweepOutcome).
+    sweep: Any = None
 
     @property
     def run_prefix(self) -> str:

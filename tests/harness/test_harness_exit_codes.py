@@ -3,8 +3,11 @@ reported as one line without a traceback, before any case runs."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
-from harness_helpers import clean_env, closed_port, run_cli, run_pytest
+from harness_helpers import SECRET_KEY, clean_env, closed_port, run_cli, run_pytest
 
 from conformance.errorline import PREFIX
 
@@ -41,11 +44,25 @@ def _error_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
+def _assert_stopped_at_setup(run, reason_part: str) -> None:
+    """results.json of this run (not a stale one) says it stopped before any case, and why."""
+    document = run.results
+    assert document["run"]["status"] == "stopped" and document["run"]["stopped_at"] == "setup"
+    assert reason_part in document["run"]["reason"]
+    assert SECRET_KEY not in json.dumps(document)
+
+
+def _stale_results(directory) -> None:
+    (directory / "reports").mkdir(parents=True, exist_ok=True)
+    (directory / "reports" / "results.json").write_text('{"stale": true}', encoding="utf-8")
+
+
 @pytest.mark.parametrize("content", BAD.values(), ids=BAD.keys())
 def test_harness_bad_profile_exits_2_with_one_line(tmp_path, content):
     profile = tmp_path / "target.toml"
     if content is not None:
         profile.write_text(content.format(endpoint="http://127.0.0.1:9"), encoding="utf-8")
+    _stale_results(tmp_path)
     run = run_cli(["run", "--target", str(profile), "-p", "no:cacheprovider"], tmp_path)
     assert run.status == 2
     lines = _error_lines(run.stderr)
@@ -53,7 +70,8 @@ def test_harness_bad_profile_exits_2_with_one_line(tmp_path, content):
     assert lines[0].startswith(PREFIX)
     assert "Traceback" not in run.stderr + run.stdout
     assert run.stdout == ""  # no case ran
-    assert not (tmp_path / "reports" / "results.json").exists()
+    assert run.results["cases"] == []
+    _assert_stopped_at_setup(run, lines[0].removeprefix("jss-conformance run: error: "))
 
 
 def test_harness_bad_profile_under_plain_pytest_is_a_usage_error(tmp_path):
@@ -67,8 +85,10 @@ def test_harness_bad_profile_under_plain_pytest_is_a_usage_error(tmp_path):
 def test_harness_closed_port_exits_3_with_one_infra_error(tmp_path):
     profile = tmp_path / "target.toml"
     profile.write_text(PROFILE.format(endpoint=f"http://127.0.0.1:{closed_port()}"), encoding="utf-8")
+    _stale_results(tmp_path)
     run = run_cli(["run", "--target", str(profile), "-p", "no:cacheprovider"], tmp_path)
     assert run.status == 3
+    _assert_stopped_at_setup(run, "Connection refused")
     lines = _error_lines(run.stderr)
     assert len(lines) == 1 and "INFRA_ERROR" in lines[0] and "Connection refused" in lines[0], run.stderr
     assert run.stdout.strip() == ""
@@ -101,10 +121,13 @@ def test_harness_env_incomplete_exits_2(tmp_path):
 
 @pytest.mark.parametrize(("args", "line_start"), USAGE_ERRORS.values(), ids=USAGE_ERRORS.keys())
 def test_harness_usage_error_exits_2_with_one_line(tmp_path, args, line_start):
+    _stale_results(tmp_path)
     run = run_cli(["run", *args, "-p", "no:cacheprovider"], tmp_path)
     assert run.status == 2
     lines = _error_lines(run.stderr)
     assert len(lines) == 1 and lines[0].startswith(line_start), run.stderr
+    assert run.results["cases"] == []
+    _assert_stopped_at_setup(run, re.sub(r"^.*?error: ", "", lines[0], flags=re.IGNORECASE).split(" (")[0])
 
 
 def test_harness_deviation_needs_the_embedded_endpoint(endpoint, tmp_path):
