@@ -120,7 +120,7 @@ def test_harness_reference_module_errors_have_the_same_prefix(tmp_path):
     assert (completed.returncode, len(lines)) == (2, 1) and lines[0].startswith(PREFIX), completed.stderr
 
 
-def test_harness_clause_matching_nothing_stops_before_the_run_and_keeps_the_results(tmp_path):
+def test_harness_clause_matching_nothing_stops_before_the_run_and_replaces_the_results(tmp_path):
     previous = tmp_path / "reports" / "results.json"
     previous.parent.mkdir()
     previous.write_text("the previous run's file", encoding="utf-8")
@@ -128,7 +128,10 @@ def test_harness_clause_matching_nothing_stops_before_the_run_and_keeps_the_resu
     _assert_one_error_line(run)
     assert "--jss-clause 'initiate.astrology'" in run.stderr
     assert run.stdout == ""  # no session, no endpoint started
-    assert previous.read_text(encoding="utf-8") == "the previous run's file"
+    # DESIGN §3 / issue 7 item 4: never the previous run's file, one that says the run stopped at setup
+    assert run.results["cases"] == []
+    assert (run.results["run"]["status"], run.results["run"]["stopped_at"]) == ("stopped", "setup")
+    assert "--jss-clause 'initiate.astrology'" in run.results["run"]["reason"]
 
 
 def test_harness_no_error_line_is_formatted_outside_errorline():

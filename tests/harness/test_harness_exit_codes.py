@@ -71,7 +71,7 @@ def test_harness_bad_profile_exits_2_with_one_line(tmp_path, content):
     assert "Traceback" not in run.stderr + run.stdout
     assert run.stdout == ""  # no case ran
     assert run.results["cases"] == []
-    _assert_stopped_at_setup(run, lines[0].removeprefix("jss-conformance run: error: "))
+    _assert_stopped_at_setup(run, lines[0].removeprefix(PREFIX))
 
 
 def test_harness_bad_profile_under_plain_pytest_is_a_usage_error(tmp_path):
