@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import socket
 import sys
 import time
@@ -77,19 +78,42 @@ def send_all(sock: socket.socket, data: bytes, deadline: float) -> int:
 
 
 def timed_request(port: int, bucket: str) -> tuple[int, float]:
-    """(status, seconds) of a signed GET of the bucket on a fresh connection."""
-    started = time.monotonic()
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(signed_head("GET", f"/{bucket}", "Connection: close\r\n"))
-        received = b""
-        while b"\r\n" not in received and (chunk := sock.recv(4096)):
-            received += chunk
+    """(status, seconds) of a signed GET of the bucket on a fresh connection (status 0: no answer)."""
+    started, received = time.monotonic(), b""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(signed_head("GET", f"/{bucket}", "Connection: close\r\n"))
+            while b"\r\n" not in received and (chunk := sock.recv(4096)):
+                received += chunk
+    except OSError:  # no answer within 30 s: status 0
+        pass
     status = int(received.split(b" ", 2)[1]) if received.startswith(b"HTTP/") else 0
     return status, time.monotonic() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_quiet(pid: int, seconds: float) -> float:
+    """Wait until the server uses under 5% of a CPU for a second (it has taken in what was sent), at most
+    `seconds`; returns how long that took."""
+    started = time.monotonic()
+    last = cpu_seconds(pid)
+    while time.monotonic() - started < seconds:
+        time.sleep(1.0)
+        now = cpu_seconds(pid)
+        if now - last < 0.05:
+            break
+        last = now
+    return time.monotonic() - started
+
+
 def settle_rss(pid: int, seconds: float) -> float:
-    """The RSS (MiB) once it has stopped falling, or after `seconds`."""
+    """The RSS (MiB) once it has stopped falling (after at least 3 s), or after `seconds`."""
+    time.sleep(min(3.0, seconds))
     deadline, last = time.monotonic() + seconds, rss_and_threads(pid)[0]
     while time.monotonic() < deadline:
         time.sleep(1.0)
@@ -127,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
                 send_all(sock, head + body, hard_stop)
                 groups["stalled-body"].append(sock)
             opened = time.monotonic() - started
+            quiet = wait_until_quiet(server.pid, max(0.0, min(60.0, hard_stop - time.monotonic() - 60)))
             time.sleep(args.hold)
             samples = [timed_request(port, bucket) for _ in range(args.samples)]
             during_rss, during_threads = rss_and_threads(server.pid)
@@ -140,7 +165,8 @@ def run(args: argparse.Namespace) -> int:
         after_threads = rss_and_threads(server.pid)[1]
         after_status, after_answer = timed_request(port, bucket)
 
-    print(f"slow clients against the reference endpoint ({opened:.1f} s to open them, held {args.hold:g} s)")
+    print(f"slow clients against the reference endpoint ({opened:.1f} s to open them, {quiet:.1f} s until "
+          f"the server had taken in what they sent, then held {args.hold:g} s)")
     for name, count in held.items():
         asked = {"idle": args.idle, "half-head": args.half_head, "stalled-body": args.stalled}[name]
         print(f"  {name:13} connections held open: {count:5d} of {asked}")

@@ -18,6 +18,8 @@ log = logging.getLogger("conformance.reference")
 TRIM_AFTER_BYTES = 32 * 1024 * 1024
 #: Connections closed since the last trim that make it worth one (their buffers are freed).
 TRIM_AFTER_CLOSED = 256
+#: While bodies keep arriving, at most one trim in this many seconds.
+TRIM_INTERVAL_BUSY = 5.0
 
 
 def tick_seconds(limits: Limits) -> float:
@@ -27,26 +29,37 @@ def tick_seconds(limits: Limits) -> float:
 
 
 class MemoryTrim:
-    """Calls glibc's ``malloc_trim(0)`` once nothing is being received after a burst (no-op elsewhere)."""
+    """Calls glibc's ``malloc_trim(0)`` after a burst of bodies or connections: every tick until a tick finds
+    nothing changed and no body in progress, at most every few seconds while bodies keep arriving (no-op
+    without glibc)."""
 
     def __init__(self) -> None:
         try:
             self._trim = ctypes.CDLL("libc.so.6").malloc_trim
         except (OSError, AttributeError):
             self._trim = None
-        self._bytes_at_last = 0
-        self._peak_connections = 0
+        self._bytes_at_burst = self._peak_connections = 0
+        self._pending = False
+        self._last_trim = 0.0
+        self._last_seen = (0, 0)
 
-    def after_tick(self, connections: int) -> None:
-        """Trim when no body is in progress and a burst (bytes or connections) ended since the last trim."""
-        self._peak_connections = max(self._peak_connections, connections)
+    def after_tick(self, connections: int, now: float) -> None:
+        """Note a burst (body bytes received, connections closed); trim while one is being cleaned up."""
         active, received = bodies.activity()
-        burst = received - self._bytes_at_last >= TRIM_AFTER_BYTES
-        closed = self._peak_connections - connections >= TRIM_AFTER_CLOSED
-        if self._trim is None or active or not (burst or closed):
+        self._peak_connections = max(self._peak_connections, connections)
+        grew = received - self._bytes_at_burst >= TRIM_AFTER_BYTES
+        if grew or self._peak_connections - connections >= TRIM_AFTER_CLOSED:
+            self._pending = True
+            self._bytes_at_burst, self._peak_connections = received, connections
+        seen, self._last_seen = self._last_seen, (received, connections)
+        if self._trim is None or not self._pending:
+            return
+        if active and now - self._last_trim < TRIM_INTERVAL_BUSY:
             return
         self._trim(0)
-        self._bytes_at_last, self._peak_connections = received, connections
+        self._last_trim = now
+        if not active and seen == self._last_seen:
+            self._pending = False  # a quiet tick after the burst: what could be freed was freed
 
 
 async def watch(connections: set, limits: Limits) -> None:
@@ -66,4 +79,4 @@ async def watch(connections: set, limits: Limits) -> None:
                     log.exception("checking the deadlines of a connection failed")
                     with contextlib.suppress(Exception):
                         protocol.transport.abort()
-        trim.after_tick(len(connections))
+        trim.after_tick(len(connections), now)
