@@ -60,7 +60,7 @@ def complete_body(request: SentRequest) -> list[dict]:
         return []
     try:
         document = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, a 4301-digit number, "[" * 10**5
         return [_verdict("complete.malformed-body", False, "the complete body is not JSON")]
     parts = document.get("Part") if isinstance(document, dict) else None
     shaped = isinstance(parts, list) and bool(parts) and all(

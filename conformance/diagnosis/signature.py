@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from conformance import signing
+from conformance.numbers import parse_decimal
 
 #: Content-Type values clients are known to sign while sending another (or none).
 USUAL_CONTENT_TYPES = (
@@ -198,9 +199,12 @@ def _date_variants(
     if date:
         yield Mistake("presigned-signed-date", "signature.presigned.accepted",
                       "signed the Date header where a presigned URL signs Expires"), date
-    if presigned_expires.isdigit():
-        yield Mistake("presigned-expires-milliseconds", "signature.presigned.accepted",
-                      "signed Expires in milliseconds"), str(int(presigned_expires) * 1000)
+    try:
+        seconds = parse_decimal(presigned_expires)
+    except ValueError:  # not ASCII digits ('²' passes str.isdigit), or too long
+        return
+    yield Mistake("presigned-expires-milliseconds", "signature.presigned.accepted",
+                  "signed Expires in milliseconds"), str(seconds * 1000)
 
 
 def _presign_params(request: SentRequest) -> dict[str, str] | None:

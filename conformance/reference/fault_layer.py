@@ -24,6 +24,7 @@ from collections.abc import Callable
 from conformance.reference.errors import JssError, error_body
 from conformance.reference.faults import ERROR_CODES, TEST_ID_HEADER, Instruction, ScriptError, ScriptStore
 from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
+from conformance.reference.jsonbody import parse_bounded_json
 from conformance.reference.operation_names import operation_name
 
 log = logging.getLogger("conformance.reference.faults")
@@ -33,6 +34,7 @@ TRANSPORT_EXTENSION = "jss.transport"
 #: The scope key listing the instructions that fired for a request (read by the recorder).
 FIRED_KEY = "jss.faults_fired"
 MAX_SCRIPT_BYTES = 1024 * 1024
+MAX_SCRIPT_DEPTH = 16  # a script is {"instructions": {"op": [...]}}: three levels
 FLUSH_WAIT_SECONDS = 2.0
 
 
@@ -204,7 +206,8 @@ class FaultLayer:
         method = scope["method"]
         if not script_id and method == "POST":
             try:
-                document = json.loads(await _read_body(receive, MAX_SCRIPT_BYTES) or b"null")
+                body = await _read_body(receive, MAX_SCRIPT_BYTES) or b"null"
+                document = parse_bounded_json(body, MAX_SCRIPT_DEPTH)
                 script = self.store.create(document)
             except (ValueError, ScriptError) as exc:
                 message = str(exc) if isinstance(exc, ScriptError) else f"not JSON: {exc}"

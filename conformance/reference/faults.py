@@ -52,12 +52,12 @@ TEST_ID_HEADER = "x-jss-test-id"
 MAX_INSTRUCTIONS = 1000
 
 _PATTERNS = (
-    ("return", re.compile(r"return-(\d{3})")),
+    ("return", re.compile(r"return-([0-9]{3})")),
     ("reset-before-body", re.compile(r"reset-before-body()")),
-    ("reset-after-body-bytes", re.compile(r"reset-after-(\d{1,12})B")),
+    ("reset-after-body-bytes", re.compile(r"reset-after-([0-9]{1,12})B")),
     ("reset-after-head", re.compile(r"reset-after-head()")),
-    ("delay", re.compile(r"delay-(\d{1,6})ms")),
-    ("cut-body", re.compile(r"cut-body-after-(\d{1,12})B")),
+    ("delay", re.compile(r"delay-([0-9]{1,6})ms")),
+    ("cut-body", re.compile(r"cut-body-after-([0-9]{1,12})B")),
 )
 
 

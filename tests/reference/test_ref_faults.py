@@ -93,9 +93,10 @@ def test_faults_invalid_script_is_400(bench, script):
     assert response.json()["code"] == "InvalidScript"
 
 
-def test_faults_not_json_is_400(bench):
+@pytest.mark.parametrize("body", [b"{oops", b"[" * 100000, b'{"bucket": ' + b"9" * 4301 + b"}"])
+def test_faults_not_json_is_400(bench, body):
     api, _ = bench
-    response = requests.post(api.url() + ADMIN, data=b"{oops", timeout=10)
+    response = requests.post(api.url() + ADMIN, data=body, timeout=10)
     assert response.status_code == 400
 
 

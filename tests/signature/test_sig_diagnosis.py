@@ -159,3 +159,19 @@ def test_sign_explain_matching_exits_0():
 def test_sign_explain_without_authorization_is_a_usage_error():
     result = run_explain("--resource", "/b/k?uploads")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("expires", ["%C2%B2", "9" * 4301, "%D9%A3"])
+def test_diagnosis_of_a_presigned_url_with_an_odd_expires_does_not_raise(expires):
+    request = SentRequest("GET", f"/b/k?Expires={expires}&AccessKey=AKDIAG&Signature=x", [])
+    assert diagnose_signature(request, secret_for).mistakes == []
+
+
+@pytest.mark.parametrize("body", [b"[" * 100000, b'{"Part": [{"PartNumber": ' + b"9" * 4301 + b"}]}"])
+def test_diagnosis_of_a_hostile_complete_body_is_a_malformed_body_verdict(body):
+    from conformance.diagnosis.content_checks import complete_body as check_complete_body
+
+    request = SentRequest("POST", "/b/k?uploadId=U1", [], body=body)
+    assert [(v["clause"], v["verdict"]) for v in check_complete_body(request)] == [
+        ("complete.malformed-body", "FAIL")
+    ]
