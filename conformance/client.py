@@ -55,6 +55,7 @@ class SigningOptions:
     - `secret_key` / `access_key`: sign with this secret / announce this access key.
     - `authorization`: send this raw Authorization header (nothing is signed).
     - `date`: send this Date header (and sign it).
+    - `omit_date`: send no Date header at all (and sign an empty Date line).
     - `anonymous`: send no Authorization header at all.
     - `presign_expires`: sign as a URL (``Expires``/``AccessKey``/``Signature`` query) with this Expires.
     """
@@ -65,6 +66,7 @@ class SigningOptions:
     access_key: str | None = None
     authorization: str | None = None
     date: str | None = None
+    omit_date: bool = False
     anonymous: bool = False
     presign_expires: int | None = None
 
@@ -219,7 +221,9 @@ class JssClient:
         header_pairs = _header_list(headers)
         if host is not None:
             header_pairs = [(k, v) for k, v in header_pairs if k.lower() != "host"] + [("Host", host)]
-        if options.date is not None:
+        if options.omit_date:
+            header_pairs = [(k, v) for k, v in header_pairs if k.lower() != "date"]
+        elif options.date is not None:
             header_pairs = [(k, v) for k, v in header_pairs if k.lower() != "date"] + [("Date", options.date)]
         elif not any(k.lower() == "date" for k, _ in header_pairs):
             header_pairs.append(("Date", _now_date()))

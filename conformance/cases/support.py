@@ -86,6 +86,15 @@ def require_paging(expect: Mapping[str, Any]) -> None:
         raise NotImplementedByTarget("the target's profile says paging parameters are not honoured")
 
 
+def require_expected(expected: bool, feature: str) -> None:
+    """NOT_IMPLEMENTED when the target's profile says (a boolean expectation, `expected`) that it does not do
+    `feature`."""
+    from conformance.outcomes import NotImplementedByTarget
+
+    if not expected:
+        raise NotImplementedByTarget(f"the target's profile says it has no {feature}")
+
+
 def virtual_host(bucket: str, endpoint: str, expect: Mapping[str, Any]) -> str:
     """The Host header of a virtual-host request for `bucket` (service domain from the expectations)."""
     parts = urlsplit(endpoint)

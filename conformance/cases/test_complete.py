@@ -1,13 +1,22 @@
 """CompleteMultipartUpload: the final ETag formula, assembly in part-number order, gaps allowed, a list out
 of order / with a wrong ETag / with a part never uploaded / with a too-small non-final part / that is not JSON
-rejected, and the UploadId invalid afterwards. Rejection codes of a bad list are target expectations."""
+rejected, the UploadId invalid afterwards, the answer's ETag header and the object's Content-Type from the
+initiate. Rejection codes of a bad list are target expectations."""
 
 from __future__ import annotations
 
 import pytest
 
 from conformance import operations as ops
-from conformance.cases.support import md5_hex, multipart_etag, sized_part, small_part, table, uploaded
+from conformance.cases.support import (
+    md5_hex,
+    multipart_etag,
+    require_expected,
+    sized_part,
+    small_part,
+    table,
+    uploaded,
+)
 
 LIFECYCLE = table("lifecycle")
 
@@ -28,6 +37,32 @@ def test_complete_etag_is_md5_of_part_etags(jss_client, jss_bucket, jss_key, jss
     ops.assert_value(
         "the final ETag", completed.etag, multipart_etag([e for _, e in etags]), decided_by=completed
     )
+
+
+@pytest.mark.clause("complete.response.etag-header")
+def test_complete_answer_etag_header_is_quoted_final_etag(jss_client, jss_bucket, jss_key, jss_expect):
+    require_expected(jss_expect["complete_etag_header"], "ETag header in the complete answer")
+    upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, [(1, small_part(seed=19))])
+
+    completed = ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
+
+    header = completed.response.headers.get("ETag")
+    expected = f'"{multipart_etag([etag for _, etag in etags])}"'
+    ops.assert_value("the ETag header of the answer", header, expected, completed)
+
+
+@pytest.mark.clause("complete.object-content-type")
+def test_complete_object_has_initiate_content_type(jss_client, jss_bucket, jss_key, jss_expect):
+    require_expected(jss_expect["complete_content_type_from_initiate"], "Content-Type kept from the initiate")
+    content_type = LIFECYCLE["initiate_content_type"]
+    parts, headers = [(1, small_part(seed=20))], {"Content-Type": content_type}
+    upload, etags = uploaded(jss_client, jss_bucket.name, jss_key, parts, headers=headers)
+    ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, etags)
+
+    head = ops.head_object(jss_client, jss_bucket.name, jss_key)
+
+    observed = head.response.headers.get("Content-Type")
+    ops.assert_value("the Content-Type of the object", observed, content_type, head)
 
 
 @pytest.mark.clause("complete.assembly-order", "complete.creates-object")

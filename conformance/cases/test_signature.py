@@ -185,6 +185,15 @@ def test_initiate_date_beyond_15_minutes_rejected(jss_client, jss_bucket, jss_ke
     ops.assert_error(answer, 403, "RequestTimeTooSkewed")
 
 
+@pytest.mark.clause("signature.date-required")
+def test_initiate_signed_without_date_rejected(jss_client, jss_bucket, jss_key, jss_expect):
+    answer = ops.answer_of(
+        ops.initiate, jss_client, jss_bucket.name, jss_key, signing=SigningOptions(omit_date=True)
+    )
+
+    ops.assert_error(answer, jss_expect["missing_date_status"], jss_expect["missing_date_code"])
+
+
 @pytest.mark.clause("signature.content-md5.hex")
 def test_upload_part_signed_hex_content_md5_accepted(jss_client, jss_bucket, jss_key):
     upload = ops.initiate(jss_client, jss_bucket.name, jss_key)

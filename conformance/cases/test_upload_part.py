@@ -1,5 +1,6 @@
 """UploadPart: the ETag is the quoted MD5 of the part, a part number uploaded again replaces the part, part
-numbers run from 1 to 10000, an unknown or blank uploadId is rejected, a wrong Content-MD5 is rejected."""
+numbers run from 1 to 10000, an unknown or blank uploadId or that of another key is rejected, a wrong
+Content-MD5 is rejected."""
 
 from __future__ import annotations
 
@@ -65,6 +66,20 @@ def test_upload_part_unknown_upload_rejected(jss_client, jss_bucket, jss_key):
     )
 
     ops.assert_error(answer, 404, "NoSuchUpload")
+
+
+@pytest.mark.clause("upload-part.other-key-upload-id")
+def test_upload_part_upload_id_of_another_key_rejected(
+    jss_client, jss_bucket, jss_key, jss_make_key, jss_expect
+):
+    upload = ops.initiate(jss_client, jss_bucket.name, jss_key)
+    other_key = jss_make_key("other-key")
+
+    answer = ops.answer_of(
+        ops.upload_part, jss_client, jss_bucket.name, other_key, upload.upload_id, 1, small_part()
+    )
+
+    ops.assert_error(answer, jss_expect["other_key_upload_id_status"], jss_expect["other_key_upload_id_code"])
 
 
 @pytest.mark.clause("upload-part.blank-upload-id")

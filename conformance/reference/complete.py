@@ -139,6 +139,7 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
             target.unlink(missing_ok=True)
         else:
             drop_class = deviations.active("complete-drops-storage-class")
+            drop_type = deviations.active("complete-drops-content-type")
             storage.install_object(
                 ctx.bucket,
                 ctx.key,
@@ -149,7 +150,7 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
                     "storage_class": STANDARD if drop_class else upload["storage_class"],
                     "encrypted": upload["encrypted"],
                     "segments": [part["size"] for part in assembled] if upload["encrypted"] else None,
-                    "content_type": upload.get("content_type"),
+                    "content_type": None if drop_type else upload.get("content_type"),
                     "last_modified": time.time(),
                 },
             )
@@ -161,5 +162,5 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
     return json_response(
         {"Bucket": ctx.bucket, "Key": ctx.key, etag_field: etag},
         201 if deviations.active("complete-answers-201") else 200,
-        headers=[(b"etag", quoted_etag(etag))],
+        headers=[] if deviations.active("complete-no-etag-header") else [(b"etag", quoted_etag(etag))],
     )

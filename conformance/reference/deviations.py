@@ -27,6 +27,7 @@ DEVIATIONS: dict[str, str] = {
     "presigned-expires-as-milliseconds": "a presigned URL's Expires is read in milliseconds (long past)",
     "presigned-incomplete-as-anonymous": "a URL without AccessKey or Signature is anonymous (403), not 400",
     "anonymous-list-buckets-allowed": "an anonymous ListBuckets answers 200 with an empty list",
+    "missing-date-accepted": "a signed request without a Date header is accepted (signed over an empty Date)",
     # storage classes and regions (regions.py, objects.py)
     "default-storage-class-rr": "an initiate or put without x-jss-storage-class stores REDUCED_REDUNDANCY",
     "unknown-storage-class-stored-standard": "an unknown x-jss-storage-class value is stored as STANDARD",
@@ -50,6 +51,7 @@ DEVIATIONS: dict[str, str] = {
     "part-number-no-upper-limit": "part numbers above 10000 are accepted",
     "part-number-limit-off-by-one": "part number 10000 is refused with TooManyParts (the limit is 9999)",
     "upload-part-skips-upload-check": "UploadPart to an unknown UploadId answers 200 (the part is dropped)",
+    "upload-part-any-key": "UploadPart takes the UploadId of another key's upload (the part joins that one)",
     "blank-upload-id-no-such-upload": "a blank uploadId is 404 NoSuchUpload, not 400 InvalidArgument",
     "bad-digest-accepted": "UploadPart does not verify Content-MD5",
     "content-md5-base64-only": "Content-MD5 is accepted only as base64 (hex is 400 InvalidDigest)",
@@ -67,6 +69,8 @@ DEVIATIONS: dict[str, str] = {
     "complete-drops-storage-class": "the completed object is STANDARD whatever the upload's storage class",
     "upload-id-reusable-after-complete": "a completed upload stays (listed, its UploadId still usable)",
     "complete-response-renamed": "the complete response says Etag instead of ETag",
+    "complete-drops-content-type": "the completed object has no Content-Type (the initiate's is forgotten)",
+    "complete-no-etag-header": "the complete answer carries no ETag header (only the JSON field)",
     # abort (multipart.py)
     "abort-keeps-upload": "abort answers 204 but the upload stays (listed, its UploadId still usable)",
     "abort-unknown-upload-succeeds": "abort of an unknown UploadId answers 204",

@@ -80,6 +80,22 @@ def _drops_class(api, bucket):
     assert api.call("HEAD", bucket, "k").headers["x-jss-storage-class"] == "STANDARD"
 
 
+@check("complete-drops-content-type", "complete")
+def _drops_type(api, bucket):
+    upload_id = api.initiate(bucket, "k", {"Content-Type": "text/csv"})
+    api.complete(bucket, "k", upload_id, [(1, api.upload_part(bucket, "k", upload_id, 1, b"x"))])
+    assert api.call("HEAD", bucket, "k").headers["Content-Type"] == "application/octet-stream"
+
+
+@check("complete-no-etag-header", "complete")
+def _no_etag_header(api, bucket):
+    upload_id = api.initiate(bucket, "k")
+    etag = api.upload_part(bucket, "k", upload_id, 1, b"x")
+    response = api.complete(bucket, "k", upload_id, [(1, etag)])
+    assert "ETag" not in response.headers, response.headers
+    assert response.json()["ETag"] == md5_hex(etag.encode()), response.text  # the JSON field is kept
+
+
 @check("upload-id-reusable-after-complete", "complete")
 def _reusable(api, bucket):
     upload_id = api.initiate(bucket, "k")
