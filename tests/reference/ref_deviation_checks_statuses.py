@@ -1,6 +1,6 @@
 """Direct HTTP checks of the success-status deviations (group "statuses"; registry: ref_deviation_registry).
 
-All of them are switched on together on the group's server, so the checks arrange with raw calls (the Api's
+Each runs on a server with its deviation alone switched on; the checks arrange with raw calls (the Api's
 helpers assert the documented statuses) and each looks at the status of its own operation only.
 """
 

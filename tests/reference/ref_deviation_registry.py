@@ -4,9 +4,10 @@ objects), ref_deviation_checks_assembly.py (complete, lists), ref_deviation_chec
 statuses) and ref_deviation_checks_access.py (callers that do not own the bucket); test_ref_deviations.py
 imports them and runs every registered check.
 
-Each check gets an Api and a fresh bucket of cn-north-1. It runs against a server with its deviation switched
-on, shared with the other deviations of its group (none of which changes what the check looks at), and must
-fail against the faithful server.
+Each check gets an Api and a fresh bucket of cn-north-1. It runs against a server with its deviation alone
+switched on (the group only chooses the server's options), so no neighbour can mask it, and must fail against
+the faithful server with the same options. A check asserts what the deviant server does (the specifically
+wrong computation it accepts, the answer it gives), not only what a faithful one would refuse.
 """
 
 from __future__ import annotations

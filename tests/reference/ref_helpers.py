@@ -73,10 +73,18 @@ class Api:
         date: str | None = None,
         virtual_host: bool = False,
         stream: bool = False,
+        send_date: bool = True,
+        signed_resource: str | None = None,
+        signed_headers: str | None = None,
     ) -> requests.Response:
-        """Send one request signed in the Authorization header (`user=None`: anonymous)."""
+        """Send one request signed in the Authorization header (`user=None`: anonymous).
+
+        `send_date=False` sends no Date (the signature covers an empty Date line); `signed_resource` and
+        `signed_headers` replace the CanonicalizedResource and CanonicalizedHeaders the signature is computed
+        over (to send what a specifically wrong signer computes)."""
         headers = dict(headers or {})
-        headers.setdefault("Date", date or signing.http_date())
+        if send_date:
+            headers.setdefault("Date", date or signing.http_date())
         if virtual_host:
             target = "/" + (quote(key, safe="/") if key is not None else "") + ("?" + query if query else "")
             host = f"{bucket}.{self.service_domain}:{urlsplit(self.url(region)).port}"
@@ -84,9 +92,9 @@ class Api:
         else:
             target = target_of(bucket, key, query)
         if user is not None:
-            resource = signing.resource_from_target(target, bucket if virtual_host else None)
-            signed = signing.sign_request(method, resource, headers, user.access_key, user.secret_key)
-            headers["Authorization"] = signed.authorization
+            host_bucket = bucket if virtual_host else None
+            resource = signed_resource or signing.resource_from_target(target, host_bucket)
+            headers["Authorization"] = _authorization(method, resource, headers, user, signed_headers)
         return self.session.request(
             method, self.url(region) + target, headers=headers, data=data, stream=stream
         )
@@ -94,7 +102,7 @@ class Api:
     def presigned_url(
         self, method: str, bucket: str, key: str, expires: int, user: RefUser = ALICE, region: str = NORTH
     ) -> str:
-        """A presigned URL for `method` on bucket/key."""
+        """A presigned URL for `method` on bucket/key, valid until `expires` (sent and signed as given)."""
         target = target_of(bucket, key)
         resource = signing.resource_from_target(target)
         signed = signing.presign(method, resource, {}, user.access_key, user.secret_key, expires)
@@ -134,6 +142,18 @@ class Api:
         """CompleteMultipartUpload with `parts` [(number, etag)] (no assertion)."""
         body = json.dumps({"Part": [{"PartNumber": n, "ETag": e} for n, e in parts]})
         return self.call("POST", bucket, key, f"uploadId={upload_id}", data=body.encode())
+
+
+def _authorization(
+    method: str, resource: str, headers: dict[str, str], user: RefUser, canonical: str | None
+) -> str:
+    """The Authorization of a request, its CanonicalizedHeaders `canonical` (None: computed by the rules)."""
+    if canonical is None:
+        return signing.sign_request(method, resource, headers, user.access_key, user.secret_key).authorization
+    names = ("Content-MD5", "Content-Type", "Date")
+    md5, content_type, date = (signing.header_value(headers, name) for name in names)
+    string_to_sign = signing.string_to_sign(method.upper(), md5, content_type, date, canonical, resource)
+    return signing.authorization_header(user.access_key, signing.signature(user.secret_key, string_to_sign))
 
 
 def assert_error(response: requests.Response, status: int, code: str) -> dict:
