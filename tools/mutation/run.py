@@ -23,6 +23,7 @@ import difflib
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -76,28 +77,38 @@ def _function_lines(path: str) -> dict[str, int]:
     }
 
 
+class MutatedModule:
+    """A module as mutmut wrote it to mutants/: the source of each generated function, by its line span."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lines = (MUTANTS / path).read_text(encoding="utf-8").splitlines()
+        self.spans = json.loads((MUTANTS / f"{path}.spans").read_text())["spans"]
+        self.def_lines = _function_lines(path)
+
+    def source(self, generated: str, function: str) -> str:
+        """The source of the generated function `generated`, renamed back to `function`."""
+        start, end = self.spans[generated]
+        text = "\n".join(self.lines[start - 1 : end])
+        return re.sub(rf"\bdef {re.escape(generated)}\(", f"def {function}(", text, count=1)
+
+
 class Mutant:
     """One mutant: where it is, its diff, whether it only changes a message."""
 
-    def __init__(self, name: str, path: str, lines: dict[str, int]) -> None:
-        from mutmut.mutation.diff_apply import read_functions_from_index
-
-        self.name, self.path = name, path
-        original, mutated = (code_of(f) for f in read_functions_from_index(name, path))
+    def __init__(self, name: str, module: MutatedModule) -> None:
+        self.name, self.path = name, module.path
+        generated = name.rpartition(".")[2]
+        mangled = generated.partition("__mutmut_")[0]
+        function = mangled.removeprefix("x_").split("ǁ")[-1]
+        original = module.source(f"{mangled}__mutmut_orig", function)
+        mutated = module.source(generated, function)
         self.message_only = is_message_only(original, mutated)
-        function = name.rsplit(".", 1)[1].split("__mutmut_")[0].removeprefix("x_").split("ǁ")[-1]
         def_index = next(i for i, line in enumerate(original.splitlines()) if "def " in line)
-        self.line = lines.get(function, 0) + first_changed_line(original, mutated) - def_index
+        self.line = module.def_lines.get(function, 0) + first_changed_line(original, mutated) - def_index
         self.diff = "\n".join(
-            difflib.unified_diff(original.splitlines(), mutated.splitlines(), path, path, lineterm="", n=1)
+            difflib.unified_diff(original.splitlines(), mutated.splitlines(), lineterm="", n=1)
         )
-
-
-def code_of(function) -> str:
-    """The source of a libcst function node."""
-    import libcst
-
-    return libcst.Module([function]).code.strip()
 
 
 def _verdicts() -> dict[str, str]:
@@ -111,6 +122,7 @@ def _verdicts() -> dict[str, str]:
 
 
 def _report(chosen: dict[str, list[Mutant]], totals: dict[str, tuple[int, int]], verdicts) -> list[Mutant]:
+    """Print the table of scores per module; returns the mutants that were not detected."""
     header = f"{'module':36} {'mutants':>7} {'text-only':>9} {'run':>5} {'killed':>6} {'survived':>8} " \
              f"{'other':>5} {'score':>7}"
     print(header)
@@ -121,7 +133,7 @@ def _report(chosen: dict[str, list[Mutant]], totals: dict[str, tuple[int, int]],
         lost = [m for m in mutants if verdicts.get(m.name) not in DETECTED]
         survivors += lost
         other = len(mutants) - detected - counts["survived"]
-        score = f"{100 * detected / len(mutants):.1f}%" if mutants else "-"
+        score = f"{100 * detected / len(mutants):.1f}%" if mutants and verdicts else "-"
         total, text_only = totals[path]
         print(f"{path:36} {total:>7} {text_only:>9} {len(mutants):>5} {detected:>6} {counts['survived']:>8} "
               f"{other:>5} {score:>7}")
@@ -149,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     chosen: dict[str, list[Mutant]] = {}
     totals: dict[str, tuple[int, int]] = {}
     for path, names in _mutants_by_module().items():
-        lines = _function_lines(path)
-        mutants = [Mutant(name, path, lines) for name in names]
+        module = MutatedModule(path)
+        mutants = [Mutant(name, module) for name in names]
         scored = [m for m in mutants if not m.message_only]
         if args.sample and len(scored) > args.sample:
             scored = sorted(rng.sample(scored, args.sample), key=lambda m: m.name)
@@ -173,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     survivors = _report(chosen, totals, verdicts)
     for mutant in survivors:
         print(f"\n--- {mutant.path}:{mutant.line} {mutant.name} ({verdicts.get(mutant.name)})")
-        print("\n".join(mutant.diff.splitlines()[2:]))
+        print("\n".join(mutant.diff.splitlines()[2:]))  # without the ---/+++ lines
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"\nwall {time.monotonic() - started:.0f} s, CPU {usage.ru_utime + usage.ru_stime:.0f} s "
           f"(user {usage.ru_utime:.0f} s, system {usage.ru_stime:.0f} s)")
