@@ -1,0 +1,55 @@
+"""The SDK data: the scenarios load (known clauses and behaviours, valid steps and faults), every behaviour is
+judged by some scenario, a scenario that arms faults names sdk.faults.fired, and the driver result parser
+takes the last line only when it is a result."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.sdk.protocol import parse_result
+from conformance.sdk.scenarios import ScenarioError, _scenario, load_behaviours, load_scenarios
+
+SCENARIOS = load_scenarios()
+BASE = {"id": "x", "steps": [{"op": "download"}], "expect": {"result": "ok"}}
+
+
+def test_sdk_every_behaviour_is_judged():
+    used = {b for s in SCENARIOS for b in s.behaviours}
+    assert used == set(load_behaviours())
+
+
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s.faults], ids=lambda s: s.id)
+def test_sdk_armed_scenario_names_faults_fired(scenario):
+    assert "sdk.faults.fired" in scenario.behaviours and scenario.required_fired >= 1
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        {**BASE, "steps": [{"op": "fly"}]},
+        {**BASE, "expect": {"result": "maybe"}},
+        {**BASE, "faults": {"get": ["explode"]}},
+        {**BASE, "clauses": ["no.such"]},
+        {**BASE, "steps": [{"op": "multipart-upload", "size": 0, "part_size": 1}]},
+        {**BASE, "colour": "red"},
+    ],
+    ids=["unknown-op", "unknown-result", "bad-fault", "unknown-clause", "zero-size", "unknown-field"],
+)
+def test_sdk_malformed_scenario_is_refused(table):
+    with pytest.raises(ScenarioError):
+        _scenario(table, {"signature.header.accepted"}, load_behaviours())
+
+
+@pytest.mark.parametrize(
+    "stdout,status",
+    [
+        ('log line\n{"status": "ok"}\n', "ok"),
+        ('{"status": "failed", "message": "x"}', "failed"),
+        ("", None),
+        ("not json", None),
+        ('{"status": "great"}', None),
+    ],
+)
+def test_sdk_driver_result_parsing(stdout, status):
+    result, problem = parse_result(stdout)
+    assert (result or {}).get("status") == status and (problem == "") == (status is not None)
