@@ -53,15 +53,17 @@ def connect(port: int) -> socket.socket:
     return sock
 
 
-def still_open(sock: socket.socket) -> bool:
-    """True when the server has neither closed the connection nor answered on it."""
+def state_of(sock: socket.socket) -> str:
+    """"held" (the server neither closed nor answered), "refused" (answered 503), "answered", "closed"."""
     try:
-        sock.recv(1, socket.MSG_PEEK)  # b"": closed; bytes: answered (a timeout or a refusal)
+        first = sock.recv(12, socket.MSG_PEEK)
     except BlockingIOError:
-        return True
+        return "held"
     except OSError:
-        return False
-    return False
+        return "closed"
+    if not first:
+        return "closed"
+    return "refused" if first.startswith(b"HTTP/1.1 503") else "answered"
 
 
 def send_all(sock: socket.socket, data: bytes, deadline: float) -> int:
@@ -155,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(args.hold)
             samples = [timed_request(port, bucket) for _ in range(args.samples)]
             during_rss, during_threads = rss_and_threads(server.pid)
-            held = {name: sum(still_open(s) for s in socks) for name, socks in groups.items()}
+            states = {name: [state_of(s) for s in socks] for name, socks in groups.items()}
         finally:
             for socks in groups.values():
                 for sock in socks:
@@ -167,9 +169,9 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"slow clients against the reference endpoint ({opened:.1f} s to open them, {quiet:.1f} s until "
           f"the server had taken in what they sent, then held {args.hold:g} s)")
-    for name, count in held.items():
-        asked = {"idle": args.idle, "half-head": args.half_head, "stalled-body": args.stalled}[name]
-        print(f"  {name:13} connections held open: {count:5d} of {asked}")
+    for name, seen in states.items():
+        counts = ", ".join(f"{what} {seen.count(what)}" for what in ("refused", "answered", "closed"))
+        print(f"  {name:13} connections held open: {seen.count('held'):5d} of {len(seen)} ({counts})")
     statuses = sorted({status for status, _ in samples})
     seconds = sorted(elapsed for _, elapsed in samples)
     answer = seconds[len(seconds) // 2]
