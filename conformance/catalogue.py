@@ -1,8 +1,11 @@
 """The clause catalogue (fixtures/clauses.toml): one entry per normative sentence the cases check.
 
 Each ``[[clause]]`` table has ``id``, ``operation``, ``family``, ``level`` (MUST | EXAMPLE | OPEN), ``source``
-(URL of the documentation page) and ``sentence``. The plugin uses it for Allure labels and selection,
-``compare`` for the sentences of the matrix, the project's lint for coverage.
+(URL of the documentation page), ``sentence``, and optionally ``dialects``: the wire dialects the clause
+applies to (default ``["jss"]``; ``["jss", "s3"]`` for a semantic rule checked over both, ``["s3"]`` for an
+S3 counterpart of a one-wire-format check). A case runs in a target's dialect only when every clause it
+names applies to it; otherwise it is NOT_IMPLEMENTED with that reason. The plugin uses it for Allure labels
+and selection, ``compare`` for the sentences of the matrix, the project's lint for coverage.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ FAMILIES = (
     "access",
 )
 LEVELS = ("MUST", "EXAMPLE", "OPEN")
+DIALECTS = ("jss", "s3")
+#: The dialects of a clause that names none: the JSS documentation's own wire format only.
+DEFAULT_DIALECTS = ("jss",)
 _FIELDS = ("id", "operation", "family", "level", "source", "sentence")
 
 
@@ -41,6 +47,7 @@ class Clause:
     level: str
     source: str
     sentence: str
+    dialects: tuple[str, ...] = DEFAULT_DIALECTS
 
 
 def catalogue_path() -> Path:
@@ -62,7 +69,15 @@ def load_catalogue(path: str | Path | None = None) -> dict[str, Clause]:
         ]
         if missing:
             raise CatalogueError(f"{path}: clause #{index} lacks the field {missing[0]!r}")
-        clause = Clause(**{name: table[name].strip() for name in _FIELDS})
+        dialects = table.get("dialects", list(DEFAULT_DIALECTS))
+        if (
+            not isinstance(dialects, list) or not dialects or len(set(dialects)) != len(dialects)
+            or any(d not in DIALECTS for d in dialects)
+        ):
+            raise CatalogueError(
+                f"{path}: clause #{index} dialects must be a non-empty list of {', '.join(DIALECTS)}"
+            )
+        clause = Clause(**{name: table[name].strip() for name in _FIELDS}, dialects=tuple(dialects))
         if clause.family not in FAMILIES:
             raise CatalogueError(f"{path}: clause {clause.id} has unknown family {clause.family!r}")
         if clause.level not in LEVELS:
@@ -71,3 +86,13 @@ def load_catalogue(path: str | Path | None = None) -> dict[str, Clause]:
             raise CatalogueError(f"{path}: clause id {clause.id} appears twice")
         clauses[clause.id] = clause
     return clauses
+
+
+def outside_dialect(clause_ids: list[str], catalogue: dict[str, Clause], dialect: str) -> str | None:
+    """Why a case naming `clause_ids` does not apply to `dialect` (None when every clause applies)."""
+    for clause_id in clause_ids:
+        clause = catalogue.get(clause_id)
+        if clause is not None and dialect not in clause.dialects:
+            applies = " and ".join(clause.dialects)
+            return f"clause {clause_id} applies to the {applies} dialect only, not {dialect}"
+    return None

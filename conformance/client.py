@@ -72,12 +72,14 @@ class SigningOptions:
 
 
 _AUTH_MASK = re.compile(r"^(\s*\S+\s+[^:\s]*:).*$", re.DOTALL)
-_URL_SIGNATURE = re.compile(r"([?&]Signature=)[^&#]*")
+_SIGV4_MASK = re.compile(r"^(\s*AWS4-HMAC-SHA256\s.*Signature=)[0-9a-fA-F]*\s*$", re.DOTALL)
+_URL_SIGNATURE = re.compile(r"([?&](?:X-Amz-)?Signature=)[^&#]*")
 
 
 def mask_authorization(value: str) -> str:
-    """``jingdong AK:signature`` -> ``jingdong AK:****``; anything else unparseable is fully masked."""
-    match = _AUTH_MASK.match(value)
+    """``jingdong AK:signature`` -> ``jingdong AK:****`` (S3 V2 ``AWS AK:sig`` alike, SigV4's
+    ``...Signature=hex`` -> ``...Signature=****``); anything else unparseable is fully masked."""
+    match = _SIGV4_MASK.match(value) or _AUTH_MASK.match(value)
     return f"{match.group(1)}{MASK}" if match else MASK
 
 
@@ -104,6 +106,8 @@ class Exchange:
     query: list[tuple[str, str | None]] = field(default_factory=list)
     #: Values masked wherever they appear in render() (the signature sent); never the secret key.
     masked_values: tuple[str, ...] = field(default=(), repr=False)
+    #: The wire dialect of the client that made the exchange ("jss" or "s3").
+    dialect: str = "jss"
 
     def render(self) -> str:
         """A text attachment: request line, headers, string to sign, response; the signature masked."""
@@ -174,6 +178,9 @@ class JssClient:
     uses them for cleanup tracking and reports).
     """
 
+    #: The wire dialect this client speaks (its operations are conformance.operations.<dialect>).
+    dialect = "jss"
+
     def __init__(
         self,
         endpoint: str,
@@ -229,13 +236,13 @@ class JssClient:
             header_pairs.append(("Date", _now_date()))
 
         string_to_sign, header_pairs, query_pairs, sent_signature = self._sign(
-            method, bucket, key, query_pairs, header_pairs, options
+            method, bucket, key, query_pairs, header_pairs, options, body=body, host=host
         )
         url = self._url(bucket, key, query_pairs, virtual_host=host is not None)
         exchange = Exchange(
             method=method, url=url, request_headers=list(header_pairs), request_body_size=_body_size(body),
             string_to_sign=string_to_sign, bucket=bucket, key=key, query=list(query_pairs),
-            masked_values=(sent_signature,) if sent_signature else (),
+            masked_values=(sent_signature,) if sent_signature else (), dialect=self.dialect,
         )
         response = self._send(method, url, header_pairs, body, exchange)
         for listener in list(self.listeners):
@@ -254,8 +261,12 @@ class JssClient:
         query_pairs: list[tuple[str, str | None]],
         header_pairs: list[tuple[str, str]],
         options: SigningOptions,
+        *,
+        body: Body = None,
+        host: str | None = None,
     ) -> tuple[str | None, list[tuple[str, str]], list[tuple[str, str | None]], str | None]:
-        """Return (string to sign, headers to send, query to send, signature sent)."""
+        """Return (string to sign, headers to send, query to send, signature sent); `body` and `host` are
+        for dialects that sign them (JSS signs neither)."""
         header_pairs = [(k, v) for k, v in header_pairs if k.lower() != "authorization"]
         if options.authorization is not None:
             sent = options.authorization.rpartition(":")[2] if ":" in options.authorization else None

@@ -33,6 +33,11 @@ class NotImplementedByTarget(Exception):
     """The target answered 501, or its profile says the feature is absent."""
 
 
+class NotInDialect(NotImplementedByTarget):
+    """The check does not apply to the target's wire dialect (e.g. a JSS-only value in an S3 run): expected
+    NOT_IMPLEMENTED by construction, like a case of a clause outside the dialect."""
+
+
 class InfraError(Exception):
     """The endpoint could not be reached (connection error, timeout) even after one retry.
 

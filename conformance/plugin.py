@@ -23,7 +23,7 @@ import os
 import pytest
 
 from conformance import outcomes as oc
-from conformance.catalogue import CatalogueError, load_catalogue
+from conformance.catalogue import CatalogueError, load_catalogue, outside_dialect
 from conformance.harness import allure_support as allure_extras
 from conformance.harness import allure_writer, interruption
 from conformance.harness.classify import (
@@ -177,6 +177,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     interruption.install_handler(state)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A case naming a clause that does not apply to the target's dialect is NOT_IMPLEMENTED, with the
+    catalogue's reason (and expected so: see conformance.harness.verdicts)."""
+    state = harness_state(item.config)
+    ids = clause_ids(item)
+    if state.target is None or not ids:
+        return
+    if state.catalogue is None:
+        try:
+            state.catalogue = load_catalogue()
+        except CatalogueError:
+            state.catalogue = {}
+    reason = outside_dialect(ids, state.catalogue, state.target.dialect)
+    if reason:
+        item.stash[DIALECT_KEY] = reason
+        raise oc.NotImplementedByTarget(reason)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
     """xdist: hand the target (with its credentials) and the run id to a worker."""
@@ -305,6 +324,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report.jss_outcome = phase.outcome
     report.jss_message = phase.message
     report.jss_clauses = clause_ids(item)
+    if call.excinfo is not None and isinstance(call.excinfo.value, oc.NotInDialect):
+        item.stash[DIALECT_KEY] = str(call.excinfo.value)
     expected = expectation_for(case_id(item.nodeid), state.known, item.stash.get(DIALECT_KEY, None))
     report.jss_expected = (expected.outcome, expected.reason, expected.source)
     if phase.outcome == oc.FAIL == expected.outcome and not item.config.option.jss_strict:

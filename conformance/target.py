@@ -45,13 +45,15 @@ from conformance.harness.expectations import (
 from conformance.paths import fixtures_dir
 from conformance.tomlfile import read_toml
 
-KNOWN_DIALECTS = ("jss",)
+KNOWN_DIALECTS = ("jss", "s3")
+#: The signature versions a profile may ask for, per dialect (the first is the default).
+SIGNATURES = {"jss": ("jingdong",), "s3": ("v4", "v2")}
 PRIMARY_REGION = "cn-north-1"
 ENV_VARIABLES = ("JSS_ENDPOINT", "JSS_ACCESS_KEY", "JSS_SECRET_KEY", "JSS_BUCKET", "JSS_REGION")
 
 _PROFILE_KEYS = {
     "name", "endpoint", "dialect", "embedded", "credentials", "alt", "buckets", "expect", "reference",
-    "known_deviations",
+    "known_deviations", "signature",
 }
 _CREDENTIAL_KEYS = {"access_key_env", "secret_key_env"}
 _BUCKET_KEYS = {"name", "region", "endpoint"}
@@ -97,6 +99,8 @@ class Target:
         """The secret keys of the target's accounts (never to appear in a report)."""
         accounts = (self.credentials, self.alt_credentials)
         return tuple(account.secret_key for account in accounts if account is not None and account.secret_key)
+    #: The signature version (jss: "jingdong"; s3: "v4" or "v2").
+    signature: str = ""
 
     @property
     def regions(self) -> list[str]:
@@ -132,6 +136,7 @@ class Target:
             "alt": [self.alt_credentials.access_key, self.alt_credentials.secret_key]
             if self.alt_credentials is not None
             else None,
+            "signature": self.signature,
         }
 
     @classmethod
@@ -148,6 +153,7 @@ class Target:
             source=payload["source"],
             known_deviations=payload.get("known_deviations", ""),
             alt_credentials=Credentials(*payload["alt"]) if payload.get("alt") else None,
+            signature=payload.get("signature", ""),
         )
 
 
@@ -280,6 +286,12 @@ def parse_profile(
         raise ProfileError(f"unknown dialect {dialect!r} (known: {', '.join(KNOWN_DIALECTS)})")
     profile_name = _string(document, "name", "the profile", required=False) or name
     known = _string(document, "known_deviations", "the profile", required=False) or ""
+    signature = _string(document, "signature", "the profile", required=False) or SIGNATURES[dialect][0]
+    if signature not in SIGNATURES[dialect]:
+        raise ProfileError(
+            f"signature {signature!r} is not one of dialect {dialect}'s: {', '.join(SIGNATURES[dialect])}"
+        )
+    defaults = merge_expectations(defaults, dialect_expectations(dialect), f"dialect {dialect}")
     expect_raw = document.get("expect", {})
     if not isinstance(expect_raw, Mapping):
         raise ProfileError("[expect] must be a table")
@@ -287,6 +299,8 @@ def parse_profile(
         expect = merge_expectations(defaults, expect_raw)
     except ExpectationError as exc:
         raise ProfileError(str(exc)) from None
+    if embedded and dialect != "jss":
+        raise ProfileError("the embedded reference endpoint speaks the jss dialect only")
     if embedded:
         reference = _reference_options(document.get("reference"))
         if "min_part_size" in reference and "min_part_size" in defaults and "min_part_size" not in expect_raw:
@@ -306,6 +320,7 @@ def parse_profile(
             embedded=True,
             reference_options=freeze(reference),
             known_deviations=known,
+            signature=signature,
         )
     if "reference" in document:
         raise ProfileError("[reference] only applies to an embedded profile (embedded = true)")
@@ -320,8 +335,15 @@ def parse_profile(
             expect=freeze(expect),
             known_deviations=known,
             alt_credentials=_alt_credentials(document.get("alt"), env),
+            signature=signature,
         )
     )
+
+
+def dialect_expectations(dialect: str) -> dict[str, Any]:
+    """The default expectations of `dialect` that differ from defaults.toml (fixtures/dialects/<d>.toml)."""
+    path = fixtures_dir() / "dialects" / f"{dialect}.toml"
+    return dict(read_toml(path, ProfileError).get("expect", {})) if path.is_file() else {}
 
 
 def load_profile(path: str | Path, env: Mapping[str, str] | None = None) -> Target:

@@ -218,7 +218,8 @@ def test_multipart_response_content_type_is_json(jss_client, jss_bucket, jss_key
 def test_multipart_response_has_request_id(jss_client, jss_bucket, jss_key, operation):
     response = EXCHANGES[operation](jss_client, jss_bucket.name, jss_key)
 
-    assert response.headers.get(ops.REQUEST_ID_HEADER, "").strip(), "no x-jss-request-id header"
+    header = ops.request_id_header(jss_client)
+    assert response.headers.get(header, "").strip(), f"no {header} header"
 
 
 def _part_request(client, bucket, key, part_number, upload_id):

@@ -32,6 +32,7 @@ def test_initiate_standard_storage_class_is_standard(jss_client, jss_bucket, jss
 @pytest.mark.clause("initiate.storage-class.unknown")
 @pytest.mark.parametrize("value", table("storage_class")["unknown_values"])
 def test_initiate_unknown_storage_class_rejected(jss_client, jss_bucket, jss_key, jss_expect, value):
+    ops.require_unknown_storage_class(jss_client, value)
     answer = ops.answer_of(ops.initiate, jss_client, jss_bucket.name, jss_key, storage_class=value)
 
     ops.assert_error(

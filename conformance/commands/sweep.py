@@ -19,7 +19,7 @@ import requests
 
 from conformance import operations as ops
 from conformance.cli import UsageError
-from conformance.client import JssClient
+from conformance.clients import client_for
 from conformance.errorline import error_line
 from conformance.harness.state import RUN_PREFIX_PATTERN
 from conformance.harness.sweeping import run_folder, sweep_bucket
@@ -81,7 +81,7 @@ def sweep(args: argparse.Namespace) -> int:
     failures = 0
     with requests.Session() as session:
         for bucket in buckets:
-            client = JssClient(bucket.endpoint, target.credentials, session=session)
+            client = client_for(target, bucket, session=session)
             try:
                 report = sweep_bucket(client, bucket, folder, dry_run=args.dry_run)
             except InfraError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import requests
 
 from conformance.client import Credentials, JssClient
+from conformance.clients import client_for
 from conformance.harness.tracking import KeyMaker, Tracker
 from conformance.target import BucketSpec, Target
 
@@ -38,10 +39,8 @@ class CaseContext:
         """A tracked client for `bucket`'s endpoint, signing with `credentials` (default: the target's), or
         sending no Authorization when `anonymous`; what it creates is undone with `cleanup_by` (default:
         itself), e.g. the owner's client for an anonymous one."""
-        client = JssClient(
-            bucket.endpoint,
-            None if anonymous else credentials or self.target.credentials,
-            timeout=self._timeout,
+        client = client_for(
+            self.target, bucket, credentials, anonymous=anonymous, timeout=self._timeout,
             session=self._session,
         )
         return self.tracker.track(client, cleanup_by)

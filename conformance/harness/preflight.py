@@ -26,7 +26,9 @@ from functools import lru_cache
 
 import requests
 
+from conformance import operations as ops
 from conformance.client import JssClient
+from conformance.clients import client_for
 from conformance.outcomes import InfraError, NotImplementedByTarget
 from conformance.paths import fixtures_dir
 from conformance.target import BucketSpec, ProfileError, Target
@@ -63,8 +65,7 @@ def _document(response: requests.Response):
 
 
 def _code(response: requests.Response) -> str | None:
-    document = _document(response)
-    code = document.get("code") if isinstance(document, dict) else None
+    code = ops.error_code(response)  # the JSON "code" or, in the S3 dialect, the XML <Code>
     return code if isinstance(code, str) and code else None
 
 
@@ -154,8 +155,10 @@ def preflight(target: Target, timeout: float = PREFLIGHT_TIMEOUT) -> list[str]:
     listings: dict[str, dict[str, str]] = {}
     with requests.Session() as session:
         for bucket in target.buckets:
-            client = JssClient(bucket.endpoint, target.credentials, timeout=timeout, session=session)
+            client = client_for(target, bucket, timeout=timeout, session=session)
             _check_bucket(client, bucket, target, warnings)
+            if target.dialect != "jss":
+                continue  # S3's ListBuckets names no region (Location): the profile's regions stand
             if bucket.endpoint not in listings:
                 listings[bucket.endpoint] = _listed_regions(client, target, warnings)
             _check_region(bucket, listings[bucket.endpoint], target, warnings)
@@ -173,7 +176,7 @@ def probe_alt_account(target: Target, session: requests.Session, timeout: float)
     if alt is None:
         return []
     endpoint = target.primary_bucket.endpoint
-    client = JssClient(endpoint, alt, timeout=timeout, session=session)
+    client = client_for(target, target.primary_bucket, alt, timeout=timeout, session=session)
     try:
         response = client.request("GET")
     except NotImplementedByTarget:
@@ -184,7 +187,8 @@ def probe_alt_account(target: Target, session: requests.Session, timeout: float)
     code = _code(response)
     answer = f"GET / (ListBuckets) with the [alt] account {alt.access_key} answered {response.status_code} "
     answer += code or "(no error code)"
-    if response.status_code == 403 and code in ("InvalidAccessKey", "SignatureDoesNotMatch"):
+    refusals = ("InvalidAccessKey", "InvalidAccessKeyId", "SignatureDoesNotMatch")  # JSS, S3, both
+    if response.status_code == 403 and code in refusals:
         raise SetupError(
             f"target {target.name}: {endpoint}: {answer}: check the environment variables its profile names"
         )

@@ -163,12 +163,17 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
             (f"target {state.target.name} at {state.target.endpoint or '-'}; run prefix {state.run_id}/", {})
         )
     lines.append(("  ".join(f"{name} {counts.get(name, 0)}" for name in oc.ALL_OUTCOMES), {"bold": True}))
-    expected = {v.case_id for v in verdicts_of(config, state) if v.expected_deviation}
+    verdicts = verdicts_of(config, state)
+    expected = {v.case_id for v in verdicts if v.expected_deviation}
+    other_dialect = {v.case_id for v in verdicts if v.expected_deviation and v.expected.source == "dialect"}
+    if other_dialect:
+        lines.append((f"NOT_IMPLEMENTED (expected) {len(other_dialect)} cases of clauses outside the "
+                      f"{state.target.dialect if state.target else ''} dialect", {"yellow": True}))
     for name in (oc.FAIL, oc.INFRA_ERROR, oc.INTERRUPTED, oc.NON_STRICT, oc.NOT_IMPLEMENTED):
         listed = sorted(
             (case_id(nodeid), phase.message, phase.details)
             for nodeid, phase in outcomes.items()
-            if phase.outcome == name
+            if phase.outcome == name and case_id(nodeid) not in other_dialect
         )
         for identifier, message, details in listed[:_SHOWN_PER_OUTCOME]:
             first = message.splitlines()[0] if message else ""
@@ -180,7 +185,7 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
             lines.extend((f"    {detail}", {}) for detail in details)
         if len(listed) > _SHOWN_PER_OUTCOME:
             lines.append((f"... and {len(listed) - _SHOWN_PER_OUTCOME} more {name}", colour))
-    lines += verdict_summary(verdicts_of(config, state))
+    lines += verdict_summary(verdicts)
     if state.known.placeholders:
         lines.append(
             (f"{len(state.known.placeholders)} entries of {state.known.path} still have the placeholder "

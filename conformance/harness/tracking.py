@@ -9,7 +9,6 @@ refuses to touch anything outside the run prefix.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import secrets
 import threading
@@ -54,12 +53,7 @@ class _Upload:
 
 
 def _upload_id_of(exchange: Exchange) -> str | None:
-    try:
-        document = json.loads(exchange.response_body)
-    except ValueError:
-        return None
-    value = ops.field_of(document, "UploadId")
-    return value if isinstance(value, str) and value else None
+    return ops.upload_id_in(exchange.dialect, exchange.response_body)
 
 
 class Tracker:

@@ -1,23 +1,23 @@
-"""The JSS API calls as functions returning dialect-neutral results.
+"""The API calls as functions returning dialect-neutral results, for both wire dialects.
 
-Every function takes a :class:`~conformance.client.JssClient` first and returns a small dataclass with the
-parsed fields and the raw ``response`` (so response-field checks can look at the JSON and headers as sent).
-An error answer raises :class:`ApiError`. The JSS wire details (JSON field names, ``x-jss-`` headers, quoted
-ETags) stay in this package; cases talk about uploads, parts and storage classes. The results, the errors
-and :func:`assert_error` live in :mod:`conformance.operations.results` and are re-exported here.
-
-Field lookup in success bodies is case-insensitive (the seed itself spells ``UploadId`` as ``UploadID`` in
-its prose), so a misspelled field is reported by the response-fields checks and nowhere else.
+Every function takes a client first (:class:`~conformance.client.JssClient`, or its S3 sibling
+:class:`~conformance.client_s3.S3Client`) and returns a small dataclass with the parsed fields and the raw
+``response``. An error answer raises :class:`ApiError`. Cases talk about uploads, parts and storage classes;
+the wire details live side by side, one module per dialect: :mod:`conformance.operations.jss` (JSON bodies,
+``x-jss-`` headers) and :mod:`conformance.operations.s3` (XML bodies, ``x-amz-`` headers). Each function here
+calls the one of the client's dialect (``client.dialect``); the helpers on a response use the dialect of the
+client that made the exchange, and so do the cases' assertions (:mod:`conformance.operations.verdicts`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+import functools
+import importlib
+from types import ModuleType
+from typing import Any
 
 import requests
 
-from conformance.client import Body, JssClient, SigningOptions
 from conformance.operations.results import (
     ENCRYPTION_HEADER,
     ERROR_KEYS,
@@ -37,10 +37,7 @@ from conformance.operations.results import (
     UploadedPart,
     UploadInfo,
     UploadListing,
-    document_of,
     field_of,
-    flag,
-    int_or_none,
     json_body,
     unquote_etag,
 )
@@ -53,273 +50,149 @@ from conformance.operations.verdicts import (
     describe,
     exchange_of,
 )
+from conformance.outcomes import NotInDialect
+
+DIALECTS = ("jss", "s3")
 
 __all__ = [
-    "ENCRYPTION_HEADER", "ERROR_KEYS", "REQUEST_ID_HEADER", "STORAGE_CLASS_HEADER",
+    "DIALECTS", "ENCRYPTION_HEADER", "ERROR_KEYS", "REQUEST_ID_HEADER", "STORAGE_CLASS_HEADER",
     "ApiError", "BucketListing", "CompletedUpload", "InitiatedUpload", "MalformedResponse", "ObjectEntry",
     "ObjectInfo", "ObjectListing", "PartInfo", "PartListing", "Result", "UploadedPart", "UploadInfo",
-    "UploadListing", "field_of", "json_body", "unquote_etag",
+    "UploadListing", "field_of", "json_body", "unquote_etag", "dialect_module",
     "Mismatch", "answer_of", "assert_error", "assert_status", "assert_value", "describe", "exchange_of",
     "initiate", "upload_part", "complete_body", "complete", "abort", "list_parts", "list_uploads",
     "put_object", "get_object", "head_object", "delete_object", "put_bucket", "delete_bucket",
-    "list_buckets", "list_objects",
+    "list_buckets", "list_objects", "multipart_etag", "request_id_header", "error_code",
+    "error_shape_problem", "upload_id_in", "require_unknown_storage_class",
 ]
 
 
-# -- request helpers -----------------------------------------------------------------------------------
+@functools.cache
+def dialect_module(dialect: str) -> ModuleType:
+    """The operations module of `dialect` ("jss" or "s3")."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r} (known: {', '.join(DIALECTS)})")
+    return importlib.import_module(f"conformance.operations.{dialect}")
 
 
-def _checked(response: requests.Response, *ok: int) -> requests.Response:
-    """Return `response` when its status is in `ok` (default: any 2xx); raise ApiError otherwise."""
-    if (response.status_code in ok) if ok else (200 <= response.status_code < 300):
-        return response
-    raise ApiError(response.status_code, field_of(json_body(response), "code"), response)
+def _of(client: Any) -> ModuleType:
+    return dialect_module(getattr(client, "dialect", "jss"))
 
 
-def _headers(
-    storage_class: str | None = None,
-    encryption: bool | str | None = None,
-    extra: Mapping[str, str] | None = None,
-) -> list[tuple[str, str]]:
-    headers: list[tuple[str, str]] = []
-    if storage_class is not None:
-        headers.append((STORAGE_CLASS_HEADER, storage_class))
-    if isinstance(encryption, bool):
-        encryption = "true" if encryption else "false"
-    if encryption is not None:
-        headers.append((ENCRYPTION_HEADER, encryption))
-    headers.extend((extra or {}).items())
-    return headers
+def _of_response(response: requests.Response) -> ModuleType:
+    exchange = getattr(response, "exchange", None)
+    return dialect_module(getattr(exchange, "dialect", "jss"))
 
 
-def _object_info(response: requests.Response, body: bytes | None = None) -> ObjectInfo:
-    return ObjectInfo(
-        response,
-        etag=unquote_etag(response.headers.get("ETag")),
-        size=int_or_none(response.headers.get("Content-Length")),
-        storage_class=response.headers.get(STORAGE_CLASS_HEADER),
-        last_modified=response.headers.get("Last-Modified"),
-        body=body,
-    )
+# -- the calls -----------------------------------------------------------------------------------------
 
 
-# -- multipart operations ------------------------------------------------------------------------------
+def initiate(client, bucket, key, **options) -> InitiatedUpload:
+    """InitiateMultipartUpload (S3: CreateMultipartUpload): ``POST /bucket/key?uploads``."""
+    return _of(client).initiate(client, bucket, key, **options)
 
 
-def initiate(
-    client: JssClient,
-    bucket: str,
-    key: str,
-    *,
-    storage_class: str | None = None,
-    encryption: bool | str | None = None,
-    headers: Mapping[str, str] | None = None,
-    signing: SigningOptions | None = None,
-    host: str | None = None,
-) -> InitiatedUpload:
-    """InitiateMultipartUpload: ``POST /bucket/key?uploads``."""
-    response = client.request(
-        "POST", bucket, key, query=[("uploads", None)], headers=_headers(storage_class, encryption, headers),
-        signing=signing, host=host,
-    )
-    document = document_of(_checked(response))
-    return InitiatedUpload(
-        response, field_of(document, "Bucket"), field_of(document, "Key"), field_of(document, "UploadId")
-    )
-
-
-def upload_part(
-    client: JssClient,
-    bucket: str,
-    key: str,
-    upload_id: str,
-    part_number: int | str,
-    body: Body,
-    *,
-    upload_id_first: bool = False,
-    headers: Mapping[str, str] | None = None,
-    signing: SigningOptions | None = None,
-) -> UploadedPart:
+def upload_part(client, bucket, key, upload_id, part_number, body, **options) -> UploadedPart:
     """UploadPart: ``PUT /bucket/key?partNumber=N&uploadId=X`` (or uploadId first)."""
-    query = [("partNumber", str(part_number)), ("uploadId", upload_id)]
-    if upload_id_first:
-        query.reverse()
-    response = _checked(
-        client.request("PUT", bucket, key, query=query, headers=headers, body=body, signing=signing)
-    )
-    return UploadedPart(response, int_or_none(part_number) or 0, unquote_etag(response.headers.get("ETag")))
+    return _of(client).upload_part(client, bucket, key, upload_id, part_number, body, **options)
 
 
-def complete_body(parts: Iterable[tuple[int, str]]) -> bytes:
+def complete_body(parts, dialect: str = "jss") -> bytes:
     """The CompleteMultipartUpload body for (part number, ETag) pairs, in the given order."""
-    listed = [{"PartNumber": number, "ETag": unquote_etag(etag)} for number, etag in parts]
-    return json.dumps({"Part": listed}).encode("utf-8")
+    return dialect_module(dialect).complete_body(parts)
 
 
-def complete(
-    client: JssClient,
-    bucket: str,
-    key: str,
-    upload_id: str,
-    parts: Iterable[tuple[int, str]] | None = None,
-    *,
-    raw_body: bytes | None = None,
-    signing: SigningOptions | None = None,
-) -> CompletedUpload:
+def complete(client, bucket, key, upload_id, parts=None, **options) -> CompletedUpload:
     """CompleteMultipartUpload: ``POST /bucket/key?uploadId=X`` with the part list (or `raw_body`)."""
-    body = raw_body if raw_body is not None else complete_body(parts or [])
-    query = [("uploadId", upload_id)]
-    response = client.request("POST", bucket, key, query=query, body=body, signing=signing)
-    document = document_of(_checked(response))
-    etag = unquote_etag(field_of(document, "ETag"))
-    return CompletedUpload(response, field_of(document, "Bucket"), field_of(document, "Key"), etag)
+    return _of(client).complete(client, bucket, key, upload_id, parts, **options)
 
 
-def abort(
-    client: JssClient, bucket: str, key: str, upload_id: str, *, signing: SigningOptions | None = None
-) -> Result:
+def abort(client, bucket, key, upload_id, **options) -> Result:
     """AbortMultipartUpload: ``DELETE /bucket/key?uploadId=X``."""
-    query = [("uploadId", upload_id)]
-    return Result(_checked(client.request("DELETE", bucket, key, query=query, signing=signing)))
+    return _of(client).abort(client, bucket, key, upload_id, **options)
 
 
-def list_parts(
-    client: JssClient,
-    bucket: str,
-    key: str,
-    upload_id: str,
-    *,
-    max_parts: int | None = None,
-    part_number_marker: int | None = None,
-    signing: SigningOptions | None = None,
-) -> PartListing:
+def list_parts(client, bucket, key, upload_id, **options) -> PartListing:
     """ListParts: ``GET /bucket/key?uploadId=X`` [``&max-parts=N&part-number-marker=M``]."""
-    query: list[tuple[str, str | None]] = [("uploadId", upload_id)]
-    if max_parts is not None:
-        query.append(("max-parts", str(max_parts)))
-    if part_number_marker is not None:
-        query.append(("part-number-marker", str(part_number_marker)))
-    response = client.request("GET", bucket, key, query=query, signing=signing)
-    document = document_of(_checked(response))
-    parts = [
-        PartInfo(
-            int_or_none(field_of(item, "PartNumber")), unquote_etag(field_of(item, "ETag")),
-            int_or_none(field_of(item, "Size")), field_of(item, "LastModified"),
-        )
-        for item in (field_of(document, "Part") or [])
-    ]
-    return PartListing(
-        response, field_of(document, "Bucket"), field_of(document, "Key"), field_of(document, "UploadId"),
-        field_of(document, "StorageClass"), parts,
-    )
+    return _of(client).list_parts(client, bucket, key, upload_id, **options)
 
 
-def list_uploads(
-    client: JssClient,
-    bucket: str,
-    *,
-    prefix: str | None = None,
-    max_uploads: int | None = None,
-    signing: SigningOptions | None = None,
-    host: str | None = None,
-) -> UploadListing:
+def list_uploads(client, bucket, **options) -> UploadListing:
     """ListMultipartUploads: ``GET /bucket?uploads`` [``&prefix=P&max-uploads=N``]."""
-    query: list[tuple[str, str | None]] = [("uploads", None)]
-    if prefix is not None:
-        query.append(("prefix", prefix))
-    if max_uploads is not None:
-        query.append(("max-uploads", str(max_uploads)))
-    response = client.request("GET", bucket, None, query=query, signing=signing, host=host)
-    document = document_of(_checked(response))
-    uploads = [
-        UploadInfo(
-            field_of(item, "Key"), field_of(item, "UploadId"), field_of(item, "Initiated"),
-            flag(field_of(item, "Enable-Encryption")), field_of(item, "StorageClass"),
-        )
-        for item in (field_of(document, "Upload") or [])
-    ]
-    return UploadListing(response, field_of(document, "Bucket"), field_of(document, "Prefix"), uploads)
+    return _of(client).list_uploads(client, bucket, **options)
 
 
-# -- object and bucket operations ----------------------------------------------------------------------
-
-
-def put_object(
-    client: JssClient,
-    bucket: str,
-    key: str,
-    body: Body,
-    *,
-    storage_class: str | None = None,
-    encryption: bool | str | None = None,
-    headers: Mapping[str, str] | None = None,
-    signing: SigningOptions | None = None,
-) -> ObjectInfo:
+def put_object(client, bucket, key, body, **options) -> ObjectInfo:
     """PutObject: ``PUT /bucket/key``."""
-    response = client.request(
-        "PUT", bucket, key, headers=_headers(storage_class, encryption, headers), body=body, signing=signing
-    )
-    return _object_info(_checked(response))
+    return _of(client).put_object(client, bucket, key, body, **options)
 
 
-def get_object(
-    client: JssClient, bucket: str, key: str, *, headers: Mapping[str, str] | None = None
-) -> ObjectInfo:
+def get_object(client, bucket, key, **options) -> ObjectInfo:
     """GetObject: ``GET /bucket/key`` (the body is read whole)."""
-    response = _checked(client.request("GET", bucket, key, headers=headers))
-    return _object_info(response, response.content)
+    return _of(client).get_object(client, bucket, key, **options)
 
 
-def head_object(client: JssClient, bucket: str, key: str) -> ObjectInfo:
+def head_object(client, bucket, key) -> ObjectInfo:
     """HeadObject: ``HEAD /bucket/key``."""
-    return _object_info(_checked(client.request("HEAD", bucket, key)))
+    return _of(client).head_object(client, bucket, key)
 
 
-def delete_object(client: JssClient, bucket: str, key: str) -> Result:
+def delete_object(client, bucket, key) -> Result:
     """DeleteObject: ``DELETE /bucket/key``."""
-    return Result(_checked(client.request("DELETE", bucket, key)))
+    return _of(client).delete_object(client, bucket, key)
 
 
-def put_bucket(client: JssClient, bucket: str) -> Result:
-    """PutBucket: ``PUT /bucket`` (the bucket's region is the endpoint's)."""
-    return Result(_checked(client.request("PUT", bucket)))
+def put_bucket(client, bucket, **options) -> Result:
+    """PutBucket (S3: CreateBucket): ``PUT /bucket``."""
+    return _of(client).put_bucket(client, bucket, **options)
 
 
-def delete_bucket(client: JssClient, bucket: str) -> Result:
+def delete_bucket(client, bucket) -> Result:
     """DeleteBucket: ``DELETE /bucket``."""
-    return Result(_checked(client.request("DELETE", bucket)))
+    return _of(client).delete_bucket(client, bucket)
 
 
-def list_buckets(client: JssClient) -> BucketListing:
+def list_buckets(client) -> BucketListing:
     """ListBuckets (GetService): ``GET /``."""
-    response = client.request("GET")
-    document = document_of(_checked(response))
-    return BucketListing(response, [field_of(item, "Name") for item in (field_of(document, "Buckets") or [])])
+    return _of(client).list_buckets(client)
 
 
-def list_objects(
-    client: JssClient,
-    bucket: str,
-    *,
-    prefix: str | None = None,
-    marker: str | None = None,
-    max_keys: int | None = None,
-    delimiter: str | None = None,
-) -> ObjectListing:
-    """GetBucket (list objects): ``GET /bucket`` [``?prefix=&marker=&maxKeys=&delimiter=``]."""
-    named = (("prefix", prefix), ("marker", marker), ("maxKeys", max_keys), ("delimiter", delimiter))
-    query = [(name, str(value)) for name, value in named if value is not None]
-    response = client.request("GET", bucket, None, query=query)
-    document = document_of(_checked(response))
-    entries = [
-        ObjectEntry(
-            field_of(item, "Key"), unquote_etag(field_of(item, "ETag")), int_or_none(field_of(item, "Size")),
-            field_of(item, "StorageClass"),
-        )
-        for item in (field_of(document, "Contents") or [])
-    ]
-    return ObjectListing(
-        response, entries, list(field_of(document, "CommonPrefixes") or []),
-        field_of(document, "NextMarker"), flag(field_of(document, "HasNext")),
-    )
+def list_objects(client, bucket, **options) -> ObjectListing:
+    """GetBucket (list objects): ``GET /bucket`` with prefix, marker, a page size and a delimiter."""
+    return _of(client).list_objects(client, bucket, **options)
 
+
+# -- what differs between the dialects beyond the calls ------------------------------------------------
+
+
+def multipart_etag(client, part_etags: list[str]) -> str:
+    """The final ETag the client's dialect documents for these part ETags (JSS: MD5 of the hex ETags;
+    S3: MD5 of the binary digests, then ``-N``)."""
+    return _of(client).multipart_etag(part_etags)
+
+
+def require_unknown_storage_class(client, value: str) -> None:
+    """NotInDialect when `value`, unknown to the JSS documentation, is a storage class of the client's
+    dialect (S3's GLACIER, ...): the unknown-class check does not apply to it there."""
+    if value in getattr(_of(client), "STORAGE_CLASSES", ()):
+        raise NotInDialect(f"{value} is a storage class of the {client.dialect} dialect")
+
+
+def request_id_header(client) -> str:
+    """The response header carrying the request id in the client's dialect."""
+    return _of(client).REQUEST_ID_HEADER
+
+
+def error_code(response: requests.Response) -> str | None:
+    """The code of an error answer's body (None when absent)."""
+    return _of_response(response).error_code(response)
+
+
+def error_shape_problem(response: requests.Response) -> str | None:
+    """What the error body lacks of its dialect's documented shape (None: nothing)."""
+    return _of_response(response).error_shape_problem(response)
+
+
+def upload_id_in(dialect: str, body: bytes) -> str | None:
+    """The UploadId of an initiate answer's body in `dialect`, or None when it cannot be read."""
+    return dialect_module(dialect).upload_id_in(body)

@@ -1,8 +1,9 @@
-"""The dialect-neutral results of the JSS operations, the error types and the JSON field lookup (the cases'
-assertions are in :mod:`conformance.operations.verdicts`)."""
+"""The dialect-neutral results of the operations, the error types and the parsing helpers they share (the
+cases' assertions are in :mod:`conformance.operations.verdicts`)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ class MalformedResponse(AssertionError):
 
 
 class ApiError(Exception):
-    """An error answer: HTTP `status`, the JSON body's `code` (None when absent) and the raw `response`."""
+    """An error answer: HTTP `status`, the body's error `code` (None when absent) and the raw `response`."""
 
     def __init__(self, status: int, code: str | None, response: requests.Response) -> None:
         super().__init__(f"HTTP {status} {code}")
@@ -31,7 +32,7 @@ class ApiError(Exception):
 
     @property
     def body(self) -> Any:
-        """The parsed JSON error body, or None when it is not JSON."""
+        """The parsed JSON error body, or None when it is not JSON (an S3 error body is XML)."""
         return json_body(self.response)
 
 
@@ -184,3 +185,8 @@ def flag(value: Any) -> bool | None:
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     return None
+
+
+def md5_hex(data: bytes) -> str:
+    """Lowercase hex MD5 of `data`."""
+    return hashlib.md5(data).hexdigest()

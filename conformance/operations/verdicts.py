@@ -3,7 +3,8 @@ exchange decided it (:class:`Mismatch`), so that a terminal reader needs neither
 
 - :func:`answer_of` runs an operation that may fail and gives its response either way (instead of
   ``pytest.raises``, whose failure says only "DID NOT RAISE");
-- :func:`assert_error` and :func:`assert_status` check an answer's status (and error code, never the message);
+- :func:`assert_error` and :func:`assert_status` check an answer's status (and error code, never the message;
+  in the S3 dialect an XML ``Error`` with the S3 name of the code);
 - :func:`assert_value` checks an observed value, naming the exchange of the operation under test.
 """
 
@@ -58,11 +59,30 @@ def status_words(status: int) -> str:
         return str(status)
 
 
+def _dialect(response: requests.Response) -> str:
+    """The wire dialect of the client that made the exchange of `response` (jss when unknown)."""
+    return getattr(getattr(response, "exchange", None), "dialect", "jss")
+
+
+def _xml_body_words(response: requests.Response) -> str:
+    from conformance.operations import s3
+
+    root = s3.xml_root(response.content)
+    if root is None:
+        return f" with a body that is not XML ({len(response.content)} bytes)"
+    code = s3.error_code(response)
+    if code is not None:
+        return f" with error code {code}"
+    return f" with an XML <{s3.element_children(root).root}>"
+
+
 def _body_words(response: requests.Response) -> str:
     if response.request is not None and response.request.method == "HEAD":
         return ""
     if not response.content:
         return " with an empty body"
+    if _dialect(response) == "s3":
+        return _xml_body_words(response)
     document = json_body(response)
     if not isinstance(document, dict) and response.status_code < 300:
         return f" with a body of {len(response.content)} bytes"
@@ -94,6 +114,9 @@ def assert_error(answer: Answer, status: int, code: str | None) -> None:
     with the four lowercase keys code/message/resource/requestId. Never the message text. A HEAD answer has
     no body, so only its status is checked."""
     response = response_of(answer)
+    if _dialect(response) == "s3":
+        _assert_s3_error(response, status, code)
+        return
     wanted = f"a {status} {code} error" if code else f"a {status} error"
     exchange = exchange_of(response)
     if response.status_code != status:
@@ -108,6 +131,25 @@ def assert_error(answer: Answer, status: int, code: str | None) -> None:
         keys, lacking = ", ".join(sorted(ERROR_KEYS)), ", ".join(missing)
         raise Mismatch(f"{wanted} with the body keys {keys}", f"a body without {lacking}", exchange)
     if code is not None and document.get("code") != code:
+        raise Mismatch(wanted, describe(response), exchange)
+
+
+def _assert_s3_error(response: requests.Response, status: int, code: str | None) -> None:
+    """The S3 dialect's error answer: HTTP `status`, an XML ``Error`` body and its ``Code``, the S3 name of
+    `code` (fixtures/dialects/s3.toml); the body's other elements are the errors.body.xml-shape clause's."""
+    from conformance.operations import s3
+
+    code = s3.s3_code(code) if code is not None else None
+    wanted = f"a {status} {code} error" if code else f"a {status} error"
+    exchange = exchange_of(response)
+    if response.status_code != status:
+        raise Mismatch(wanted, describe(response), exchange)
+    if response.request is not None and response.request.method == "HEAD":
+        return
+    root = s3.xml_root(response.content)
+    if root is None or s3.element_children(root).root != "Error":
+        raise Mismatch(f"{wanted} with an XML <Error> body", describe(response), exchange)
+    if code is not None and s3.error_code(response) != code:
         raise Mismatch(wanted, describe(response), exchange)
 
 

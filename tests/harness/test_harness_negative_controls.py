@@ -110,7 +110,10 @@ def _run_suite(deviation: str, directory: Path) -> dict:
     summary["output"] = (completed.stdout + completed.stderr)[-OUTPUT_TAIL:]
     if results.exists():
         document = json.loads(results.read_text(encoding="utf-8"))
-        summary["cases"] = {case["id"]: (case["outcome"], case["clauses"]) for case in document["cases"]}
+        summary["cases"] = {  # the cases outside the jss dialect (S3 counterparts) never run here
+            case["id"]: (case["outcome"], case["clauses"]) for case in document["cases"]
+            if case.get("expected", {}).get("source") != "dialect"
+        }
         summary["target"] = document["run"]["target"]
     return summary
 
