@@ -126,7 +126,9 @@ def test_installed_run_writes_its_reports_under_the_current_folder(
     installed_run: subprocess.CompletedProcess, tmp_path: Path
 ) -> None:
     document = json.loads((tmp_path / "reports" / "results.json").read_text(encoding="utf-8"))
-    outcomes = {case["outcome"] for case in document["cases"]}
+    outcomes = {
+        case["outcome"] for case in document["cases"] if case.get("expected", {}).get("source") != "dialect"
+    }  # the cases of S3-only clauses are NOT_IMPLEMENTED against the JSS reference, by construction
     assert (installed_run.returncode, outcomes) == (0, {"PASS"}), installed_run.stdout[-2000:]
 
 
