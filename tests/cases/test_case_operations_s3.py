@@ -110,10 +110,11 @@ def test_s3_head_without_storage_class_header_is_standard():
 
 ERRORS = [
     (_xml(400, ERROR.replace(b"NoSuchUpload", b"InvalidArgument")), 400, "TooManyParts", None),
+    (_xml(400, ERROR.replace(b"NoSuchUpload", b"TooManyParts")), 400, "TooManyParts", "400 InvalidArgument"),
     (_xml(404, ERROR), 404, "NoSuchUpload", None),
-    (_xml(404, ERROR), 404, "InvalidPart", "expected code 'InvalidPart'"),
-    (_xml(400, ERROR), 404, "NoSuchUpload", "expected HTTP 404"),
-    (_xml(404, b'{"code": "NoSuchUpload"}'), 404, "NoSuchUpload", "not an XML <Error>"),
+    (_xml(404, ERROR), 404, "InvalidPart", "expected a 404 InvalidPart error; observed .* code NoSuchUpload"),
+    (_xml(400, ERROR), 404, "NoSuchUpload", "expected a 404 NoSuchUpload error; observed .* 400 Bad Request"),
+    (_xml(404, b'{"code": "NoSuchUpload"}'), 404, "NoSuchUpload", "with an XML <Error> body"),
 ]
 
 

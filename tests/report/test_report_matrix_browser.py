@@ -25,7 +25,7 @@ FLAGS = (
 )
 TARGETS = ("embedded", "moto", "juicefs")
 
-#: Without the browser the test skips, except where it is required (.ci/run sets JSS_CONFORMANCE_REQUIRE_CHROMIUM).
+#: Without the browser the test skips, unless required (.ci/run sets JSS_CONFORMANCE_REQUIRE_CHROMIUM).
 REQUIRED = bool(os.environ.get("JSS_CONFORMANCE_REQUIRE_CHROMIUM"))
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM and DRIVER) and not REQUIRED,
