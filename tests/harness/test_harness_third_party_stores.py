@@ -11,6 +11,7 @@ import sys
 import pytest
 from harness_helpers import clean_env
 
+from conformance import operations as ops
 from conformance.known_deviations import load_known_deviations
 from conformance.paths import fixtures_dir
 from conformance.stores.launch import StoreError, juicefs_binary
@@ -64,25 +65,28 @@ def test_harness_store_passes_with_its_known_deviations_and_fails_without_one_li
     assert f"UNEXPECTED {case}: FAIL, expected PASS" in red.stdout
 
 
-def test_harness_s3_signature_check_fails_against_a_store_given_a_wrong_secret(tmp_path):
-    """The negative control of the S3-only signature clause: the JuiceFS gateway verifies SigV4, so the
-    suite signing with a secret the gateway does not have turns signature.s3.accepted red."""
+def test_harness_s3_signature_check_fails_against_a_store_given_a_wrong_secret():
+    """The negative control of the S3-only signature clause: the JuiceFS gateway verifies SigV4, so the case
+    of signature.s3.accepted, run with a client signing with a secret the gateway does not have, fails (the
+    preflight probe would stop a whole run with that secret first); with the right secret it passes."""
     if not _store_available("juicefs"):
         pytest.skip("juicefs is not installed (pip install -e '.[stores]')")
-    from conformance.stores.__main__ import create_buckets, environment, profile_path
+    from types import SimpleNamespace
+
+    from conformance.cases.test_s3_wire import test_initiate_signed_with_aws_signature_accepted as case
+    from conformance.client import Credentials
+    from conformance.client_s3 import S3Client
     from conformance.stores.launch import start_store
 
-    empty = tmp_path / "none.toml"
-    empty.write_text("[expected]\n", encoding="utf-8")
     with start_store("juicefs") as store:
-        env = environment(store)
-        create_buckets(store, env)
-        env.update(clean_env(), JSS_ENDPOINT=store.endpoint, JUICEFS_SECRET_KEY=store.secret_key[::-1] + "x")
-        command = [
-            sys.executable, "-m", "conformance.cli", "run", "--target", str(profile_path("juicefs")),
-            "--jss-clause", "signature.s3", "--jss-known-deviations", str(empty), "-p", "no:cacheprovider",
-        ]
-        run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        def client(secret):
+            credentials = Credentials(store.access_key, secret)
+            return S3Client(store.endpoint, credentials, region="us-east-1", timeout=10)
 
-    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
-    assert "UNEXPECTED test_s3_wire.py::test_initiate_signed_with_aws_signature_accepted: FAIL" in run.stdout
+        ops.put_bucket(client(store.secret_key), "jssc-control")
+        bucket = SimpleNamespace(name="jssc-control")
+        case(client(store.secret_key), bucket, "jssc-control/right-secret")
+        with pytest.raises((ops.ApiError, AssertionError)) as refused:
+            case(client(store.secret_key[::-1] + "x"), bucket, "jssc-control/wrong-secret")
+
+    assert getattr(refused.value, "code", None) == "SignatureDoesNotMatch", refused.value
