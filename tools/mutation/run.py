@@ -148,13 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--dry-run", action="store_true", help="draw, print the counts, run nothing")
+    parser.add_argument(
+        "--report-only", action="store_true", help="report the verdicts in mutants/ so far, run nothing"
+    )
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     started, env = time.monotonic(), _environment()
-    shutil.rmtree(MUTANTS, ignore_errors=True)
-    for folder in ("hits", "tmp"):
-        (MUTANTS / folder).mkdir(parents=True)
-    subprocess.run([sys.executable, "-c", GENERATE], env=env, check=True, stdout=subprocess.DEVNULL)
+    if not args.report_only:
+        shutil.rmtree(MUTANTS, ignore_errors=True)
+        for folder in ("hits", "tmp"):
+            (MUTANTS / folder).mkdir(parents=True)
+        subprocess.run([sys.executable, "-c", GENERATE], env=env, check=True, stdout=subprocess.DEVNULL)
     os.environ.update(env)
 
     rng = random.Random(args.seed)
@@ -174,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         _report(chosen, totals, {})
         return 0
     log = MUTANTS / "mutmut-run.log"
+    if args.report_only:
+        return _print_results(chosen, totals, started)
     with open(log, "wb") as out:
         mutmut = str(Path(sys.executable).parent / "mutmut")
         command = [mutmut, "run", "--max-children", str(args.max_children), *names]
@@ -181,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     if run.returncode != 0:
         print(f"mutmut run failed with status {run.returncode}; its output: {log}", file=sys.stderr)
         return 2
+    return _print_results(chosen, totals, started)
+
+
+def _print_results(chosen: dict[str, list[Mutant]], totals: dict[str, tuple[int, int]], started) -> int:
+    """The table, every survivor with its diff, the time taken; exit status 0."""
     verdicts = _verdicts()
     survivors = _report(chosen, totals, verdicts)
     for mutant in survivors:
