@@ -404,6 +404,11 @@ class _Collector:
         """A case finished all its phases."""
         self.state.book.finish(nodeid)
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """Count the modules that failed to collect (xdist workers' collection reports arrive here too)."""
+        if report.failed:
+            self.state.collection_errors += 1
+
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
         """Note the interrupt (a signal, or a stop of pytest, xdist or ours) for the run's ending."""
         self.state.interrupt = excinfo.value

@@ -31,7 +31,11 @@ def finish_run(session: pytest.Session, state: HarnessState) -> None:
         if state.target is not None and not option.jss_keep:
             state.sweep = interruption.sweep_run_folder(state.target, state.run_id)
     outcomes = [phase.outcome for phase in state.book.outcomes().values()]
-    if int(session.exitstatus) in (0, 1) and outcomes:
+    if state.collection_errors:
+        # Cases that did not even collect were not judged: pytest's own status stands, never a verdict's 0
+        # (under xdist pytest says 1 for it, serially 2; both are the usage/configuration error here).
+        session.exitstatus = pytest.ExitCode.INTERRUPTED
+    elif int(session.exitstatus) in (0, 1) and outcomes:
         session.exitstatus = verdict_exit_status(verdicts_of(session.config, state))
     limit = option.jss_max_infra_errors
     stopped_by_us = limit and outcomes.count(oc.INFRA_ERROR) >= limit

@@ -52,6 +52,8 @@ class HarnessState:
     worker_pids: list[int] = field(default_factory=list)
     #: How many cases were selected to run (when known).
     selected: int | None = None
+    #: How many collection reports failed (a module that does not import): the run is broken, never green.
+    collection_errors: int = 0
     #: What the sweep after an interrupt did (conformance.harness.interruption.SweepOutcome).
     sweep: Any = None
 
