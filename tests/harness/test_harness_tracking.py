@@ -1,12 +1,14 @@
-"""Tracked clients: the finalizer aborts what a case left open and deletes what it wrote, and nothing else."""
+"""Tracked clients: the finalizer aborts what a case left open and deletes what it wrote, and nothing else;
+what another client created is undone by the owner's, and a key handed to clean_key is cleared whatever
+the exchanges showed."""
 
 from __future__ import annotations
 
 import pytest
-from harness_helpers import NORTH_BUCKET
+from harness_helpers import NORTH_BUCKET, reference_endpoint
 
 from conformance import operations as ops
-from conformance.client import Exchange
+from conformance.client import Exchange, JssClient
 from conformance.harness.tracking import CleanupError, KeyMaker, Tracker
 
 PREFIX = "jssc-20260101T000000-abcdef/main/"
@@ -85,3 +87,38 @@ def test_harness_cleanup_aborts_an_upload_whose_id_it_could_not_read(endpoint):
     assert tracker.open_uploads == [(NORTH_BUCKET, key, None)]
     tracker.cleanup()
     assert ops.list_uploads(plain, NORTH_BUCKET, prefix=key).uploads == []
+
+
+def test_harness_cleanup_by_the_owner_undoes_what_an_anonymous_client_created():
+    deviations = ("initiate-in-any-bucket", "foreign-overwrite-allowed")
+    with reference_endpoint(deviations=deviations) as deviant:
+        owner = deviant.client()
+        tracker = Tracker(PREFIX)
+        anonymous = tracker.track(JssClient(deviant.endpoints["cn-north-1"], None), cleanup_by=owner)
+        make_key = KeyMaker(PREFIX, "foreign")
+        ops.initiate(anonymous, NORTH_BUCKET, make_key())
+        ops.put_object(anonymous, NORTH_BUCKET, make_key(), b"anonymous bytes")
+
+        tracker.cleanup()  # the anonymous client could abort or delete nothing: the owner does
+
+        assert ops.list_uploads(owner, NORTH_BUCKET, prefix=make_key.prefix).uploads == []
+        assert ops.list_objects(owner, NORTH_BUCKET, prefix=make_key.prefix).entries == []
+
+
+def test_harness_clean_key_removes_what_a_refused_request_left():
+    with reference_endpoint(deviations=("ownership-checked-after-the-write",)) as deviant:
+        owner = deviant.client()
+        tracker = Tracker(PREFIX)
+        anonymous = tracker.track(JssClient(deviant.endpoints["cn-north-1"], None), cleanup_by=owner)
+        make_key = KeyMaker(PREFIX, "refused")
+        written, untouched = make_key(), make_key()
+        tracker.clean_key(owner, NORTH_BUCKET, written)
+        tracker.clean_key(owner, NORTH_BUCKET, untouched)
+        refused = anonymous.request("PUT", NORTH_BUCKET, written, body=b"left behind")
+        assert refused.status_code == 403 and tracker.written_objects == [
+            (NORTH_BUCKET, written), (NORTH_BUCKET, untouched)
+        ]
+
+        tracker.cleanup()  # nothing at `untouched`: no problem either
+
+        assert ops.list_objects(owner, NORTH_BUCKET, prefix=make_key.prefix).entries == []
