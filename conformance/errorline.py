@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 
 PREFIX = "jss-conformance: error: "
+#: The one line of an endpoint that cannot be reached (exit status 3): `run`'s preflight and `sweep`.
+INFRA_PREFIX = "jss-conformance: INFRA_ERROR: "
 EXIT_USAGE = 2
 
 

@@ -20,7 +20,7 @@ import requests
 from conformance import operations as ops
 from conformance.cli import UsageError
 from conformance.clients import client_for
-from conformance.errorline import error_line
+from conformance.errorline import INFRA_PREFIX
 from conformance.harness.state import RUN_PREFIX_PATTERN
 from conformance.harness.sweeping import run_folder, sweep_bucket
 from conformance.outcomes import InfraError
@@ -85,7 +85,7 @@ def sweep(args: argparse.Namespace) -> int:
             try:
                 report = sweep_bucket(client, bucket, folder, dry_run=args.dry_run)
             except InfraError as exc:
-                print(error_line(f"INFRA_ERROR: {bucket.name}: {exc}"), file=sys.stderr)
+                print(f"{INFRA_PREFIX}{bucket.name}: {exc}", file=sys.stderr)
                 return 3
             except (ops.ApiError, AssertionError) as exc:
                 print(f"{bucket.name}: cannot list under {folder}: {exc}")

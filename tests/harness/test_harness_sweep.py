@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from harness_helpers import EAST_BUCKET, NORTH_BUCKET, REPO, clean_env, list_all_objects, run_cli
+from harness_helpers import EAST_BUCKET, NORTH_BUCKET, REPO, clean_env, closed_port, list_all_objects, run_cli
 
 from conformance import operations as ops
+from conformance.errorline import INFRA_PREFIX
 
 RUN = "jssc-20260102T030405-a1b2c3"
 INSIDE = [f"{RUN}/gw0/test_a-1f2e/001", f"{RUN}/gw1/test_b-3c4d/002-é space", f"{RUN}/main/x"]
@@ -125,3 +126,16 @@ def test_harness_sweep_never_touches_keys_that_only_share_the_run_ids_characters
     assert set(LOOKALIKE_OBJECTS) <= left and not set(INSIDE) & left
     assert (LOOKALIKE_UPLOAD, foreign_upload.upload_id) in uploads_left
     assert (INSIDE[0], own_upload.upload_id) not in uploads_left
+
+
+def test_harness_sweep_of_an_unreachable_endpoint_is_one_infra_error_line(tmp_path):
+    profile = tmp_path / "closed.toml"
+    profile.write_text(
+        f'endpoint = "http://127.0.0.1:{closed_port()}"\ndialect = "jss"\n[credentials]\n'
+        'access_key_env = "HARNESS_ACCESS_KEY"\nsecret_key_env = "HARNESS_SECRET_KEY"\n'
+        '[[buckets]]\nname = "some-bucket"\nregion = "cn-north-1"\n',
+        encoding="utf-8",
+    )
+    run = run_cli(["sweep", "--target", str(profile), "--prefix", f"{RUN}/"], tmp_path)
+    lines = run.stderr.strip().splitlines()
+    assert run.status == 3 and len(lines) == 1 and lines[0].startswith(INFRA_PREFIX), run.stderr
