@@ -142,8 +142,8 @@ def _held_case(proxy: HoldingProxy, outcomes: dict[str, str]) -> str:
     path = proxy.held_request[1]
     names = {case: KeyMaker("", case.split("::", 1)[1]).prefix.rsplit("-", 1)[0] for case in outcomes}
     matching = [case for case, name in names.items() if f"/{name}-" in path]
-    assert len(matching) == 1, (path, names)
-    return matching[0]
+    assert len(matching) <= 1, (path, names)
+    return matching[0] if matching else None  # xdist: the controller may not have seen its start yet
 
 
 @pytest.mark.parametrize("attempt", range(2))
@@ -167,7 +167,9 @@ def test_harness_interrupted_run_is_honest_and_clean(endpoint, tmp_path, matches
     assert run.returncode == 2, output[-3000:]
     assert document["run"]["status"] == "interrupted", document["run"]
     assert document["run"]["stopped_at"] == "cases" and "SIGINT" in document["run"]["reason"]
-    assert outcomes.get(held) == "INTERRUPTED", (held, outcomes)
+    if held is not None or not extra:  # under xdist an unseen case in flight is left out, never PASS
+        assert outcomes.get(held) == "INTERRUPTED", (held, outcomes)
+    assert "INTERRUPTED" in outcomes.values() or extra, outcomes
     assert set(counted) <= {"PASS", "INTERRUPTED"}, counted
     pass_ids = {case for case, outcome in outcomes.items() if outcome == "PASS"}
     assert pass_ids <= passed_by_pytest, (pass_ids, passed_by_pytest)
