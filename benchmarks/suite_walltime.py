@@ -27,7 +27,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchlib import recorder
@@ -37,28 +37,55 @@ from benchlib.suite_runs import SuiteRun, run_suite
 
 WALL_TARGET = 10.0
 OVERHEAD_TARGET = 1.3
-SUITE_USER = "jss-conformance"
 
 
-def record_run(args: argparse.Namespace, directory: Path, access_key: str, secret_key: str) -> SuiteRun:
+@dataclass(frozen=True)
+class Accounts:
+    """The credentials the benchmark fixes for the embedded endpoint's two accounts (never written)."""
+
+    access_key: str
+    secret_key: str
+    alt_access_key: str
+    alt_secret_key: str
+
+    @classmethod
+    def generate(cls) -> Accounts:
+        """Two random accounts."""
+        return cls("JSSC" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30),
+                   "JSSC" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30))
+
+    def users(self) -> list[tuple[str, str, str]]:
+        """(name, access key, secret) of both accounts, as the embedded endpoint has them."""
+        from conformance.harness.embedded import ALT_USER, SUITE_USER
+
+        return [(SUITE_USER, self.access_key, self.secret_key),
+                (ALT_USER, self.alt_access_key, self.alt_secret_key)]
+
+
+def record_run(args: argparse.Namespace, directory: Path, accounts: Accounts) -> SuiteRun:
     """The untimed recording run."""
-    env = {recorder.DIR_VARIABLE: str(directory), recorder.ACCESS_KEY_VARIABLE: access_key,
-           recorder.SECRET_KEY_VARIABLE: secret_key}
+    env = {recorder.DIR_VARIABLE: str(directory),
+           recorder.ACCESS_KEY_VARIABLE: accounts.access_key,
+           recorder.SECRET_KEY_VARIABLE: accounts.secret_key,
+           recorder.ALT_ACCESS_KEY_VARIABLE: accounts.alt_access_key,
+           recorder.ALT_SECRET_KEY_VARIABLE: accounts.alt_secret_key}
     return run_suite("recording", args.runner, 1, args.timeout, env, plugins=("benchlib.recorder",))
 
 
-def timed_replay(directory: Path, access_key: str, secret_key: str) -> tuple[float, ReplayResult]:
+def timed_replay(directory: Path, accounts: Accounts) -> tuple[float, ReplayResult]:
     """Start a fresh reference endpoint like the embedded one, replay the recording; (start-up s, result)."""
     from conformance.reference.launch import start_reference
 
     recording = load_recording(directory)
+    users = accounts.users()
     started = time.perf_counter()
     with start_reference(
-        regions=tuple(recording.endpoints), users=[(SUITE_USER, access_key, secret_key)],
+        regions=tuple(recording.endpoints), users=users,
         deviations=tuple(recording.deviations), min_part_size=recording.min_part_size,
     ) as reference:
         startup = time.perf_counter() - started
-        return startup, replay(recording, reference.endpoints, access_key, secret_key, reference.pid)
+        secrets_by_key = {access_key: secret for _, access_key, secret in users}
+        return startup, replay(recording, reference.endpoints, secrets_by_key, reference.pid)
 
 
 def describe_failure(run: SuiteRun) -> str:
@@ -150,10 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         print("note: PYTHONDONTWRITEBYTECODE is set, so every suite run compiles its modules from source "
               "(no .pyc cache); startup and collection are slower than on a usual machine")
-    access_key, secret_key = "JSSC" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30)
+    accounts = Accounts.generate()
     directory = Path(tempfile.mkdtemp(prefix="bench-suite-recording-"))
     try:
-        recording_run = record_run(args, directory, access_key, secret_key)
+        recording_run = record_run(args, directory, accounts)
         if not recording_run.all_passed or not (directory / "meta.json").exists():
             print(describe_failure(recording_run), file=sys.stderr)
             return 1
@@ -168,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(describe_failure(run), file=sys.stderr)
                     return 1
                 runs.append(run)
-            replays.append(timed_replay(directory, access_key, secret_key))
+            replays.append(timed_replay(directory, accounts))
         recording = load_recording(directory)
         count, body_bytes = len(recording.requests), recording.body_bytes
         verdicts = print_report(args, serial, parallel, replays, count, body_bytes)

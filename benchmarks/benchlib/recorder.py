@@ -9,8 +9,10 @@ observes at the library level, so it needs nothing from the harness but two fact
   ``conformance.signing.string_to_sign``, so a replay can re-sign it with a fresh Date and keep any
   deliberate mis-signing), the real wall time (CLOCK_REALTIME: freezegun does not move it), the status, and
   the UploadId an initiate returned;
-- the embedded endpoint's credentials are fixed to ``BENCH_RECORD_ACCESS_KEY``/``BENCH_RECORD_SECRET_KEY``
-  (instead of random ones) so the replay can sign; its regions, endpoints and options go to ``meta.json``.
+- the embedded endpoint's credentials are fixed (instead of random ones) so the replay can sign: the suite's
+  account to ``BENCH_RECORD_ACCESS_KEY``/``BENCH_RECORD_SECRET_KEY``, the second (access family) account to
+  ``BENCH_RECORD_ALT_ACCESS_KEY``/``BENCH_RECORD_ALT_SECRET_KEY``; its regions, endpoints and options go to
+  ``meta.json``.
 
 No secret is written: the replay gets the same variables from the benchmark that set them.
 """
@@ -32,6 +34,8 @@ from conformance import signing
 DIR_VARIABLE = "BENCH_RECORD_DIR"
 ACCESS_KEY_VARIABLE = "BENCH_RECORD_ACCESS_KEY"
 SECRET_KEY_VARIABLE = "BENCH_RECORD_SECRET_KEY"
+ALT_ACCESS_KEY_VARIABLE = "BENCH_RECORD_ALT_ACCESS_KEY"
+ALT_SECRET_KEY_VARIABLE = "BENCH_RECORD_ALT_SECRET_KEY"
 
 
 class _Recorder:
@@ -146,8 +150,11 @@ def pytest_configure(config: pytest.Config) -> None:
     from conformance.client import Credentials
     from conformance.harness import embedded
 
-    access_key, secret_key = os.environ[ACCESS_KEY_VARIABLE], os.environ[SECRET_KEY_VARIABLE]
-    embedded.generated_credentials = lambda: Credentials(access_key, secret_key)
+    # start_embedded generates the suite's account first, then the second one
+    fixed = iter([Credentials(os.environ[ACCESS_KEY_VARIABLE], os.environ[SECRET_KEY_VARIABLE]),
+                  Credentials(os.environ[ALT_ACCESS_KEY_VARIABLE], os.environ[ALT_SECRET_KEY_VARIABLE])])
+    generate = embedded.generated_credentials
+    embedded.generated_credentials = lambda: next(fixed, None) or generate()
     recorder = _RECORDER = _Recorder(Path(directory))
     original_send = requests.Session.send
     original_sts = signing.string_to_sign

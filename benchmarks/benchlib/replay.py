@@ -8,7 +8,8 @@ shifted Expires for a presigned URL) with `conformance.signing`, send, read the 
 Re-signing keeps each request's intent: a request whose recorded signature verifies with the suite's secret
 over its recorded string to sign gets the same string with only the date (and upload id) changed, so a
 deliberately wrong resource or header set stays wrong, and a Date 14 or 16 minutes off stays that far off.
-A request that was signed with another secret, or sent anonymously, is sent as recorded (its Date is a few
+Both accounts of the embedded endpoint (the suite's and the second one) are re-signed this way. A request
+that was signed with another secret, or sent anonymously, is sent as recorded (its Date is a few
 seconds old). The replay counts how many statuses match the recording, so an unfaithful replay shows.
 """
 
@@ -94,21 +95,22 @@ class ReplayResult:
 
 
 class _Resigner:
-    """Re-signs recorded requests with the suite's credentials."""
+    """Re-signs recorded requests with the secret of the account (the suite's or the second one) whose
+    access key they carry."""
 
-    def __init__(self, access_key: str, secret_key: str) -> None:
-        self.access_key = access_key
-        self.secret_key = secret_key
+    def __init__(self, secrets: dict[str, str]) -> None:
+        self.secrets = secrets
 
-    def verifies(self, string_to_sign: str | None, sent_signature: str | None) -> bool:
-        """True when the recorded signature is the suite secret's signature of the recorded string."""
-        if not string_to_sign or not sent_signature:
+    def verifies(self, access_key: str, string_to_sign: str | None, sent_signature: str | None) -> bool:
+        """True when the recorded signature is `access_key`'s secret's signature of the recorded string."""
+        secret = self.secrets.get(access_key)
+        if not string_to_sign or not sent_signature or secret is None:
             return False
-        return signing.signature(self.secret_key, string_to_sign) == sent_signature
+        return signing.signature(secret, string_to_sign) == sent_signature
 
-    def sign(self, string_to_sign: str) -> str:
-        """The signature of `string_to_sign`."""
-        return signing.signature(self.secret_key, string_to_sign)
+    def sign(self, access_key: str, string_to_sign: str) -> str:
+        """The signature of `string_to_sign` with `access_key`'s secret."""
+        return signing.signature(self.secrets[access_key], string_to_sign)
 
 
 def _with_date(string_to_sign: str, date: str) -> str:
@@ -136,7 +138,8 @@ def _replace_header(headers: list[tuple[str, str]], name: str, value: str) -> li
 
 def _presigned(url: str) -> dict[str, str]:
     query = urlsplit(url).query
-    return {key: value or "" for key, value in signing.parse_query(query) if key in ("Expires", "Signature")}
+    wanted = ("Expires", "Signature", "AccessKey")
+    return {key: unquote(value or "") for key, value in signing.parse_query(query) if key in wanted}
 
 
 def _set_query_value(url: str, name: str, value: str) -> str:
@@ -156,18 +159,17 @@ def _prepare(
     authorization = _header(headers, "Authorization")
     if authorization is not None:
         try:
-            _, sent = signing.parse_authorization(authorization)
+            access_key, sent = signing.parse_authorization(authorization)
         except ValueError:
             return url, headers, False
         date = _header(headers, "Date")
-        if date is None or not resigner.verifies(sts, sent) or sts.split("\n")[3] != date:
+        if date is None or not resigner.verifies(access_key, sts, sent) or sts.split("\n")[3] != date:
             return url, headers, False
         try:
             fresh = signing.http_date(signing.parse_http_date(date) + shift)
         except ValueError:
             return url, headers, False
-        signature = resigner.sign(_swap_ids(_with_date(sts, fresh), ids))
-        access_key = authorization.strip().partition(" ")[2].partition(":")[0]
+        signature = resigner.sign(access_key, _swap_ids(_with_date(sts, fresh), ids))
         headers = _replace_header(headers, "Date", fresh)
         authorization = signing.authorization_header(access_key, signature)
         headers = _replace_header(headers, "Authorization", authorization)
@@ -175,11 +177,12 @@ def _prepare(
     presigned = _presigned(url)
     if "Signature" in presigned and "Expires" in presigned and presigned["Expires"].lstrip("-").isdigit():
         signed_expires = sts.split("\n")[3] if sts else None
-        verified = resigner.verifies(sts, unquote(presigned["Signature"]))
+        access_key = presigned.get("AccessKey", "")
+        verified = resigner.verifies(access_key, sts, presigned["Signature"])
         if not verified or signed_expires != presigned["Expires"]:
             return url, headers, False
         expires = str(int(presigned["Expires"]) + round(shift))
-        signature = resigner.sign(_swap_ids(_with_date(sts, expires), ids))
+        signature = resigner.sign(access_key, _swap_ids(_with_date(sts, expires), ids))
         url = _set_query_value(_set_query_value(url, "Expires", expires), "Signature", signature)
         return url, headers, True
     return url, headers, False
@@ -190,14 +193,15 @@ def _cpu(process: psutil.Process) -> float:
     return times.user + times.system
 
 
-def replay(recording: Recording, endpoints: dict[str, str], access_key: str, secret_key: str,
+def replay(recording: Recording, endpoints: dict[str, str], secrets: dict[str, str],
            endpoint_pid: int, timeout: float = 60.0) -> ReplayResult:
     """Send every recorded request, in order, to `endpoints` (region -> base URL) and time the loop (wall
-    time, and CPU time of this process and of the endpoint process `endpoint_pid`)."""
+    time, and CPU time of this process and of the endpoint process `endpoint_pid`); `secrets` maps the
+    endpoint's access keys to their secrets, for re-signing."""
     client, endpoint = psutil.Process(), psutil.Process(endpoint_pid)
     bases = {old.rstrip("/"): endpoints[region].rstrip("/") for region, old in recording.endpoints.items()}
     old_ports = {urlsplit(old).port: urlsplit(new).port for old, new in bases.items()}
-    resigner = _Resigner(access_key, secret_key)
+    resigner = _Resigner(secrets)
     prepared = []
     for request in recording.requests:
         old_base = next((base for base in bases if request.url.startswith(base + "/")
