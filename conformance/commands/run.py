@@ -25,8 +25,10 @@ PROG = "jss-conformance run"
 #: pytest's exit statuses -> ours (DESIGN §3).
 EXIT_MAP = {0: 0, 1: 1, 2: 2, 3: 3, 4: 2, 5: 2}
 NO_TESTS = 5
-#: Installed with our dependencies (uvicorn -> anyio), registered as pytest plugins, never used by the cases.
-UNUSED_PLUGINS = ("anyio",)
+#: Installed pytest plugins the cases never use: plugin name -> (its module, a word that mentions it in the
+#: arguments). anyio comes with our dependencies (uvicorn -> anyio); hypothesis with the `test` extra (its
+#: terminal summary imports all of hypothesis, about 0.8 s at the end of every run).
+UNUSED_PLUGINS = {"anyio": ("anyio", "anyio"), "hypothesispytest": ("_hypothesis_pytestplugin", "hypothesis")}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -131,8 +133,8 @@ def _unused_plugins(args: list[str]) -> list[str]:
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         return []
     blocked = []
-    for name in UNUSED_PLUGINS:
-        if importlib.util.find_spec(name) is not None and not any(name in arg for arg in args):
+    for name, (module, word) in UNUSED_PLUGINS.items():
+        if importlib.util.find_spec(module) is not None and not any(word in arg for arg in args):
             blocked += ["-p", f"no:{name}"]
     return blocked
 
