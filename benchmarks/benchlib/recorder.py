@@ -8,7 +8,8 @@ observes at the library level, so it needs nothing from the harness but two fact
   content under ``bodies/<sha1>``), the string to sign the client computed for it (captured by wrapping
   ``conformance.signing.string_to_sign``, so a replay can re-sign it with a fresh Date and keep any
   deliberate mis-signing), the real wall time (CLOCK_REALTIME: freezegun does not move it), the status, and
-  the UploadId an initiate returned;
+  the UploadId an initiate returned, the case it was sent for (its node id; none at session start), and
+  when its answer arrived (``ended_at``: the latency benchmark's chains of dependent requests);
 - the embedded endpoint's credentials are fixed (instead of random ones) so the replay can sign: the suite's
   account to ``BENCH_RECORD_ACCESS_KEY``/``BENCH_RECORD_SECRET_KEY``, the second (access family) account to
   ``BENCH_RECORD_ALT_ACCESS_KEY``/``BENCH_RECORD_ALT_SECRET_KEY``; its regions, endpoints and options go to
@@ -48,6 +49,8 @@ class _Recorder:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._sequence = 0
+        #: The node id of the case running now (None outside a case: session start, the end).
+        self.case: str | None = None
 
     def note_string_to_sign(self, value: str) -> None:
         """Remember the last string to sign computed in this thread (the client signs, then sends)."""
@@ -103,6 +106,8 @@ class _Recorder:
             "chunked": chunked,
             "string_to_sign": string_to_sign,
             "sent_at": sent_at,
+            "ended_at": time.clock_gettime(time.CLOCK_REALTIME),
+            "case": self.case,
             "status": status,
             "upload_id": upload_id,
             "error": error,
@@ -179,8 +184,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     from conformance.harness.state import harness_state
 
     state = harness_state(session.config)
-    if state.reference is None or state.target is None:
-        raise pytest.UsageError("benchlib.recorder: no embedded reference endpoint was started")
+    if state.target is None:
+        raise pytest.UsageError("benchlib.recorder: the run has no target")
+    if state.reference is None:
+        return  # a profile's target (the latency benchmark): the requests are recorded, nothing to replay
     options = dict(state.target.reference_options)
     deviations = [*options.get("deviations", ()), *session.config.option.jss_deviate]
     meta = {
@@ -189,6 +196,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         "min_part_size": options.get("min_part_size"),
     }
     (_RECORDER.directory / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    """Note which case the requests belong to (its setup, call and teardown: its cleanup too)."""
+    if _RECORDER is not None:
+        _RECORDER.case = item.nodeid
+    try:
+        return (yield)
+    finally:
+        if _RECORDER is not None:
+            _RECORDER.case = None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -76,9 +76,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def suite_command(runner: str, workers: int, results: Path, plugins: list[str]) -> list[str]:
-    """The command line of one run: `jss-conformance run` (runner "cli") or `python -m pytest` (the cases)."""
-    options = ["-q", "-p", "no:cacheprovider", f"--jss-results={results}"]
+def suite_command(runner: str, workers: int, results: Path, plugins: list[str],
+                  extra_args: tuple[str, ...] = ()) -> list[str]:
+    """The command line of one run: `jss-conformance run` (runner "cli") or `python -m pytest` (the cases);
+    `extra_args` go to pytest too (a target profile, ``-n auto``)."""
+    options = ["-q", "-p", "no:cacheprovider", f"--jss-results={results}", *extra_args]
     for plugin in plugins:
         options += ["-p", plugin]
     if workers > 1:
@@ -91,7 +93,7 @@ def suite_command(runner: str, workers: int, results: Path, plugins: list[str]) 
 
 
 def run_suite(label: str, runner: str, workers: int, timeout: float, extra_env: dict[str, str] | None = None,
-              plugins: tuple[str, ...] = ()) -> SuiteRun:
+              plugins: tuple[str, ...] = (), extra_args: tuple[str, ...] = ()) -> SuiteRun:
     """Run the whole suite once in a fresh temporary working directory (its reports land there and go
     away with it); returns the timing. The phases plugin is always loaded (a few clock reads)."""
     work = Path(tempfile.mkdtemp(prefix="bench-suite-run-"))
@@ -99,7 +101,7 @@ def run_suite(label: str, runner: str, workers: int, timeout: float, extra_env: 
         results, marks_file = work / "results.json", work / "phases.json"
         env = {**os.environ, **(extra_env or {}), phases.FILE_VARIABLE: str(marks_file)}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCHMARKS_DIR), env.get("PYTHONPATH")]))
-        command = suite_command(runner, workers, results, ["benchlib.phases", *plugins])
+        command = suite_command(runner, workers, results, ["benchlib.phases", *plugins], extra_args)
         started_at = time.clock_gettime(time.CLOCK_REALTIME)
         cpu_before = _children_cpu()
         started = time.perf_counter()
