@@ -26,6 +26,7 @@ from conformance import outcomes as oc
 from conformance.catalogue import CatalogueError, load_catalogue, outside_dialect
 from conformance.harness import allure_support as allure_extras
 from conformance.harness import allure_writer, interruption
+from conformance.harness.auto_workers import auto_workers
 from conformance.harness.classify import (
     TEST_STATUS,
     PhaseOutcome,
@@ -194,6 +195,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if reason:
         item.stash[DIALECT_KEY] = reason
         raise oc.NotImplementedByTarget(reason)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` for a far target: more workers than cores (see conformance.harness.auto_workers)."""
+    if not names_cases(config):
+        return None
+    return auto_workers(config.option.jss_target, config.option.jss_embedded)
 
 
 @pytest.hookimpl(optionalhook=True)
