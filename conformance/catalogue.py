@@ -25,6 +25,7 @@ FAMILIES = (
     "encryption",
     "lifecycle",
     "access",
+    "large",
 )
 LEVELS = ("MUST", "EXAMPLE", "OPEN")
 DIALECTS = ("jss", "s3")

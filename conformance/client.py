@@ -214,8 +214,12 @@ class JssClient:
         body: Body = b"",
         signing: SigningOptions | None = None,
         host: str | None = None,
+        stream: bool = False,
     ) -> requests.Response:
         """Send one signed request and return the response (with ``.exchange`` attached).
+
+        `stream`: the response body is left unread (read it with ``iter_content``, then close the response);
+        the exchange then keeps no body.
 
         `query` pairs are sent in the given order. `host` switches to virtual-host style: it is sent as the
         Host header and the bucket is left out of the path (the signed resource still names it).
@@ -244,7 +248,7 @@ class JssClient:
             string_to_sign=string_to_sign, bucket=bucket, key=key, query=list(query_pairs),
             masked_values=(sent_signature,) if sent_signature else (), dialect=self.dialect,
         )
-        response = self._send(method, url, header_pairs, body, exchange)
+        response = self._send(method, url, header_pairs, body, exchange, stream=stream)
         for listener in list(self.listeners):
             listener(exchange)
         if response.status_code == 501:
@@ -326,6 +330,8 @@ class JssClient:
         header_pairs: list[tuple[str, str]],
         body: Body,
         exchange: Exchange,
+        *,
+        stream: bool = False,
     ) -> requests.Response:
         start_position = body.tell() if isinstance(body, io.IOBase) and body.seekable() else None
         rewindable = body is None or isinstance(body, bytes | bytearray) or start_position is not None
@@ -338,7 +344,8 @@ class JssClient:
             started = time.perf_counter()
             try:
                 response = self.session.send(
-                    prepared, timeout=self.timeout, allow_redirects=False, proxies=self._proxies(prepared)
+                    prepared, timeout=self.timeout, allow_redirects=False, proxies=self._proxies(prepared),
+                    stream=stream,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 last_error = exc
@@ -347,7 +354,7 @@ class JssClient:
             exchange.request_headers = list(prepared.headers.items())
             exchange.status = response.status_code
             exchange.response_headers = list(response.headers.items())
-            exchange.response_body = response.content[:KEPT_BODY_BYTES]
+            exchange.response_body = b"" if stream else response.content[:KEPT_BODY_BYTES]
             response.exchange = exchange  # type: ignore[attr-defined]
             return response
         raise InfraError(

@@ -51,6 +51,14 @@ from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures
     jss_target,
     jss_tracker,
 )
+from conformance.harness.large import MARKER as LARGE_MARKER
+from conformance.harness.large import (  # noqa: F401 - fixtures, found by name
+    add_large_options,
+    check_large_options,
+    deselect_large,
+    jss_endpoint_pid,
+    jss_large,
+)
 from conformance.harness.options import add_options, add_sdk_options, names_cases, results_path, runs_tests
 from conformance.harness.preflight import preflight
 from conformance.harness.reporting import record_setup_stop, summary_lines
@@ -77,6 +85,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """The --jss-* options."""
     add_options(parser)
     add_sdk_options(parser)
+    add_large_options(parser)
 
 
 @pytest.hookimpl(tryfirst=True, specname="pytest_configure")
@@ -94,6 +103,7 @@ def pytest_configure_after_allure(config: pytest.Config) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Resolve the target in the controller (validating the profile), or take it from workerinput."""
     config.addinivalue_line("markers", CLAUSE_MARKER)
+    config.addinivalue_line("markers", LARGE_MARKER)
     state = harness_state(config)
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
@@ -121,6 +131,10 @@ def _resolve_run(config: pytest.Config, state) -> None:
     """Check the selection options and resolve the target (pytest.UsageError with one line)."""
     option = config.option
     check_families(option.jss_family)
+    try:
+        check_large_options(config)
+    except ValueError as exc:
+        raise usage_error(f"--jss-large-size / --jss-large-part-size: {exc}") from None
     if option.jss_family or option.jss_clause or option.jss_operation:
         try:
             catalogue = load_catalogue()
@@ -214,6 +228,8 @@ def pytest_configure_node(node) -> None:
     if state.target is not None:
         node.workerinput["jss_target"] = state.target.to_payload()
     node.workerinput["jss_known"] = state.known.to_payload()
+    if state.reference is not None:
+        node.workerinput["jss_reference_pid"] = state.reference.pid
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -253,8 +269,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    """Select by --jss-family/--jss-clause/--jss-operation; label the cases for Allure."""
+    """Select by --jss-family/--jss-clause/--jss-operation (the large family only on request); label the
+    cases for Allure."""
     option = config.option
+    deselect_large(config, items)
     selecting = bool(option.jss_family or option.jss_clause or option.jss_operation)
     labelling = bool(getattr(option, "allure_report_dir", None))
     if not (selecting or labelling) or not any(clause_ids(item) for item in items):

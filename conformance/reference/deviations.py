@@ -56,6 +56,7 @@ DEVIATIONS: dict[str, str] = {
     "bad-digest-accepted": "UploadPart does not verify Content-MD5",
     "content-md5-base64-only": "Content-MD5 is accepted only as base64 (hex is 400 InvalidDigest)",
     "upload-part-returns-json-body": "UploadPart answers with a JSON body {\"ETag\": ...}",
+    "dropped-part-kept": "a part whose connection dropped mid-body is kept, truncated, as the part",
     # complete (complete.py)
     "complete-etag-s3-style": "the final ETag is S3's: MD5 of the binary part digests with a -N suffix",
     "complete-assembles-in-upload-order": "complete concatenates the parts in the order they were uploaded",

@@ -8,8 +8,8 @@ import secrets
 import time
 from urllib.parse import quote_plus
 
-from conformance.reference import access
-from conformance.reference.bodies import receive_to_file
+from conformance.reference import access, truncated
+from conformance.reference.bodies import ClientDisconnected, receive_to_file
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, empty_response, json_response, quoted_etag
 from conformance.reference.listing import query_integer
@@ -117,7 +117,19 @@ async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Respons
     wanted_md5 = access.expected_md5(ctx)
     temp = storage.temp_path("part")
     key = storage.sse_key if upload and upload["encrypted"] else None
-    stored = await receive_to_file(receive, temp, length, key, ctx.config.limits.max_body_threads)
+    tee = None
+    if deviations.active("dropped-part-kept") and key is None and upload is not None:
+        tee = truncated.Tee(storage.temp_path("tee"))
+        receive = truncated.teeing(receive, tee)
+    try:
+        stored = await receive_to_file(receive, temp, length, key, ctx.config.limits.max_body_threads)
+    except ClientDisconnected:
+        if tee is not None:
+            await truncated.keep_truncated(storage, ctx.bucket, upload_id, number, tee)
+        raise
+    finally:
+        if tee is not None:
+            tee.discard()
     if wanted_md5 not in (None, stored.md5_hex) and not deviations.active("bad-digest-accepted"):
         temp.unlink(missing_ok=True)
         raise JssError(400, "BadDigest", "The Content-MD5 you specified did not match what we received")
