@@ -91,7 +91,7 @@ def _memory_report(pid, started: float, size: int, before: dict) -> str:
 
 
 @pytest.mark.clause("large.resume.after-dropped-part", "large.object.streamed")
-def test_large_object_resumed_after_dropped_connection(
+def test_multipart_large_object_resumed_after_dropped_connection(
     jss_client, jss_bucket, jss_key, jss_large, jss_endpoint_pid, capsys
 ):
     bucket, key = jss_bucket.name, jss_key

@@ -49,6 +49,7 @@ def collected(tmp_path_factory) -> list[dict]:
             "pytest",
             str(CASES_DIR),
             "--collect-only",
+            "--jss-large",  # every case, the large family's (off by default) too
             "-q",
             "-p",
             "case_collector",

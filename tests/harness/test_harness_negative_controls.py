@@ -34,6 +34,9 @@ from conformance.reference.deviations import DEVIATIONS
 
 RED = ("FAIL", "NON_STRICT")
 OUTPUT_TAIL = 3000
+#: The large family is off by default: the suite of a deviation listed in it runs it too, at this size.
+LARGE = "large"
+LARGE_ARGS = ("--jss-large", "--jss-large-size", "20MiB")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def _run_suite(deviation: str, directory: Path) -> dict:
     command = [
         sys.executable, "-m", "pytest", str(CASES_DIR), "--jss-deviate", deviation,
         "--jss-results", str(results), "-p", "no:cacheprovider", "-q",
+        *(LARGE_ARGS if LARGE in CONTROLS[deviation].families else ()),
     ]
     summary = {"deviation": deviation, "status": None, "cases": {}, "target": None, "output": ""}
     try:
@@ -269,8 +273,18 @@ def test_harness_every_deviation_turns_some_case_red(deviated_runs):
     assert not idle, f"deviations that turn no case red (a defect of the deviation): {idle}"
 
 
+def _without_large(run: SuiteRun) -> frozenset[str]:
+    """The cases of `run` outside the large family (which runs only where a deviation opts in)."""
+    return frozenset(case for case in run.cases if LARGE not in run.families_of(case))
+
+
 def test_harness_every_run_saw_the_same_cases(deviated_runs):
-    sizes = {name: frozenset(_completed(deviated_runs, name).cases) for name in CONTROLS}
+    runs = {name: _completed(deviated_runs, name) for name in CONTROLS}
+    sizes = {name: _without_large(run) for name, run in runs.items()}
     reference = max(sizes.values(), key=len)
     short = {name: sorted(reference - cases) for name, cases in sizes.items() if cases != reference}
     assert not short, f"runs that lack cases: {short}"
+    large_runs = [name for name in CONTROLS if LARGE in CONTROLS[name].families]
+    every_large = set().union(*(set(runs[name].cases) - sizes[name] for name in large_runs))
+    lacking = {name: sorted(every_large - set(runs[name].cases)) for name in large_runs}
+    assert every_large and not any(lacking.values()), f"large-family runs that lack cases: {lacking}"
