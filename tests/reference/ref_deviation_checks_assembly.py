@@ -1,10 +1,14 @@
 """Direct HTTP checks of the deviations of the complete and lists groups: those that assemble, list or store
-(registry and rules: ref_deviation_registry.py)."""
+(and a part cut off mid-body, kept). Registry and rules: ref_deviation_registry.py."""
 
 from __future__ import annotations
 
+import socket
+import time
+from urllib.parse import urlsplit
+
 from ref_deviation_registry import check, error_is, parts_of
-from ref_helpers import Api, md5_hex
+from ref_helpers import Api, md5_hex, signed_raw_headers
 
 
 def _listed(api: Api, bucket: str, query: str = "") -> list[str]:
@@ -185,3 +189,24 @@ def _unknown_class(api, bucket):
 def _rr_nowhere(api, bucket):
     headers = {"x-jss-storage-class": "REDUCED_REDUNDANCY"}
     error_is(api.call("POST", bucket, "k", "uploads", headers=headers), 400, "InvalidStorageClass")
+
+
+def _drop_mid_part(api: Api, bucket: str, key: str, upload_id: str, length: int, sent: int) -> None:
+    """A raw UploadPart (part 1) announcing `length` bytes, of which `sent` are sent before the close."""
+    target = f"/{bucket}/{key}?partNumber=1&uploadId={upload_id}"
+    head = f"PUT {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {length}\r\n"
+    head += signed_raw_headers("PUT", target) + "\r\n"
+    parts = urlsplit(api.url())
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+        sock.sendall(head.encode("ascii") + b"x" * sent)
+
+
+@check("dropped-part-kept", "multipart")
+def _dropped_part_kept(api, bucket):
+    upload_id = api.initiate(bucket, "k")
+    _drop_mid_part(api, bucket, "k", upload_id, 200_000, 100_000)
+    deadline = time.monotonic() + 2.0  # the server handles the cut-off request on its own time
+    while not (listed := parts_of(api, bucket, "k", upload_id)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    kept = [(p["PartNumber"], p["Size"], p["ETag"]) for p in listed]
+    assert kept == [(1, 100_000, md5_hex(b"x" * 100_000))], kept
