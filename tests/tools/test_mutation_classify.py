@@ -29,6 +29,11 @@ ORIGINAL = '''def check(value):
         ('"value must not be blank"', '"VALUE MUST NOT BE BLANK"'),
         ('f"value {value} is reserved"', 'f"XXvalue {value} is reservedXX"'),
         ('"not a y"', '"XXnot a yXX"'),
+        # JssError's message dropped or None: it answers its code as the message (errors.py), text only
+        ('"value must not be blank"', "None"),
+        (', "value must not be blank")', ")"),
+        ('"Conflict", message)', '"Conflict", None)'),
+        ('"Conflict", message)', '"Conflict", )'),
     ],
 )
 def test_a_changed_message_text_is_message_only(old, new):
@@ -40,7 +45,9 @@ def test_a_changed_message_text_is_message_only(old, new):
     [
         ('"InvalidArgument"', '"XXInvalidArgumentXX"'),  # the code
         ("400", "401"),  # the status
-        ('"value must not be blank"', "None"),  # the message replaced by None
+        ('"not a y"', "None"),  # another exception's message made None (str(exc) would show it)
+        ('"Conflict", message)', "None, message)"),  # the code replaced by None
+        ('(409, "Conflict", message)', '(409, "Conflict", message, None)'),  # an argument added
         ('"x"', '"XXxXX"'),  # a compared value
         ('strip(",")', 'strip("XX,XX")'),  # a string that is not a message
     ],
