@@ -42,3 +42,11 @@ def test_part_etag_is_compared_unquoted_and_case_insensitively(api, north_bucket
     etag = api.upload_part(north_bucket, key, upload_id, 1, b"x")
     response = api.complete(north_bucket, key, upload_id, [(1, f' "{etag.upper()}" ')])
     assert response.status_code == 200, response.text
+
+
+def test_only_quotes_are_taken_off_a_part_etag(api, north_bucket, key):
+    upload_id = api.initiate(north_bucket, key)
+    etag = api.upload_part(north_bucket, key, upload_id, 1, b"x")
+    for wrapped in (f"X{etag}X", f'X"{etag}"X', f"'{etag}'"):
+        assert_error(api.complete(north_bucket, key, upload_id, [(1, wrapped)]), 400, "InvalidPart")
+    assert api.complete(north_bucket, key, upload_id, [(1, f'"{etag}"')]).status_code == 200
