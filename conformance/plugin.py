@@ -58,6 +58,7 @@ from conformance.harness.large import (  # noqa: F401 - fixtures, found by name
     deselect_large,
     jss_endpoint_pid,
     jss_large,
+    register_figures,
 )
 from conformance.harness.options import add_options, add_sdk_options, names_cases, results_path, runs_tests
 from conformance.harness.preflight import preflight
@@ -117,6 +118,7 @@ def pytest_configure(config: pytest.Config) -> None:
         state.known = KnownDeviations.from_payload(known) if known else state.known
         return
     config.pluginmanager.register(_Collector(state), "jss_conformance_collector")
+    register_figures(config)
     state.run_id = new_run_id()
     state.wanted = names_cases(config)
     state.results_path = results_path(config, state.wanted)

@@ -6,7 +6,8 @@ whole in the client's memory (conformance.cases.streams); in the middle of a par
 connection with half the body sent; it then resumes from ListParts (only the parts ListParts does not list are
 sent again), completes, and verifies the object by a streamed download, hashed on the fly (size, a strong
 hash of the bytes equal to the generator's, the final-ETag formula of the dialect). The peak resident set of
-the client and of the embedded endpoint during the case is printed and attached.
+the client and of the embedded endpoint during the case is attached and printed in the terminal summary
+(section `jss-conformance: large`).
 
 Off by default (marker ``large``): ``--jss-large`` or ``--jss-family large`` runs it, ``tox -e large`` too.
 """
@@ -20,7 +21,7 @@ import pytest
 
 from conformance import operations as ops
 from conformance.cases.streams import MIB, DownloadDigests, DroppedConnection, GeneratedObject, object_digest
-from conformance.harness.large import peak_rss_mib, reset_peak, rss_mib
+from conformance.harness.large import FIGURES_PROPERTY, peak_rss_mib, reset_peak, rss_mib
 from conformance.outcomes import InfraError
 
 #: How often, and how far apart, ListParts is read after the drop: a server handles the cut-off request on
@@ -92,7 +93,7 @@ def _memory_report(pid, started: float, size: int, before: dict) -> str:
 
 @pytest.mark.clause("large.resume.after-dropped-part", "large.object.streamed")
 def test_multipart_large_object_resumed_after_dropped_connection(
-    jss_client, jss_bucket, jss_key, jss_large, jss_endpoint_pid, capsys
+    jss_client, jss_bucket, jss_key, jss_large, jss_endpoint_pid, record_property
 ):
     bucket, key = jss_bucket.name, jss_key
     source = GeneratedObject(f"jss-conformance/large/{key}", jss_large.size, jss_large.part_size)
@@ -150,5 +151,4 @@ def test_multipart_large_object_resumed_after_dropped_connection(
 
     report = _memory_report(jss_endpoint_pid, started, source.size, before)
     allure.attach(report, name="large: time and peak memory", attachment_type=allure.attachment_type.TEXT)
-    with capsys.disabled():
-        print(f"\n{report}")
+    record_property(FIGURES_PROPERTY, report)

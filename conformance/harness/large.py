@@ -122,3 +122,34 @@ def rss_mib(pid: int | str = "self") -> float | None:
     """The resident set of `pid` now, in MiB (None when unknown)."""
     kib = _status_kib(pid, "VmRSS")
     return None if kib is None else kib * 1024 / MIB
+
+
+#: The user property a large case records its figures under (shown in the terminal summary, xdist or not).
+FIGURES_PROPERTY = "jss_large_figures"
+
+
+class LargeFigures:
+    """Collects the figures the large cases record (``record_property(FIGURES_PROPERTY, text)``) and prints
+    them in a section of the terminal summary (the controller's, so xdist workers' cases too)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Keep the figures of a case's call phase."""
+        if report.when == "call":
+            self.lines += [f"{report.nodeid}: {value}" for name, value in report.user_properties
+                           if name == FIGURES_PROPERTY]
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        """The section `jss-conformance: large`."""
+        if self.lines:
+            terminalreporter.section("jss-conformance: large")
+            for line in self.lines:
+                terminalreporter.line(line)
+
+
+def register_figures(config: pytest.Config) -> None:
+    """Install :class:`LargeFigures` when the run asked for the large family (controller or serial run)."""
+    if large_wanted(config) and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(LargeFigures(), "jss_conformance_large_figures")
