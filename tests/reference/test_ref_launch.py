@@ -10,10 +10,11 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
-from ref_helpers import EAST, NORTH, USERS, Api
+from ref_helpers import EAST, NORTH, USERS, Api, parse_responses, signed_raw_headers, target_of
 
 from conformance.reference.launch import ReferenceStartError, start_reference, write_credentials
 
@@ -220,3 +221,28 @@ def test_a_data_dir_serves_one_server_at_a_time(tmp_path):
             timeout=30,
         )
     assert second.returncode == 2 and "another reference endpoint" in second.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_a_request_lets_it_finish_then_the_server_exits(tmp_path, sig):
+    # idle, a signal stops the server at once; with a request in the app, the request is answered first
+    with start_reference(users=USERS, data_dir=tmp_path / "d") as process:
+        api = Api(process)
+        bucket = api.create_bucket()
+        target = target_of(bucket, "in-flight")
+        body = b"b" * 4096
+        head = f"PUT {target} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\nExpect: 100-continue\r\n"
+        parts = urlsplit(api.url())
+        with socket.create_connection((parts.hostname, parts.port), timeout=20) as sock:
+            sock.sendall((head + signed_raw_headers("PUT", target) + "\r\n").encode())
+            assert b"100 Continue" in sock.recv(4096)  # the app is reading this request's body
+            process.process.send_signal(sig)
+            sock.sendall(body)
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+        [response] = parse_responses(received)
+        assert response.status == 200
+        assert process.process.wait(timeout=20) == 0
+    with start_reference(users=USERS, data_dir=tmp_path / "d") as again:
+        assert Api(again).call("GET", bucket, "in-flight").content == body
