@@ -155,6 +155,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from conformance.client import Credentials
     from conformance.harness import embedded
 
+    embedded.discard_prestarted()  # `jss-conformance run` spawned one with random credentials
     # start_embedded generates the suite's account first, then the second one
     fixed = iter([Credentials(os.environ[ACCESS_KEY_VARIABLE], os.environ[SECRET_KEY_VARIABLE]),
                   Credentials(os.environ[ALT_ACCESS_KEY_VARIABLE], os.environ[ALT_SECRET_KEY_VARIABLE])])

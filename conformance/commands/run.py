@@ -148,6 +148,41 @@ def _installed_layout_options(args: list[str]) -> list[str]:
     return [f"--rootdir={Path.cwd()}"]
 
 
+#: Options after which pytest shows information and runs no case: no endpoint to prestart.
+INFORMATION_OPTIONS = frozenset({
+    "-h", "--help", "--version", "-V", "--fixtures", "--funcargs", "--fixtures-per-test", "--markers",
+    "--co", "--collect-only", "--collectonly",
+})
+
+
+def _option_values(args: list[str], name: str) -> list[str]:
+    """Every value of ``NAME X`` / ``NAME=X`` in `args`, in order."""
+    values = []
+    for index, arg in enumerate(args):
+        if arg == name and index + 1 < len(args):
+            values.append(args[index + 1])
+        elif arg.startswith(name + "="):
+            values.append(arg.split("=", 1)[1])
+    return values
+
+
+def _prestart(target, args: list[str]) -> None:
+    """Spawn the embedded endpoint now, so that its start-up overlaps pytest's and the plugins' imports;
+    the plugin takes it at session start if it asks for the same endpoint (else it is stopped, see
+    conformance.harness.embedded). Nothing for a profile's own endpoint, the SDK scenarios, or a run that
+    shows information only."""
+    if target is None or not target.embedded:
+        return
+    if any(arg in INFORMATION_OPTIONS for arg in args) or _has_option(args, "--jss-sdk-driver"):
+        return
+    from conformance.harness.embedded import prestart_embedded
+
+    try:
+        prestart_embedded(target, _option_values(args, "--jss-deviate"))
+    except (ProfileError, OSError):
+        return  # the plugin reports it, or starts its own
+
+
 def _print_help() -> None:
     print(__doc__.strip())
     print("\nusage: jss-conformance run [--target PROFILE.toml] [pytest args...]")
@@ -159,16 +194,27 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):
         _print_help()
         return 0
-    target_path, pytest_args = None, list(argv)
+    target_path, pytest_args, target = None, list(argv), None
     try:
         target_path, pytest_args = _split_target(list(argv))
         if target_path and _has_option(pytest_args, "--jss-target"):
             raise ProfileError("give the target once: --target or --jss-target, not both")
         # Validate the profile before pytest starts, so a bad one is one line and exit status 2.
         if not _has_option(pytest_args, "--jss-target") and "--jss-embedded" not in pytest_args:
-            resolve_target(target_path, os.environ)
+            target = resolve_target(target_path, os.environ)
     except ProfileError as exc:
         return _stopped_at_setup(str(exc), target_path, pytest_args)
+    from conformance.harness.embedded import discard_prestarted
+
+    try:
+        _prestart(target, pytest_args)
+        return _run_pytest(target_path, pytest_args)
+    finally:
+        discard_prestarted()
+
+
+def _run_pytest(target_path: str | None, pytest_args: list[str]) -> int:
+    """pytest.main on the cases with our options; our exit status."""
     args = list(pytest_args)
     if target_path:
         args = [f"--jss-target={target_path}", *args]

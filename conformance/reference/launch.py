@@ -76,7 +76,10 @@ class ReferenceProcess:
         return "\n".join(text.splitlines()[-lines:])
 
     def wait_ready(self, timeout: float) -> None:
-        """Read the ready line; ReferenceStartError on timeout, early exit or a malformed line."""
+        """Read the ready line (once; later calls return at once); ReferenceStartError on timeout, early exit
+        or a malformed line."""
+        if self.endpoints:
+            return
         deadline = time.monotonic() + timeout
         buffer = b""
         fd = self.process.stdout.fileno()
@@ -140,6 +143,25 @@ def start_reference(
     a temporary one is created and removed by `stop()`. The server's stderr goes to a log file in a temporary
     folder (``.log_path``, ``.stderr_tail()``), removed by `stop()` too.
     """
+    reference = spawn_reference(regions, users, data_dir, deviations, min_part_size, extra_args)
+    try:
+        reference.wait_ready(ready_timeout)
+    except BaseException:  # an interrupt while waiting leaves nothing running either
+        reference.stop()
+        raise
+    return reference
+
+
+def spawn_reference(
+    regions: Sequence[str] = ("cn-north-1", "cn-east-2"),
+    users: Iterable[tuple[str, str, str]] | None = None,
+    data_dir: str | os.PathLike | None = None,
+    deviations: Sequence[str] = (),
+    min_part_size: int | None = None,
+    extra_args: Sequence[str] = (),
+) -> ReferenceProcess:
+    """Like `start_reference`, without waiting: the server starts while the caller goes on; call
+    ``wait_ready(timeout)`` before using ``.endpoints`` (or `stop()` it)."""
     work_dir = Path(tempfile.mkdtemp(prefix="jss-reference-run-"))
     remove_data_dir = data_dir is None
     data_path = Path(tempfile.mkdtemp(prefix="jss-reference-data-")) if remove_data_dir else Path(data_dir)
@@ -167,8 +189,14 @@ def start_reference(
         command += ["--min-part-size", str(int(min_part_size))]
     command += list(extra_args)
     log_path = work_dir / "reference.log"
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_file)
-    reference = ReferenceProcess(process, work_dir, data_path, remove_data_dir, credentials_file, log_path)
-    reference.wait_ready(ready_timeout)
-    return reference
+    try:
+        with open(log_path, "wb") as log_file:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_file
+            )
+    except BaseException:
+        if remove_data_dir:
+            shutil.rmtree(data_path, ignore_errors=True)
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
+    return ReferenceProcess(process, work_dir, data_path, remove_data_dir, credentials_file, log_path)
