@@ -57,6 +57,17 @@ os.makedirs("mutants", exist_ok=True)
 m.copy_src_dir(); m.copy_also_copy_files(); m.setup_source_paths(); m.create_mutants(2)
 """
 
+#: ``mutmut run`` without its clean run: the stats run before it already ran every selected test on the
+#: unmutated code (in a fresh child too) and mutmut stops when that fails, so a second pass only costs time
+RUN_WITHOUT_CLEAN_RUN = """
+import sys
+import mutmut.__main__ as m
+from mutmut.workers import isolation
+isolation.ForkServerRunner.run_clean_tests = lambda self, tests: 0
+sys.argv = ["mutmut", *sys.argv[1:]]
+m.cli()
+"""
+
 
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
@@ -166,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         "--budget", type=float, default=0, help="stop mutmut after this many seconds of the run (0: no limit)"
     )
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--clean-run", action="store_true", help="keep mutmut's clean run (a second pass of the tests)"
+    )
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--dry-run", action="store_true", help="draw, print the counts, run nothing")
     parser.add_argument(
@@ -216,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_mutmut(names: list[str], args, env: dict[str, str], started: float) -> int:
     """mutmut run over `names`, stopped by SIGINT once the budget is spent; its exit status (0: stopped)."""
-    mutmut = str(Path(sys.executable).parent / "mutmut")
-    command = [mutmut, "run", "--max-children", str(args.max_children), *names]
+    mutmut = [str(Path(sys.executable).parent / "mutmut")] if args.clean_run else \
+        [sys.executable, "-c", RUN_WITHOUT_CLEAN_RUN]
+    command = [*mutmut, "run", "--max-children", str(args.max_children), *names]
     with open(MUTANTS / "mutmut-run.log", "wb") as out:
         run = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         remaining = args.budget - (time.monotonic() - started) if args.budget else None
