@@ -110,6 +110,16 @@ def test_initiate_truncates_object(make_reference, api, north_bucket, key):
     assert api.call("GET", north_bucket, key).content == b"precious"
 
 
+def test_initiate_truncates_object_to_an_empty_one_of_the_initiate_storage_class(make_reference):
+    deviant = make_reference(deviations=["initiate-truncates-object"])
+    bucket = deviant.create_bucket()
+    deviant.put(bucket, "k", b"precious")
+    deviant.initiate(bucket, "k", {"x-jss-storage-class": "REDUCED_REDUNDANCY"})
+    head = deviant.call("HEAD", bucket, "k")
+    assert head.headers["Content-Length"] == "0"
+    assert head.headers["x-jss-storage-class"] == "REDUCED_REDUNDANCY"
+
+
 def test_initiate_response_renamed(make_reference):
     deviant = make_reference(deviations=["initiate-response-renamed"])
     bucket = deviant.create_bucket()
