@@ -167,3 +167,32 @@ def test_harness_compare_renders_matrix(failing_run, tmp_path):
     page = (tmp_path / "matrix.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and "other-vendor" in page
     assert not re.search(r"<(script|link|img)\b|@import|src=", page)  # self-contained
+
+
+DIALECT_CASE = '''
+import pytest
+
+
+@pytest.mark.clause("{clause}")
+def test_outside_the_dialect():
+    raise AssertionError("never called: the clause is outside the target's dialect")
+'''
+
+
+def test_harness_case_outside_the_dialect_is_not_implemented_in_every_report(endpoint, tmp_path):
+    clause = next(c for c in load_catalogue().values() if "jss" not in c.dialects)
+    (tmp_path / "test_dialect_case.py").write_text(DIALECT_CASE.format(clause=clause.id), encoding="utf-8")
+    run = run_pytest(
+        ["test_dialect_case.py", "--jss-target", str(endpoint.profile(tmp_path)),
+         "--alluredir", "reports/allure-results", "--jss-results", "reports/results.json"],
+        tmp_path,
+    )
+    assert run.status == 0, run.stdout[-3000:]
+    [case] = run.results["cases"]
+    assert case["outcome"] == "NOT_IMPLEMENTED" and case["expected"]["source"] == "dialect"
+    assert f"clause {clause.id} applies to the" in case["message"]
+    assert "1 NOT_IMPLEMENTED" in run.stdout
+    [result] = _allure_results(tmp_path).values()
+    assert result["status"] == "skipped"
+    assert result["statusDetails"]["message"].startswith(f"NOT_IMPLEMENTED: clause {clause.id}")
+    assert result["statusDetails"]["trace"].startswith("conformance.outcomes.NotImplementedByTarget: clause")
