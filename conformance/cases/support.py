@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import random
 import tomllib
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -46,8 +45,9 @@ def _clause_marks(row: Mapping[str, Any]) -> list[Any]:
 
 @functools.lru_cache(maxsize=16)
 def payload(size: int, seed: int = 0) -> bytes:
-    """`size` deterministic pseudo-random bytes for `seed` (never stored in the repository)."""
-    return random.Random(f"jss-conformance/{seed}/{size}").randbytes(size)
+    """`size` deterministic pseudo-random bytes for `seed` (never stored in the repository): SHAKE-128's
+    output for the seed and size, about 1.6 times as fast as `random.randbytes` (a run makes some 40 MB)."""
+    return hashlib.shake_128(f"jss-conformance/{seed}/{size}".encode()).digest(size)
 
 
 def md5_hex(data: bytes) -> str:
