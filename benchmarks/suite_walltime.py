@@ -94,6 +94,25 @@ def describe_failure(run: SuiteRun) -> str:
             f"output tail:\n{run.output_tail}")
 
 
+FIXED_PHASES = ("startup", "session start", "collection", "end")
+
+
+def print_remainder(phases: list[dict[str, float]], loop: float, cases: int) -> None:
+    """What a serial run spends beyond the plain loop, and where: the fixed cost (the phases around the
+    cases) and the cases phase's excess over the loop (the harness's work per case)."""
+    fixed = {name: median([p[name] for p in phases]) for name in FIXED_PHASES}
+    fixed_total = sum(fixed.values())
+    excess = median([p["cases"] for p in phases]) - loop
+    print(f"  beyond the loop, a serial run spends {fixed_total + excess:.2f} s: "
+          f"fixed cost {fixed_total:.2f} s ("
+          + ", ".join(f"{name} {seconds:.2f}" for name, seconds in fixed.items())
+          + f"), and {excess:.2f} s more in the cases phase than the loop takes "
+          f"({1000 * excess / cases:.1f} ms per case: fixtures, tracking and cleanup, reports, pytest)")
+    print(f"  fixed cost / loop: {fixed_total / loop:.2f}; the ratio without any fixed cost would be "
+          f"{(loop + excess) / loop:.2f}x, with the fixed cost and no per-case excess "
+          f"{(loop + fixed_total) / loop:.2f}x")
+
+
 def print_report(
     args: argparse.Namespace,
     serial: list[SuiteRun],
@@ -141,6 +160,7 @@ def print_report(
         cases_phase = median([p["cases"] for p in phases])
         print(f"   cases phase only / loop: {cases_phase / loop:.2f}x;"
               f" -n {args.workers} wall / loop: {parallel_wall / loop:.2f}x)")
+        print_remainder(phases, loop, cases)
     else:
         print(f"   -n {args.workers} wall / loop: {parallel_wall / loop:.2f}x)")
     print(verdicts.add(f"full suite wall time with -n {args.workers}", f"{parallel_wall:.2f} s",

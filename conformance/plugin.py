@@ -283,11 +283,16 @@ def pytest_collection_modifyitems(
             items[:] = []
         return
     try:
-        catalogue = {**load_catalogue(), **sdk_behaviours(config)}
+        clauses = load_catalogue()
+        catalogue = {**clauses, **sdk_behaviours(config)}
     except CatalogueError as exc:
         if selecting:
             raise usage_error(str(exc)) from None
         catalogue = {}
+    else:
+        state = harness_state(config)
+        if state.catalogue is None:
+            state.catalogue = clauses  # the dialect check at setup reads it again otherwise
     keep, drop = [], []
     for item in items:
         ids = clause_ids(item)
