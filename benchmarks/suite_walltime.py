@@ -33,7 +33,7 @@ from pathlib import Path
 from benchlib import recorder
 from benchlib.replay import ReplayResult, load_recording, replay
 from benchlib.report import Verdicts, machine_note, median
-from benchlib.suite_runs import SuiteRun, run_suite
+from benchlib.suite_runs import SuiteRun, bytecode_cache_env, run_suite
 
 WALL_TARGET = 10.0
 OVERHEAD_TARGET = 1.3
@@ -62,9 +62,10 @@ class Accounts:
                 (ALT_USER, self.alt_access_key, self.alt_secret_key)]
 
 
-def record_run(args: argparse.Namespace, directory: Path, accounts: Accounts) -> SuiteRun:
-    """The untimed recording run."""
-    env = {recorder.DIR_VARIABLE: str(directory),
+def record_run(args: argparse.Namespace, directory: Path, accounts: Accounts,
+               suite_env: dict[str, str | None]) -> SuiteRun:
+    """The untimed recording run (it also fills the bytecode cache of --bytecode-cache)."""
+    env = {**suite_env, recorder.DIR_VARIABLE: str(directory),
            recorder.ACCESS_KEY_VARIABLE: accounts.access_key,
            recorder.SECRET_KEY_VARIABLE: accounts.secret_key,
            recorder.ALT_ACCESS_KEY_VARIABLE: accounts.alt_access_key,
@@ -182,6 +183,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="'cli': jss-conformance run (the quick start, with Allure results); "
                              "'pytest': python -m pytest conformance/cases (default cli)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per suite run (default 300)")
+    parser.add_argument("--bytecode-cache", action="store_true",
+                        help="time the suite runs with a bytecode cache (in a temporary folder, filled by "
+                             "the untimed recording run), even when PYTHONDONTWRITEBYTECODE is set here")
     parser.add_argument("--json", metavar="PATH", help="also write the measurements as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
@@ -194,13 +198,19 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; see the module docstring for the exit status."""
     args = parse_args(argv)
     print(machine_note())
-    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        print("note: PYTHONDONTWRITEBYTECODE is set, so every suite run compiles its modules from source "
-              "(no .pyc cache); startup and collection are slower than on a usual machine")
-    accounts = Accounts.generate()
     directory = Path(tempfile.mkdtemp(prefix="bench-suite-recording-"))
+    suite_env: dict[str, str | None] = {}
+    if args.bytecode_cache:
+        suite_env = bytecode_cache_env(directory / "pycache")
+        print("suite runs with a bytecode cache (a temporary PYTHONPYCACHEPREFIX, filled by the recording "
+              "run)")
+    elif os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("note: PYTHONDONTWRITEBYTECODE is set, so every suite run compiles its modules from source "
+              "(no .pyc cache); startup and collection are slower than on a usual machine "
+              "(--bytecode-cache measures with one)")
+    accounts = Accounts.generate()
     try:
-        recording_run = record_run(args, directory, accounts)
+        recording_run = record_run(args, directory, accounts, suite_env)
         if not recording_run.all_passed or not (directory / "meta.json").exists():
             print(describe_failure(recording_run), file=sys.stderr)
             return 1
@@ -210,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         for repeat in range(args.repeat):
             kinds = [("serial", 1, serial), (f"-n {args.workers}", args.workers, parallel)]
             for label, workers, runs in kinds if repeat % 2 == 0 else reversed(kinds):
-                run = run_suite(label, args.runner, workers, args.timeout)
+                run = run_suite(label, args.runner, workers, args.timeout, suite_env)
                 if not run.all_passed:
                     print(describe_failure(run), file=sys.stderr)
                     return 1

@@ -92,14 +92,24 @@ def suite_command(runner: str, workers: int, results: Path, plugins: list[str],
     return [sys.executable, "-m", "pytest", str(CASES_DIR), *options]
 
 
-def run_suite(label: str, runner: str, workers: int, timeout: float, extra_env: dict[str, str] | None = None,
-              plugins: tuple[str, ...] = (), extra_args: tuple[str, ...] = ()) -> SuiteRun:
+def bytecode_cache_env(directory: Path) -> dict[str, str | None]:
+    """Environment changes for runs that cache bytecode (as Python does by default) in `directory` rather
+    than next to the sources: PYTHONDONTWRITEBYTECODE unset, PYTHONPYCACHEPREFIX set (pytest keeps its
+    rewritten test modules there too)."""
+    return {"PYTHONDONTWRITEBYTECODE": None, "PYTHONPYCACHEPREFIX": str(directory)}
+
+
+def run_suite(label: str, runner: str, workers: int, timeout: float,
+              extra_env: dict[str, str | None] | None = None, plugins: tuple[str, ...] = (),
+              extra_args: tuple[str, ...] = ()) -> SuiteRun:
     """Run the whole suite once in a fresh temporary working directory (its reports land there and go
-    away with it); returns the timing. The phases plugin is always loaded (a few clock reads)."""
+    away with it); returns the timing. The phases plugin is always loaded (a few clock reads). A None
+    value in `extra_env` removes that variable."""
     work = Path(tempfile.mkdtemp(prefix="bench-suite-run-"))
     try:
         results, marks_file = work / "results.json", work / "phases.json"
         env = {**os.environ, **(extra_env or {}), phases.FILE_VARIABLE: str(marks_file)}
+        env = {name: value for name, value in env.items() if value is not None}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCHMARKS_DIR), env.get("PYTHONPATH")]))
         command = suite_command(runner, workers, results, ["benchlib.phases", *plugins], extra_args)
         started_at = time.clock_gettime(time.CLOCK_REALTIME)
