@@ -1,18 +1,21 @@
-"""Multipart upload throughput: the embedded reference endpoint (JSS API) against moto's server (S3 API).
+"""Multipart upload throughput: the embedded reference endpoint (JSS API) against moto's server and the
+JuiceFS S3 gateway (S3 API, both driven by the same client).
 
-For each object size (default 64 MiB, then 1 GiB) both servers are started fresh on loopback, each in its own
+For each object size (default 64 MiB, then 1 GiB) every server is started fresh on loopback, each in its own
 process, and get one untimed warm-up part. Then the same deterministic payload is uploaded to each in
 `--part-size` parts (initiate, parts in order, complete), alternating which server goes first on each repeat,
 and every upload is verified (each part ETag, the final ETag, and size and ETag through HEAD) before its time
 counts. Prints MiB/s per server (median of the repeats; also the parts phase alone and the complete call),
-the ratio reference/moto, each server's RSS at rest and peak (process tree, sampled every 20 ms), and the
-client's own ceiling against a discarding sink, with PASS/MISS against the issue's targets.
+the ratios reference/moto and reference/JuiceFS, each server's RSS at rest and peak (process tree, sampled
+every 20 ms), and the client's own ceiling against a discarding sink, with PASS/MISS against the issue's
+targets (reference >= 3x moto and >= JuiceFS, peak RSS < 150 MB, complete of 1 GiB and more < 0.3 s).
 
 Exit status: 0 (targets missed too) unless --check is given and a target is missed (1); 1 when an upload is
 broken or a server fails; 2 on bad options.
 
     python benchmarks/upload_throughput.py                      # 64 MiB x5 and 1 GiB x1
     python benchmarks/upload_throughput.py --size 1GiB --repeat 3 --check
+    python benchmarks/upload_throughput.py --no-juicefs           # without the JuiceFS gateway
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from benchlib.null_sink import client_ceiling
 from benchlib.payload import Payload
 from benchlib.report import MB, GiB, MiB, Verdicts, human_size, machine_note, median, parse_size
 from benchlib.rss import RssSampler
-from benchlib.servers import Server, moto_server, reference_server
+from benchlib.servers import Server, juicefs_server, moto_server, reference_server
 from benchlib.wire import UploadWire
 
 RATIO_TARGET = 3.0
+JUICEFS_RATIO_TARGET = 1.0
 PEAK_RSS_TARGET = 150 * MB
+COMPLETE_TARGET = 0.3  # seconds, for objects of 1 GiB and more
 MIN_PART_SIZE = 5 * MiB
 
 
@@ -120,7 +125,7 @@ def warm_up(wire: UploadWire, payload: Payload) -> None:
 
 
 def measure_size(args: argparse.Namespace, size: int, repeats: int, deadline: float) -> list[TargetResult]:
-    """Start both servers fresh, upload a `size` object `repeats` times to each, stop them."""
+    """Start the servers fresh, upload a `size` object `repeats` times to each, stop them."""
     payload = Payload(size, args.part_size)
     payload.part_etags  # noqa: B018 - hash every part before any clock starts
     with ExitStack() as stack:
@@ -129,6 +134,8 @@ def measure_size(args: argparse.Namespace, size: int, repeats: int, deadline: fl
             stack.enter_context(reference_server(session, None, args.timeout)),
             stack.enter_context(moto_server(session, args.timeout)),
         ]
+        if not args.no_juicefs:
+            servers.append(stack.enter_context(juicefs_server(session, args.timeout)))
         samplers = [stack.enter_context(RssSampler(server.pid, args.sample_interval)) for server in servers]
         results = [TargetResult(server.name, size) for server in servers]
         for server in servers:
@@ -154,7 +161,7 @@ def measure_size(args: argparse.Namespace, size: int, repeats: int, deadline: fl
 
 def print_size(size: int, part_size: int, results: list[TargetResult], verdicts: Verdicts) -> None:
     """The block of lines for one object size."""
-    reference, moto = results
+    reference = results[0]
     repeats = len(reference.timings)
     print(f"\nobject {human_size(size)} in {human_size(part_size)} parts, {repeats} repeat(s), medians:")
     print(f"  {'server':<10} {'MiB/s':>7} {'parts MiB/s':>12} {'complete s':>11} {'RSS at rest':>12}"
@@ -166,14 +173,20 @@ def print_size(size: int, part_size: int, results: list[TargetResult], verdicts:
             f"{result.median_complete:>11.2f} {result.rest_rss / MB:>9.1f} MB {result.peak_rss / MB:>7.1f} MB"
             f"   {runs}"
         )
-    paired = median([ref / mot for ref, mot in zip(reference.rates(), moto.rates(), strict=True)])
-    print(f"  (median of the per-repeat ratios, each pair measured back to back: {paired:.2f}x)")
-    ratio = reference.median_rate / moto.median_rate
     label = human_size(size)
-    print(verdicts.add(f"{label} throughput reference/moto", f"{ratio:.2f}x", f">= {RATIO_TARGET:g}x",
-                       ratio >= RATIO_TARGET))
+    targets = {"moto": RATIO_TARGET, "juicefs": JUICEFS_RATIO_TARGET}
+    for peer in results[1:]:
+        paired = median([ref / other for ref, other in zip(reference.rates(), peer.rates(), strict=True)])
+        print(f"  (reference/{peer.name}, median of the per-repeat ratios, back to back: {paired:.2f}x)")
+    for peer in results[1:]:
+        ratio, target = reference.median_rate / peer.median_rate, targets[peer.name]
+        print(verdicts.add(f"{label} throughput reference/{peer.name}", f"{ratio:.2f}x", f">= {target:g}x",
+                           ratio >= target))
     print(verdicts.add(f"{label} reference peak RSS", f"{reference.peak_rss / MB:.1f} MB",
                        f"< {PEAK_RSS_TARGET / MB:g} MB", reference.peak_rss < PEAK_RSS_TARGET))
+    if size >= GiB:
+        print(verdicts.add(f"{label} reference complete", f"{reference.median_complete:.3f} s",
+                           f"< {COMPLETE_TARGET:g} s", reference.median_complete < COMPLETE_TARGET))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -193,6 +206,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sample-interval", type=float, default=0.02,
                         help="RSS sampling period in seconds (default 0.02)")
     parser.add_argument("--max-size", type=parse_size, default=4 * GiB, help="refuse larger objects (4GiB)")
+    parser.add_argument("--no-juicefs", action="store_true", help="leave the JuiceFS gateway out")
     parser.add_argument("--no-ceiling", action="store_true", help="skip the client-ceiling measurement")
     parser.add_argument("--json", metavar="PATH", help="also write the measurements as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")

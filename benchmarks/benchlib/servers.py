@@ -1,4 +1,4 @@
-"""Start the two servers an upload benchmark compares, each ready with an empty bucket."""
+"""Start the servers an upload benchmark compares, each ready with an empty bucket."""
 
 from __future__ import annotations
 
@@ -65,6 +65,20 @@ def moto_server(session: requests.Session, timeout: float) -> Iterator[Server]:
         wire.create_bucket()
         try:
             yield Server("moto", moto.pid, wire)
+        finally:
+            _quietly(wire.delete_bucket)
+
+
+@contextmanager
+def juicefs_server(session: requests.Session, timeout: float) -> Iterator[Server]:
+    """The JuiceFS S3 gateway (sqlite metadata, local data folder) via `conformance.stores`; SigV4 checked."""
+    from conformance.stores.launch import start_store
+
+    with start_store("juicefs") as store:
+        wire = S3Wire(store.endpoint, BUCKET, session, store.access_key, store.secret_key, timeout=timeout)
+        wire.create_bucket()
+        try:
+            yield Server("juicefs", store.process.pid, wire)
         finally:
             _quietly(wire.delete_bucket)
 

@@ -1,4 +1,9 @@
-"""CompleteMultipartUpload: check the part list, assemble the parts into the object, drop the upload."""
+"""CompleteMultipartUpload: check the part list, assemble the parts into the object, drop the upload.
+
+Assembly copies no byte for up to MAX_LINKED_PARTS parts: the object is its parts' files, hard-linked
+(read end to end by `concat.ConcatReader`; an encrypted part file is already one segment of the object).
+Larger objects are concatenated into one file with copy_file_range (sendfile where it is refused).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,9 @@ MAX_COMPLETE_BODY = 4 * 1024 * 1024
 #: The document is {"Part": [{...}, ...]}: three levels; deeper is refused before it is parsed.
 MAX_COMPLETE_DEPTH = 8
 COPY_CHUNK = 16 * 1024 * 1024
+#: Objects of up to this many parts keep the parts' files (hard links): complete is O(parts), no byte is
+#: copied. Past it the parts are copied into one file, so a GET never holds thousands of files open.
+MAX_LINKED_PARTS = 256
 MiB = 1024 * 1024
 
 
@@ -57,6 +65,36 @@ def _assemble(sources: list[Path], target: Path) -> None:
                     remaining -= copied
     finally:
         os.close(fd_out)
+
+
+def _link_parts(sources: list[Path], targets: list[Path]) -> None:
+    """Hard-link every part file to its target under tmp/ (the upload's own names go with the upload)."""
+    for source, target in zip(sources, targets, strict=True):
+        os.link(source, target)
+
+
+def _gather(sources: list[Path], storage: Storage) -> Path | list[Path]:
+    """The object's data under tmp/: links to the part files when few enough, else one assembled file."""
+    if len(sources) <= MAX_LINKED_PARTS:
+        targets = [storage.temp_path("assembly") for _ in sources]
+        try:
+            _link_parts(sources, targets)
+        except BaseException:
+            _remove(targets)
+            raise
+        return targets
+    target = storage.temp_path("assembly")
+    try:
+        _assemble(sources, target)
+    except BaseException:
+        _remove(target)
+        raise
+    return target
+
+
+def _remove(data: Path | list[Path]) -> None:
+    for path in data if isinstance(data, list) else [data]:
+        path.unlink(missing_ok=True)
 
 
 def _copy_range(fd_in: int, fd_out: int, count: int) -> int:
@@ -126,17 +164,12 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
         chosen = _chosen_parts(ctx, requested, stored)
         in_upload_order = deviations.active("complete-assembles-in-upload-order")
         assembled = sorted(chosen, key=lambda part: part["last_modified"]) if in_upload_order else chosen
-        target = storage.temp_path("assembly")
         sources = [uploads.part_data(ctx.bucket, upload_id, part) for part in assembled]
-        try:
-            await asyncio.to_thread(_assemble, sources, target)
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
+        target = await asyncio.to_thread(_gather, sources, storage)
         etag = _final_etag(ctx, chosen)
         keep_existing = deviations.active("complete-keeps-existing-object")
         if keep_existing and storage.get_object(ctx.bucket, ctx.key):
-            target.unlink(missing_ok=True)
+            _remove(target)
         else:
             drop_class = deviations.active("complete-drops-storage-class")
             drop_type = deviations.active("complete-drops-content-type")

@@ -28,6 +28,8 @@ import weakref
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from conformance.reference.concat import ConcatReader
+
 BUCKET_NAME = re.compile(r"[a-z0-9-]{3,63}")
 
 
@@ -45,6 +47,13 @@ def _lock_data_dir(root: Path) -> BinaryIO:
         handle.close()
         raise DataDirInUse(exc.errno, "another reference endpoint is using it") from exc
     return handle
+
+
+def _open_data(folder: Path, data: str | list[str]) -> BinaryIO | ConcatReader:
+    """An open handle on an object's bytes: its one data file, or its part files end to end."""
+    if isinstance(data, str):
+        return open(folder / data, "rb")  # noqa: SIM115 - the caller closes it
+    return ConcatReader([folder / name for name in data])
 
 
 def _unlink_quietly(path: Path) -> None:
@@ -186,25 +195,40 @@ class Storage:
             if meta is None:
                 return None
             try:
-                return meta, open(base.parent / meta["data"], "rb")  # noqa: SIM115 - the caller closes it
+                return meta, _open_data(base.parent, meta["data"])
             except FileNotFoundError:
                 continue  # replaced between the two reads: read the new metadata
         raise RuntimeError("object kept changing while being opened")
 
-    def install_object(self, bucket: str, key: str, data_file: Path, meta: dict[str, Any]) -> None:
+    def install_object(
+        self, bucket: str, key: str, data_file: Path | list[Path], meta: dict[str, Any]
+    ) -> None:
         """Make `data_file` (under tmp/) the bytes of `key`, described by `meta`, atomically.
+
+        A list of files is an object kept as its parts' files (hard links made by complete), read end to
+        end (see `concat`).
 
         Synchronous on purpose: run on the event loop, it cannot interleave with another install of the
         same key.
         """
         base = self._object_base(bucket, key)
         base.parent.mkdir(exist_ok=True)
-        data_name = f"{base.name}.{secrets.token_hex(8)}.data"
-        os.replace(data_file, base.parent / data_name)
+        token = secrets.token_hex(8)
+        if isinstance(data_file, list):
+            data: str | list[str] = [f"{base.name}.{token}.{index}.data" for index in range(len(data_file))]
+            for source, name in zip(data_file, data, strict=True):
+                os.replace(source, base.parent / name)
+        else:
+            data = f"{base.name}.{token}.data"
+            os.replace(data_file, base.parent / data)
         old = self.read_json(base.with_suffix(".json"))
-        self.write_json(base.with_suffix(".json"), {**meta, "key": key, "data": data_name})
+        self.write_json(base.with_suffix(".json"), {**meta, "key": key, "data": data})
         if old is not None:
-            self.unlink_later(base.parent / old["data"])
+            self._unlink_data_later(base.parent, old["data"])
+
+    def _unlink_data_later(self, folder: Path, data: str | list[str]) -> None:
+        for name in [data] if isinstance(data, str) else data:
+            self.unlink_later(folder / name)
 
     def update_object_meta(self, bucket: str, key: str, changes: dict[str, Any]) -> None:
         """Rewrite fields of the object's metadata (its bytes stay); nothing when there is no object.
@@ -223,7 +247,7 @@ class Storage:
         if old is None:
             return False
         base.with_suffix(".json").unlink(missing_ok=True)
-        self.unlink_later(base.parent / old["data"])
+        self._unlink_data_later(base.parent, old["data"])
         return True
 
     def _iter_meta_paths(self, bucket: str):

@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from conformance.reference import complete
+from conformance.reference.concat import ConcatReader
 
 
 @pytest.fixture
@@ -62,3 +63,46 @@ def test_a_source_that_shrinks_while_copied_is_an_error(parts, tmp_path, monkeyp
     monkeypatch.setattr(os, "copy_file_range", lambda *args: 0)
     with pytest.raises(OSError):  # not an endless loop
         complete._assemble(parts[0], tmp_path / "object")
+
+
+def test_concat_reader_reads_the_files_end_to_end_from_any_position(parts):
+    paths, expected = parts
+    with ConcatReader(paths) as reader:
+        for start in range(len(expected) + 1):
+            for count in (1, 5, 13, len(expected)):
+                reader.seek(start)
+                assert reader.read(count) == expected[start : start + count], (start, count)
+
+
+def test_concat_reader_keeps_reading_files_unlinked_after_it_opened_them(parts):
+    paths, expected = parts
+    with ConcatReader(paths) as reader:
+        for path in paths:
+            path.unlink()
+        assert reader.read(len(expected)) == expected
+
+
+class _Temp:
+    def __init__(self, folder):
+        self.folder, self.count = folder, 0
+
+    def temp_path(self, label):
+        self.count += 1
+        return self.folder / f"{label}.{self.count}"
+
+
+def test_few_parts_are_linked_not_copied(parts, tmp_path):
+    paths, expected = parts
+    (tmp_path / "tmp").mkdir()
+    linked = complete._gather(paths, _Temp(tmp_path / "tmp"))
+    assert [os.stat(p).st_ino for p in linked] == [os.stat(p).st_ino for p in paths]
+    with ConcatReader(linked) as reader:
+        assert reader.read(len(expected) + 10) == expected
+
+
+def test_many_parts_are_copied_into_one_file(parts, tmp_path, monkeypatch):
+    paths, expected = parts
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(complete, "MAX_LINKED_PARTS", len(paths) - 1)
+    assembled = complete._gather(paths, _Temp(tmp_path / "tmp"))
+    assert assembled.read_bytes() == expected
