@@ -1,7 +1,7 @@
 """CompleteMultipartUpload: check the part list, assemble the parts into the object, drop the upload.
 
-Assembly copies no byte for up to MAX_LINKED_PARTS parts: the object is its parts' files, hard-linked
-(read end to end by `concat.ConcatReader`; an encrypted part file is already one segment of the object).
+Assembly copies no byte for up to --max-linked-parts parts (limits): the object is its parts' files,
+hard-linked (read end to end by `concat.ConcatReader`; an encrypted part file is one segment of the object).
 Larger objects are concatenated into one file with copy_file_range (sendfile where it is refused).
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from conformance.reference import access
 from conformance.reference.bodies import receive_small
+from conformance.reference.crypto import SEGMENT_OVERHEAD
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, json_response, quoted_etag
 from conformance.reference.jsonbody import parse_bounded_json
@@ -28,9 +29,6 @@ MAX_COMPLETE_BODY = 4 * 1024 * 1024
 #: The document is {"Part": [{...}, ...]}: three levels; deeper is refused before it is parsed.
 MAX_COMPLETE_DEPTH = 8
 COPY_CHUNK = 16 * 1024 * 1024
-#: Objects of up to this many parts keep the parts' files (hard links): complete is O(parts), no byte is
-#: copied. Past it the parts are copied into one file, so a GET never holds thousands of files open.
-MAX_LINKED_PARTS = 256
 MiB = 1024 * 1024
 
 
@@ -73,9 +71,9 @@ def _link_parts(sources: list[Path], targets: list[Path]) -> None:
         os.link(source, target)
 
 
-def _gather(sources: list[Path], storage: Storage) -> Path | list[Path]:
-    """The object's data under tmp/: links to the part files when few enough, else one assembled file."""
-    if len(sources) <= MAX_LINKED_PARTS:
+def _gather(sources: list[Path], storage: Storage, max_linked: int) -> Path | list[Path]:
+    """The object's data under tmp/: links to the part files when `max_linked` or fewer, else one file."""
+    if len(sources) <= max_linked:
         targets = [storage.temp_path("assembly") for _ in sources]
         try:
             _link_parts(sources, targets)
@@ -90,6 +88,13 @@ def _gather(sources: list[Path], storage: Storage) -> Path | list[Path]:
         _remove(target)
         raise
     return target
+
+
+def _file_sizes(parts: list[dict], encrypted: bool, target: Path | list[Path]) -> list[int] | None:
+    """The stored sizes of linked part files (an encrypted one is a segment: nonce, ciphertext, tag)."""
+    if not isinstance(target, list):
+        return None
+    return [part["size"] + (SEGMENT_OVERHEAD if encrypted else 0) for part in parts]
 
 
 def _remove(data: Path | list[Path]) -> None:
@@ -165,7 +170,8 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
         in_upload_order = deviations.active("complete-assembles-in-upload-order")
         assembled = sorted(chosen, key=lambda part: part["last_modified"]) if in_upload_order else chosen
         sources = [uploads.part_data(ctx.bucket, upload_id, part) for part in assembled]
-        target = await asyncio.to_thread(_gather, sources, storage)
+        max_linked = ctx.config.limits.max_linked_parts
+        target = await asyncio.to_thread(_gather, sources, storage, max_linked)
         etag = _final_etag(ctx, chosen)
         keep_existing = deviations.active("complete-keeps-existing-object")
         if keep_existing and storage.get_object(ctx.bucket, ctx.key):
@@ -183,6 +189,7 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
                     "storage_class": STANDARD if drop_class else upload["storage_class"],
                     "encrypted": upload["encrypted"],
                     "segments": [part["size"] for part in assembled] if upload["encrypted"] else None,
+                    "files": _file_sizes(assembled, upload["encrypted"], target),
                     "content_type": None if drop_type else upload.get("content_type"),
                     "last_modified": time.time(),
                 },

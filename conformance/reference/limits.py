@@ -31,6 +31,7 @@ class Limits:
     keep_alive_timeout: float = 30.0  # an idle connection between two requests
     max_connections: int = 4096  # open connections; more are answered 503 SlowDown and closed
     max_body_threads: int = 64  # threads streaming bodies to disk; further bodies share a small pool
+    max_linked_parts: int = 256  # complete links up to this many part files, copies the bytes of more
 
     def check(self) -> str | None:
         """The first bad value as a one-line message, or None."""
@@ -41,6 +42,8 @@ class Limits:
             return "--max-connections must be at least 1"
         if self.max_body_threads < 0:
             return "--max-body-threads must not be negative"
+        if self.max_linked_parts < 0:
+            return "--max-linked-parts must not be negative"
         return None
 
 
@@ -73,6 +76,11 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
         help="threads streaming request bodies to disk (two per body); further bodies are written by a "
         "small shared pool (default %(default)d)",
     )
+    group.add_argument(
+        "--max-linked-parts", type=int, default=defaults.max_linked_parts, metavar="N",
+        help="a complete of up to N parts keeps the part files as the object (hard links, no byte copied); "
+        "more parts are copied into one file (default %(default)d)",
+    )
 
 
 def limits_from_args(args: argparse.Namespace) -> Limits:
@@ -83,6 +91,7 @@ def limits_from_args(args: argparse.Namespace) -> Limits:
         keep_alive_timeout=args.keep_alive_timeout,
         max_connections=args.max_connections,
         max_body_threads=args.max_body_threads,
+        max_linked_parts=args.max_linked_parts,
     )
 
 

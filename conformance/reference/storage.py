@@ -28,7 +28,7 @@ import weakref
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from conformance.reference.concat import ConcatReader
+from conformance.reference.concat import ConcatReader, Pins
 
 BUCKET_NAME = re.compile(r"[a-z0-9-]{3,63}")
 
@@ -47,13 +47,6 @@ def _lock_data_dir(root: Path) -> BinaryIO:
         handle.close()
         raise DataDirInUse(exc.errno, "another reference endpoint is using it") from exc
     return handle
-
-
-def _open_data(folder: Path, data: str | list[str]) -> BinaryIO | ConcatReader:
-    """An open handle on an object's bytes: its one data file, or its part files end to end."""
-    if isinstance(data, str):
-        return open(folder / data, "rb")  # noqa: SIM115 - the caller closes it
-    return ConcatReader([folder / name for name in data])
 
 
 def _unlink_quietly(path: Path) -> None:
@@ -89,6 +82,7 @@ class Storage:
         self.tmp = root / "tmp"
         self.buckets = root / "buckets"
         self.locks = LockTable()
+        self.pins = Pins()
         self._background: set[asyncio.Future] = set()
         self._lock = _lock_data_dir(root)
         self.buckets.mkdir(parents=True, exist_ok=True)
@@ -195,7 +189,7 @@ class Storage:
             if meta is None:
                 return None
             try:
-                return meta, _open_data(base.parent, meta["data"])
+                return meta, self._open_data(base.parent, meta)
             except FileNotFoundError:
                 continue  # replaced between the two reads: read the new metadata
         raise RuntimeError("object kept changing while being opened")
@@ -228,7 +222,19 @@ class Storage:
 
     def _unlink_data_later(self, folder: Path, data: str | list[str]) -> None:
         for name in [data] if isinstance(data, str) else data:
-            self.unlink_later(folder / name)
+            self._in_background(self.pins.unlink, folder / name)
+
+    def _open_data(self, folder: Path, meta: dict[str, Any]) -> BinaryIO | ConcatReader:
+        """An open handle on an object's bytes: its one data file, or its part files end to end (pinned)."""
+        if isinstance(meta["data"], str):
+            return open(folder / meta["data"], "rb")  # noqa: SIM115 - the caller closes it
+        paths = [folder / name for name in meta["data"]]
+        self.pins.pin(paths)
+        try:
+            return ConcatReader(paths, meta.get("files"), lambda: self.pins.release(paths))
+        except BaseException:
+            self.pins.release(paths)
+            raise
 
     def update_object_meta(self, bucket: str, key: str, changes: dict[str, Any]) -> None:
         """Rewrite fields of the object's metadata (its bytes stay); nothing when there is no object.

@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from conformance.reference import complete
-from conformance.reference.concat import ConcatReader
+from conformance.reference.concat import ConcatReader, Pins
 
 
 @pytest.fixture
@@ -74,12 +74,23 @@ def test_concat_reader_reads_the_files_end_to_end_from_any_position(parts):
                 assert reader.read(count) == expected[start : start + count], (start, count)
 
 
-def test_concat_reader_keeps_reading_files_unlinked_after_it_opened_them(parts):
+def test_pinned_files_are_unlinked_only_after_their_last_reader_closes(parts):
     paths, expected = parts
-    with ConcatReader(paths) as reader:
+    pins = Pins()
+    pins.pin(paths)
+    pins.pin(paths[:1])
+    with ConcatReader(paths, on_close=lambda: pins.release(paths)) as reader:
         for path in paths:
-            path.unlink()
+            pins.unlink(path)
+        assert all(path.exists() for path in paths)
         assert reader.read(len(expected)) == expected
+    assert [path.exists() for path in paths] == [True, False, False]
+    pins.release(paths[:1])
+    assert not paths[0].exists()
+    unpinned = paths[0].with_name("unpinned")
+    unpinned.write_bytes(b"x")
+    pins.unlink(unpinned)
+    assert not unpinned.exists()
 
 
 class _Temp:
@@ -94,15 +105,14 @@ class _Temp:
 def test_few_parts_are_linked_not_copied(parts, tmp_path):
     paths, expected = parts
     (tmp_path / "tmp").mkdir()
-    linked = complete._gather(paths, _Temp(tmp_path / "tmp"))
+    linked = complete._gather(paths, _Temp(tmp_path / "tmp"), len(paths))
     assert [os.stat(p).st_ino for p in linked] == [os.stat(p).st_ino for p in paths]
     with ConcatReader(linked) as reader:
         assert reader.read(len(expected) + 10) == expected
 
 
-def test_many_parts_are_copied_into_one_file(parts, tmp_path, monkeypatch):
+def test_many_parts_are_copied_into_one_file(parts, tmp_path):
     paths, expected = parts
     (tmp_path / "tmp").mkdir()
-    monkeypatch.setattr(complete, "MAX_LINKED_PARTS", len(paths) - 1)
-    assembled = complete._gather(paths, _Temp(tmp_path / "tmp"))
+    assembled = complete._gather(paths, _Temp(tmp_path / "tmp"), len(paths) - 1)
     assert assembled.read_bytes() == expected
