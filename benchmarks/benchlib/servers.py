@@ -71,10 +71,17 @@ def moto_server(session: requests.Session, timeout: float) -> Iterator[Server]:
 
 @contextmanager
 def juicefs_server(session: requests.Session, timeout: float) -> Iterator[Server]:
-    """The JuiceFS S3 gateway (sqlite metadata, local data folder) via `conformance.stores`; SigV4 checked."""
-    from conformance.stores.launch import start_store
+    """The JuiceFS S3 gateway (sqlite metadata, local data folder) via `conformance.stores`; SigV4 checked.
 
-    with start_store("juicefs") as store:
+    Started with ``--keep-etag``: without it the gateway answers HEAD with an empty ETag, which the
+    benchmark's verification refuses."""
+    import tempfile
+    from pathlib import Path
+
+    from conformance.stores.launch import start_juicefs
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-juicefs-"))
+    with start_juicefs(folder, gateway_args=("--keep-etag",)) as store:
         wire = S3Wire(store.endpoint, BUCKET, session, store.access_key, store.secret_key, timeout=timeout)
         wire.create_bucket()
         try:

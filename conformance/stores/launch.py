@@ -110,9 +110,12 @@ def juicefs_binary() -> str:
     return found
 
 
-def start_juicefs(folder: Path, timeout: float = START_TIMEOUT) -> LocalStore:
+def start_juicefs(
+    folder: Path, timeout: float = START_TIMEOUT, gateway_args: tuple[str, ...] = ()
+) -> LocalStore:
     """The JuiceFS S3 gateway over a fresh volume (sqlite metadata and a local data folder under `folder`),
-    top-level directories as buckets; it verifies SigV4 with generated credentials."""
+    top-level directories as buckets; it verifies SigV4 with generated credentials. `gateway_args` are
+    added to ``juicefs gateway`` (e.g. ``--keep-etag``)."""
     binary = juicefs_binary()
     meta = f"sqlite3://{folder / 'meta.db'}"
     formatted = subprocess.run(
@@ -127,7 +130,7 @@ def start_juicefs(folder: Path, timeout: float = START_TIMEOUT) -> LocalStore:
     env = {"MINIO_ROOT_USER": access_key, "MINIO_ROOT_PASSWORD": secret_key}
     command = [
         binary, "gateway", meta, f"127.0.0.1:{port}", "--multi-buckets", "--no-usage-report",
-        "--cache-dir", str(folder / "cache"),
+        "--cache-dir", str(folder / "cache"), *gateway_args,
     ]
     store.process = _spawn(command, folder, env)
     _wait_until_up(store, timeout)
