@@ -22,11 +22,15 @@ def recognisable_plaintext(size: int) -> tuple[bytes, bytes]:
 
 
 def files_containing(root: Path, needle: bytes) -> list[Path]:
-    """Every regular file under `root` whose bytes contain `needle`."""
+    """Every regular file under `root` whose bytes contain `needle` (a file the server deletes in the
+    background while the walk runs, e.g. a completed upload's trash, holds nothing any more)."""
     found = []
     for path in root.rglob("*"):
-        if path.is_file() and needle in path.read_bytes():
-            found.append(path)
+        try:
+            if path.is_file() and needle in path.read_bytes():
+                found.append(path)
+        except FileNotFoundError:
+            continue
     return found
 
 
