@@ -93,6 +93,8 @@ def _duplicates(api, bucket):
 def _virtual_host(api, bucket):
     error_is(api.call("GET", bucket, virtual_host=True), 403, "SignatureDoesNotMatch")
     _accepted(api.call("GET", bucket, virtual_host=True, signed_resource="/"))
+    # of an object's resource only the leading bucket goes (/<bucket>/k -> /k), not a trailing one
+    _accepted(api.call("POST", bucket, "k", "uploads", virtual_host=True, signed_resource="/k?uploads"))
 
 
 @check("resource-key-percent-encoded", "signing")
