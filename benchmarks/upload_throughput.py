@@ -196,7 +196,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="object size, repeatable (default: 64MiB and 1GiB)")
     parser.add_argument("--part-size", type=parse_size, default=16 * MiB, help="part size (default 16MiB)")
     parser.add_argument("--repeat", type=int,
-                        help="uploads per server and size (default 5 below 1 GiB, else 1)")
+                        help="uploads per server and size (default 5 below 1 GiB, else 3)")
     parser.add_argument("--settle", type=float, default=1.0,
                         help="seconds of rest after each upload, so one server's aftermath (memory "
                              "released, writeback) does not land in the other's time (default 1)")
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         ceiling = client_ceiling(Payload(max(args.size), args.part_size))
         print(f"client ceiling (same parts to a discarding sink): {ceiling:.0f} MiB/s")
     for size in args.size:
-        repeats = args.repeat or (1 if size >= GiB else 5)
+        repeats = args.repeat or (3 if size >= GiB else 5)
         try:
             results = measure_size(args, size, repeats, deadline)
         except (RuntimeError, requests.RequestException) as exc:  # BrokenUpload, WireError, start errors
