@@ -18,7 +18,7 @@ and PASS/MISS for the target: at 50 ms the best option is within 2x of the criti
 --check is given and the target is missed, or a run fails (1); 2 on bad options.
 
     python benchmarks/suite_latency.py            # closing numbers: add --repeat 3 on a quiet machine
-    python benchmarks/suite_latency.py --rtt 50 --option serial --option n8 --repeat 3 --check
+    python benchmarks/suite_latency.py --rtt 50 --option n8 --option w16 --repeat 3 --check
 """
 
 from __future__ import annotations
@@ -44,8 +44,12 @@ OPTIONS = {
     "n8": ("-n", "8"),
     "n16": ("-n", "16"),
     "auto": ("-n", "auto"),
+    "w8": ("--jss-workers", "8"),
+    "w16": ("--jss-workers", "16"),
+    "w32": ("--jss-workers", "32"),
+    "wauto": ("--jss-workers", "auto"),
 }
-DEFAULT_OPTIONS = ("serial", "n2", "n8", "n16", "auto")
+DEFAULT_OPTIONS = ("serial", "n2", "n8", "auto", "w16", "wauto")
 DEFAULT_RTTS = (0, 20, 50, 100)
 TARGET_RTT, TARGET_RATIO = 50, 2.0
 
@@ -126,7 +130,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         choices=sorted(OPTIONS),
         help=f"run option (repeatable; default {' '.join(DEFAULT_OPTIONS)}): serial, n2 = -n 2, "
-        "..., auto = -n auto",
+        "..., auto = -n auto, w8/w16/w32 = --jss-workers 8/16/32, wauto = --jss-workers auto",
     )
     parser.add_argument("--repeat", type=int, default=1, help="timed runs per RTT and option (default 1)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per suite run (default 600)")

@@ -25,7 +25,7 @@ import pytest
 from conformance import outcomes as oc
 from conformance.catalogue import CatalogueError, load_catalogue, outside_dialect
 from conformance.harness import allure_support as allure_extras
-from conformance.harness import allure_writer, interruption
+from conformance.harness import allure_writer, forking, interruption
 from conformance.harness.auto_workers import auto_workers
 from conformance.harness.classify import (
     TEST_STATUS,
@@ -133,6 +133,9 @@ def _resolve_run(config: pytest.Config, state) -> None:
     """Check the selection options and resolve the target (pytest.UsageError with one line)."""
     option = config.option
     check_families(option.jss_family)
+    problem = forking.check_option(config)
+    if problem:
+        raise usage_error(problem)
     try:
         check_large_options(config)
     except ValueError as exc:
@@ -211,6 +214,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if reason:
         item.stash[DIALECT_KEY] = reason
         raise oc.NotImplementedByTarget(reason)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """``--jss-workers``: run the cases in forked workers (see conformance.harness.forking)."""
+    state = harness_state(session.config)
+    if state.is_worker or state.target is None or not session.items:
+        return None
+    count = forking.worker_count(session.config, state.target.endpoint)
+    return forking.run_forked(session, count) if count else None
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)

@@ -56,6 +56,9 @@ class BackgroundWriter:
             job = self._queue.get()
             if job is _STOP:
                 return
+            if isinstance(job, threading.Event):
+                job.set()
+                continue
             write, item = job
             try:
                 write(item)
@@ -64,6 +67,20 @@ class BackgroundWriter:
 
     def _later(self, write: Callable[[Any], None], item: Any) -> None:
         self._queue.put((write, item))
+
+    def flush(self) -> None:
+        """Wait until everything queued so far is written."""
+        if self._thread.is_alive():
+            done = threading.Event()
+            self._queue.put(done)
+            done.wait()
+
+    def restart(self) -> None:
+        """In a forked process: a fresh queue and thread (the parent's thread does not exist here)."""
+        self._queue = queue.SimpleQueue()
+        self._errors = []
+        self._thread = threading.Thread(target=self._drain, name="jss-allure-writer", daemon=True)
+        self._thread.start()
 
     def close(self) -> None:
         """Write everything queued (waits for the thread); raise the first write error, if any."""
@@ -98,6 +115,28 @@ class BackgroundWriter:
     def report_globals(self, globals_item: Any) -> None:
         """Write global attachments and errors now."""
         self.logger.report_globals(globals_item)
+
+
+def _writers() -> list[BackgroundWriter]:
+    return [p for p in allure_commons.plugin_manager.get_plugins() if isinstance(p, BackgroundWriter)]
+
+
+def flush_all() -> None:
+    """Wait until every background writer wrote what it has queued (before a fork)."""
+    for writer in _writers():
+        writer.flush()
+
+
+def after_fork() -> None:
+    """In a forked worker: give every background writer its own queue and thread."""
+    for writer in _writers():
+        writer.restart()
+
+
+def close_all() -> None:
+    """Write everything queued and stop the writers (a forked worker, before it exits)."""
+    for writer in _writers():
+        writer.close()
 
 
 def note_loggers(config: pytest.Config) -> None:

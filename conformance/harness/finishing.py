@@ -15,8 +15,8 @@ from conformance.harness.verdicts import exit_status as verdict_exit_status
 
 def finish_run(session: pytest.Session, state: HarnessState) -> None:
     """Decide the run's ending (unless a stop at setup did), mark the cases in flight INTERRUPTED and sweep
-    the run folder after an interrupt (unless --jss-keep), map the exit status (DESIGN §3: 0, 1, 2, 3),
-    write results.json and the Allure extras."""
+    the run folder after an interrupt or a lost forked worker (unless --jss-keep), map the exit status
+    (DESIGN §3: 0, 1, 2, 3), write results.json and the Allure extras."""
     option = session.config.option
     if state.ending is None:
         state.ending = run_ending(
@@ -26,10 +26,11 @@ def finish_run(session: pytest.Session, state: HarnessState) -> None:
             any_case_started=bool(state.book.records() or state.book.running),
             shouldfail=session.shouldfail,
         )
-    if state.ending.status == oc.INTERRUPTED_RUN:
+    interrupted = state.ending.status == oc.INTERRUPTED_RUN
+    if interrupted:
         state.book.mark_interrupted()
-        if state.target is not None and not option.jss_keep:
-            state.sweep = interruption.sweep_run_folder(state.target, state.run_id)
+    if (interrupted or state.workers_lost) and state.target is not None and not option.jss_keep:
+        state.sweep = interruption.sweep_run_folder(state.target, state.run_id)
     outcomes = [phase.outcome for phase in state.book.outcomes().values()]
     if state.collection_errors:
         # Cases that did not even collect were not judged: pytest's own status stands, never a verdict's 0

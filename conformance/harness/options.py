@@ -96,6 +96,13 @@ def add_options(parser: pytest.Parser) -> None:
         "so that an endpoint lost in the middle of a run does not give a hundred of them.",
     )
     group.addoption(
+        "--jss-workers",
+        metavar="N|auto",
+        default=None,
+        help="run the cases in N processes forked after collection (POSIX; for far targets: no start-up "
+        "per worker, unlike xdist's -n); auto: 16 when the target is 10 ms or more away, else none.",
+    )
+    group.addoption(
         "--jss-keep",
         action="store_true",
         default=False,

@@ -107,9 +107,29 @@ def record_setup_stop(
 
 
 def _ending_lines(state: HarnessState, ending: RunEnding) -> list[tuple[str, dict]]:
-    """What the terminal says about a run that did not complete, and about the sweep after an interrupt."""
-    if ending.completed:
-        return []
+    """What the terminal says about a run that did not complete, and about the sweep after an interrupt (or a
+    lost forked worker)."""
+    lines = [] if ending.completed else _incomplete_lines(state, ending)
+    sweep = state.sweep
+    if sweep is None or state.target is None:
+        return lines
+    after = "the interrupt" if ending.status == oc.INTERRUPTED_RUN else "a lost forked worker"
+    lines.append(
+        (
+            f"after {after}: aborted {sweep.aborted} upload(s) and deleted {sweep.deleted} object(s) "
+            f"left under {state.run_id}/",
+            {},
+        )
+    )
+    if sweep.problems:
+        lines.append((f"could not remove everything: {sweep.problems[0]}", {"red": True}))
+        if not state.target.embedded:
+            command = sweep_command(state.target, state.run_id)
+            lines.append((f"remove the rest with: {command}", {"red": True}))
+    return lines
+
+
+def _incomplete_lines(state: HarnessState, ending: RunEnding) -> list[tuple[str, dict]]:
     where = "before any case" if ending.stopped_at == SETUP else "during the cases"
     lines = [(f"run {ending.status} {where}: {ending.reason}", {"red": True, "bold": True})]
     if state.selected is not None and ending.stopped_at != SETUP:
@@ -121,21 +141,6 @@ def _ending_lines(state: HarnessState, ending: RunEnding) -> list[tuple[str, dic
                 {"red": True},
             )
         )
-    sweep = state.sweep
-    if sweep is None or state.target is None:
-        return lines
-    lines.append(
-        (
-            f"after the interrupt: aborted {sweep.aborted} upload(s) and deleted {sweep.deleted} object(s) "
-            f"left under {state.run_id}/",
-            {},
-        )
-    )
-    if sweep.problems:
-        lines.append((f"could not remove everything: {sweep.problems[0]}", {"red": True}))
-        if not state.target.embedded:
-            command = sweep_command(state.target, state.run_id)
-            lines.append((f"remove the rest with: {command}", {"red": True}))
     return lines
 
 

@@ -56,6 +56,9 @@ class HarnessState:
     collection_errors: int = 0
     #: What the sweep after an interrupt did (conformance.harness.interruption.SweepOutcome).
     sweep: Any = None
+    #: Forked workers (--jss-workers) that ended without finishing: their cleanup did not run, so the run
+    #: folder is swept as after an interrupt.
+    workers_lost: int = 0
 
     @property
     def run_prefix(self) -> str:

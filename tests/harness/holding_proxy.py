@@ -32,6 +32,7 @@ class HoldingProxy:
         self._lock = threading.Lock()
         self.held = threading.Event()
         self.held_request: tuple[str, str] | None = None
+        self.held_client: tuple[str, int] | None = None  # (host, port) of the client whose answer is held
         self.refuse_deletes = False
         self._released = threading.Event()
         self.log: list[tuple[str, str, int]] = []
@@ -120,6 +121,7 @@ class HoldingProxy:
                 status, answer_headers, answer = proxy._forward(method, path, headers, body)
                 proxy.log.append((method, path, status))
                 if hold:
+                    proxy.held_client = self.client_address[:2]
                     proxy.held.set()
                     proxy._released.wait(HOLD_LIMIT)
                 self._answer(status, answer_headers, answer)

@@ -64,6 +64,8 @@ MODES = {
     "serial-kill": ([], False),
     "xdist-kill": (["-n", "2"], False),
     "xdist-ctrl-c": (["-n", "2"], True),
+    "forked-kill": (["--jss-workers", "2"], False),
+    "forked-ctrl-c": (["--jss-workers", "2"], True),
 }
 
 
