@@ -112,21 +112,26 @@ def _become_worker(session: pytest.Session, index: int, channel: _Channel) -> No
 
 
 def _work(session: pytest.Session, inbox: _Inbox, stop: StopFlag, channel: _Channel) -> int:
-    """Run the cases the controller gives (each with the next one known, so that pytest keeps the session
-    fixtures between them) until there is none or the run stops; the finalizers run in the end, also after
-    an interrupt. Returns the worker's exit status."""
+    """Run the cases the controller gives, one at a time, until there is none or the run stops; the
+    finalizers run in the end, also after an interrupt. Returns the worker's exit status.
+
+    pytest tears a case down as far as the next case needs (``nextitem``); the next case a worker gets is not
+    known in advance (a worker that reserved one would hold it back behind a long case), so each case is run
+    as if the next in collection order followed, which keeps the session fixtures, and before a case starts
+    whatever the previous one kept that it does not share (a module) is torn down."""
     items = session.items
     status = 0
     try:
         index = inbox.next()
         while index is not None and not stop:
-            following = inbox.next()
-            nextitem = items[following] if following is not None else None
-            items[index].config.hook.pytest_runtest_protocol(item=items[index], nextitem=nextitem)
+            item = items[index]
+            session._setupstate.teardown_exact(item)
+            nextitem = items[index + 1] if index + 1 < len(items) else None
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             if session.shouldstop or session.shouldfail:
                 channel.send("stop", str(session.shouldstop or ""), str(session.shouldfail or ""))
                 break
-            index = following
+            index = inbox.next()
     except KeyboardInterrupt:
         channel.send("interrupted")
         status = 2

@@ -85,7 +85,7 @@ class _Worker:
     pid: int
     fd: int  # the worker's reports
     inbox: int  # the case indexes for the worker
-    given: list[int] = field(default_factory=list)  # sent, not finished yet (in order)
+    given: list[int] = field(default_factory=list)  # sent, not finished yet
     buffer: bytes = b""
     current: tuple[str, tuple] | None = None  # (nodeid, location) of the case it runs
     done: bool = False
@@ -122,7 +122,8 @@ def _fork_workers(session: pytest.Session, count: int, stop: StopFlag) -> list[_
 
 
 class _Controller:
-    """Gives the workers their cases, one ahead each; hands their messages to this process's plugins."""
+    """Gives each worker its next case when it finished one; hands their messages to this process's
+    plugins."""
 
     def __init__(self, session: pytest.Session, workers: list[_Worker], stop: StopFlag) -> None:
         self.session = session
@@ -135,9 +136,8 @@ class _Controller:
         self.selector = selectors.DefaultSelector()
         for worker in workers:
             self.selector.register(worker.fd, selectors.EVENT_READ, worker)
-        for _ in range(2):
-            for worker in workers:
-                self._give(worker)
+        for worker in workers:
+            self._give(worker)
 
     def _give(self, worker: _Worker) -> None:
         """Send `worker` the next case (or, when none is left or the run stops, the end)."""
