@@ -32,7 +32,6 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import pytest
 
@@ -79,6 +78,19 @@ def worker_count(config: pytest.Config, endpoint: str | None) -> int:
 # --- the controller side ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Gateway:
+    id: str
+
+
+@dataclass(frozen=True)
+class _NodeLabel:
+    """Set as ``report.node``: pytest's terminal shows ``[fw<i>]`` (it reads ``.gateway.id``, as of xdist's
+    nodes) and junitxml keeps the workers' reports apart (it hashes it)."""
+
+    gateway: _Gateway
+
+
 @dataclass
 class _Worker:
     index: int
@@ -90,11 +102,10 @@ class _Worker:
     current: tuple[str, tuple] | None = None  # (nodeid, location) of the case it runs
     done: bool = False
     status: int | None = None
+    label: _NodeLabel = field(init=False)
 
-    @property
-    def label(self) -> SimpleNamespace:
-        """What pytest's terminal reads of an xdist node: ``.gateway.id``."""
-        return SimpleNamespace(gateway=SimpleNamespace(id=f"fw{self.index}"))
+    def __post_init__(self) -> None:
+        self.label = _NodeLabel(_Gateway(f"fw{self.index}"))
 
 
 def _fork_workers(session: pytest.Session, count: int, stop: StopFlag) -> list[_Worker]:
@@ -265,8 +276,8 @@ def run_forked(session: pytest.Session, count: int) -> bool:
     try:
         while controller.running:
             controller.pump()
-    except KeyboardInterrupt:
-        controller.interrupted = True
+    except BaseException as exc:  # an interrupt, or an error of a plugin's hook: the workers stop too
+        controller.interrupted = isinstance(exc, KeyboardInterrupt)
         controller.halt()
         interruption.signal_workers([w.pid for w in workers if w.status is None])
         _drain_after_interrupt(controller)
@@ -283,7 +294,8 @@ def run_forked(session: pytest.Session, count: int) -> bool:
 
 
 def _drain_after_interrupt(controller: _Controller) -> None:
-    """Keep handing on the workers' reports while they clean up; kill them after `INTERRUPT_GRACE`."""
+    """Keep handing on the workers' reports while they clean up (their finalizers run on SIGINT); kill them
+    after `INTERRUPT_GRACE`."""
     deadline = time.monotonic() + INTERRUPT_GRACE
     while controller.running:
         left = deadline - time.monotonic()
@@ -291,5 +303,5 @@ def _drain_after_interrupt(controller: _Controller) -> None:
             controller.kill_all()
             left = 5.0
             deadline = time.monotonic() + left
-        with contextlib.suppress(KeyboardInterrupt):
+        with contextlib.suppress(KeyboardInterrupt, Exception):  # the run ends with the first error
             controller.pump(timeout=min(left, 1.0))

@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from xml.etree import ElementTree
 
 import pytest
 from harness_helpers import clean_env, run_cli
@@ -42,12 +43,13 @@ def serial_outcomes(tmp_path_factory) -> dict[str, tuple[int, dict[str, str]]]:
 
 @pytest.mark.parametrize("deviation", DEVIATIONS.keys())
 def test_forked_run_judges_every_case_as_a_serial_run(serial_outcomes, tmp_path, deviation):
-    run = run_cli(["run", "--jss-workers", "3", *DEVIATIONS[deviation]], tmp_path)
+    run = run_cli(["run", "--jss-workers", "3", "--junitxml=junit.xml", *DEVIATIONS[deviation]], tmp_path)
     status, outcomes = serial_outcomes[deviation]
     assert (run.status, run.outcomes()) == (status, outcomes), run.stdout[-3000:]
     assert run.results["run"]["status"] == "completed"
     allure_results = list((tmp_path / "reports" / "allure-results").glob("*-result.json"))
-    assert len(allure_results) == len(run.results["cases"])
+    junit = ElementTree.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    assert len(allure_results) == len(run.results["cases"]) == int(junit.get("tests"))
 
 
 def test_a_negative_control_stays_red_when_forked(serial_outcomes):
