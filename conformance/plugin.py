@@ -184,7 +184,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 state.target, config.option.jss_deviate, timeout=config.option.jss_timeout,
                 extra_args=reference_args(config.option),
             )
-        state.warnings += preflight(state.target)
+        round_trips: list[float] = []
+        state.warnings += preflight(state.target, round_trips=round_trips)
+        state.round_trip = min(round_trips, default=None)
     except ProfileError as exc:
         record_setup_stop(config, state, str(exc))
         raise usage_error(str(exc)) from None
@@ -222,7 +224,7 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
     state = harness_state(session.config)
     if state.is_worker or state.target is None or not session.items:
         return None
-    count = forking.worker_count(session.config, state.target.endpoint)
+    count = forking.worker_count(session.config, state.target.endpoint, state.round_trip)
     return forking.run_forked(session, count) if count else None
 
 

@@ -45,7 +45,8 @@ from conformance.harness.state import harness_state
 INTERRUPT_GRACE = 120.0
 
 
-#: Workers of ``--jss-workers auto`` for a far target (one whose round trip is at least FAR_RTT).
+#: Workers of ``--jss-workers auto`` for a far target (one whose round trip is at least FAR_RTT); a near one
+#: gets one per core.
 AUTO_FAR_WORKERS = 16
 MAX_WORKERS = 64
 
@@ -64,15 +65,19 @@ def check_option(config: pytest.Config) -> str | None:
     return None
 
 
-def worker_count(config: pytest.Config, endpoint: str | None) -> int:
-    """How many workers to fork (0: run the cases in this process); auto probes `endpoint`."""
+def worker_count(config: pytest.Config, endpoint: str | None, round_trip: float | None = None) -> int:
+    """How many workers to fork (0: run the cases in this process); auto goes by `round_trip` (the fastest
+    of the preflight's probes), else probes `endpoint`."""
     value = config.option.jss_workers
     if value is None:
         return 0
     if value != "auto":
         return int(value)
-    rtt = probe_rtt(endpoint) if endpoint else None
-    return AUTO_FAR_WORKERS if rtt is not None and rtt >= FAR_RTT else 0
+    rtt = round_trip if round_trip is not None else probe_rtt(endpoint) if endpoint else None
+    if rtt is not None and rtt >= FAR_RTT:
+        return AUTO_FAR_WORKERS
+    cores = os.cpu_count() or 1
+    return cores if cores >= 2 else 0  # near: CPU-bound, one per core (measured faster than in-process)
 
 
 # --- the controller side ---------------------------------------------------------------------------------

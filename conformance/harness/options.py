@@ -100,7 +100,7 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="N|auto",
         default=None,
         help="run the cases in N processes forked after collection (POSIX; for far targets: no start-up "
-        "per worker, unlike xdist's -n); auto: 16 when the target is 10 ms or more away, else none.",
+        "per worker, unlike xdist's -n); auto: 16 when the target is 10 ms or more away, else one per core.",
     )
     group.addoption(
         "--jss-keep",

@@ -145,15 +145,22 @@ def _check_region(bucket: BucketSpec, listed: dict[str, str], target: Target, wa
         )
 
 
-def preflight(target: Target, timeout: float = PREFLIGHT_TIMEOUT) -> list[str]:
+def preflight(
+    target: Target, timeout: float = PREFLIGHT_TIMEOUT, round_trips: list[float] | None = None
+) -> list[str]:
     """Probe every bucket and endpoint of `target` (see the module text).
 
     Raises InfraError when an endpoint cannot be reached (after one retry), SetupError (a ProfileError) when
-    the target cannot be used as the profile says. Returns warnings to show in the report header.
+    the target cannot be used as the profile says. Returns warnings to show in the report header. When
+    `round_trips` is given, the seconds each probe took (request sent to answer head) are appended to it.
     """
     warnings: list[str] = []
     listings: dict[str, dict[str, str]] = {}
     with requests.Session() as session:
+        if round_trips is not None:
+            session.hooks["response"].append(
+                lambda response, *_, **__: round_trips.append(response.elapsed.total_seconds())
+            )
         for bucket in target.buckets:
             client = client_for(target, bucket, timeout=timeout, session=session)
             _check_bucket(client, bucket, target, warnings)

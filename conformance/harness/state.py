@@ -59,6 +59,8 @@ class HarnessState:
     #: Forked workers (--jss-workers) that ended without finishing: their cleanup did not run, so the run
     #: folder is swept as after an interrupt.
     workers_lost: int = 0
+    #: The fastest round trip of the preflight's probes (seconds; None before it, or without an answer).
+    round_trip: float | None = None
 
     @property
     def run_prefix(self) -> str:
