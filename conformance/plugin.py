@@ -224,7 +224,7 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
     state = harness_state(session.config)
     if state.is_worker or state.target is None or not session.items:
         return None
-    count = forking.worker_count(session.config, state.target.endpoint, state.round_trip)
+    count = forking.worker_count(session.config, state.round_trip)
     return forking.run_forked(session, count) if count else None
 
 

@@ -46,10 +46,7 @@ class BackgroundWriter:
 
     def __init__(self, logger: AllureFileLogger) -> None:
         self.logger = logger
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._errors: list[BaseException] = []
-        self._thread = threading.Thread(target=self._drain, name="jss-allure-writer", daemon=True)
-        self._thread.start()
+        self.restart()
 
     def _drain(self) -> None:
         while True:
@@ -76,9 +73,10 @@ class BackgroundWriter:
             done.wait()
 
     def restart(self) -> None:
-        """In a forked process: a fresh queue and thread (the parent's thread does not exist here)."""
-        self._queue = queue.SimpleQueue()
-        self._errors = []
+        """Start with an empty queue and a thread of its own (also in a forked process, where the parent's
+        thread does not exist)."""
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._errors: list[BaseException] = []
         self._thread = threading.Thread(target=self._drain, name="jss-allure-writer", daemon=True)
         self._thread.start()
 

@@ -7,16 +7,17 @@ this process after collection: nothing is imported or collected again.
 
 How it runs (POSIX only):
 
-- After collection the controller (this process) forks N workers. Each takes the next case from a shared
-  counter (so a long case does not hold up a queue of others), runs pytest's whole protocol for it, setup,
-  call and teardown, with its own fixtures, captures, Allure writer and key prefix (``<run id>/fw<i>/``),
-  and sends the phase reports to the controller through a pipe. The controller hands them to its plugins as
-  if the cases had run here (terminal, results.json, junit), like xdist's controller.
+- After collection the controller (this process) forks N workers and gives each one case at a time, the
+  next when it finished one (so no case waits behind a long one). A worker runs pytest's whole protocol for
+  it, setup, call and teardown, with its own fixtures, captures, Allure writer and key prefix
+  (``<run id>/fw<i>/``), and sends the phase reports to the controller through a pipe. The controller hands
+  them to its plugins as if the cases had run here (terminal, results.json, junit), like xdist's controller.
 - A worker's session fixtures are its own; its cleanup (each case's finalizers) runs in the worker.
 - SIGINT: the controller passes its first one on to the workers; each worker stops its case (INTERRUPTED,
   never PASS), runs the finalizers (the cleanup) and exits; the controller waits for them all and then ends
   the run as interrupted (sweep included), as a serial run does.
-- A worker that dies without finishing its case reports that case as INFRA_ERROR (never PASS).
+- A worker that dies in the middle of a case makes that case an INFRA_ERROR (never PASS); a case it was
+  given and had not started goes to another worker.
 - A stop (``-x``, ``--maxfail``, ``--jss-max-infra-errors``) stops handing out cases.
 """
 
@@ -37,7 +38,7 @@ import pytest
 
 from conformance import outcomes as oc
 from conformance.harness import allure_writer, interruption
-from conformance.harness.auto_workers import FAR_RTT, probe_rtt
+from conformance.harness.auto_workers import FAR_RTT
 from conformance.harness.forked_worker import HEADER, INDEX, StopFlag, worker_main
 from conformance.harness.state import harness_state
 
@@ -65,16 +66,15 @@ def check_option(config: pytest.Config) -> str | None:
     return None
 
 
-def worker_count(config: pytest.Config, endpoint: str | None, round_trip: float | None = None) -> int:
-    """How many workers to fork (0: run the cases in this process); auto goes by `round_trip` (the fastest
-    of the preflight's probes), else probes `endpoint`."""
+def worker_count(config: pytest.Config, round_trip: float | None) -> int:
+    """How many workers to fork (0: run the cases in this process); auto goes by `round_trip`, the fastest
+    of the preflight's probes (None: not measured, taken as near)."""
     value = config.option.jss_workers
     if value is None:
         return 0
     if value != "auto":
         return int(value)
-    rtt = round_trip if round_trip is not None else probe_rtt(endpoint) if endpoint else None
-    if rtt is not None and rtt >= FAR_RTT:
+    if round_trip is not None and round_trip >= FAR_RTT:
         return AUTO_FAR_WORKERS
     cores = os.cpu_count() or 1
     return cores if cores >= 2 else 0  # near: CPU-bound, one per core (measured faster than in-process)
@@ -102,7 +102,7 @@ class _Worker:
     pid: int
     fd: int  # the worker's reports
     inbox: int  # the case indexes for the worker
-    given: list[int] = field(default_factory=list)  # sent, not finished yet
+    given: int | None = None  # the case sent to it and not finished yet
     buffer: bytes = b""
     current: tuple[str, tuple] | None = None  # (nodeid, location) of the case it runs
     done: bool = False
@@ -147,7 +147,6 @@ class _Controller:
         self.workers = workers
         self.stop = stop
         self.pending = collections.deque(range(len(session.items)))
-        self.index_of = {item.nodeid: index for index, item in enumerate(session.items)}
         self.interrupted = False
         self.selector = selectors.DefaultSelector()
         for worker in workers:
@@ -165,7 +164,7 @@ class _Controller:
         except OSError:  # the worker is gone; its cases go back (see _ended)
             index = -1
         if index >= 0:
-            worker.given.append(index)
+            worker.given = index
         else:
             os.close(worker.inbox)
             worker.inbox = -1
@@ -201,7 +200,7 @@ class _Controller:
         hook = self.config.hook
         if kind == "logstart":
             worker.current = (rest[0], tuple(rest[1]))
-            hook.pytest_runtest_logstart(nodeid=rest[0], location=tuple(rest[1]))
+            hook.pytest_runtest_logstart(nodeid=worker.current[0], location=worker.current[1])
         elif kind == "report":
             report = hook.pytest_report_from_serializable(config=self.config, data=rest[0])
             report.node = worker.label  # the terminal shows "[fw<i>]", as for xdist's workers
@@ -209,9 +208,7 @@ class _Controller:
             if self.session.shouldfail or self.session.shouldstop:
                 self.halt()
         elif kind == "logfinish":
-            worker.current = None
-            with contextlib.suppress(ValueError):
-                worker.given.remove(self.index_of[rest[0]])
+            worker.current = worker.given = None
             hook.pytest_runtest_logfinish(nodeid=rest[0], location=tuple(rest[1]))
             self._give(worker)
         elif kind == "warning":
@@ -239,18 +236,13 @@ class _Controller:
             harness_state(self.config).workers_lost += 1
         if worker.current is not None and not worker.done and not self.interrupted:
             self._report_lost_case(worker)  # after an interrupt the case stays in flight: INTERRUPTED
-        # cases it was given and never started go to the others (or are reported as not run)
-        self.pending.extendleft(reversed(worker.given))
-        worker.given = []
-        for other in self.workers:
-            if other.status is None and other.current is None and other.inbox >= 0 and not other.given:
-                self._give(other)
+        elif worker.given is not None:
+            self.pending.appendleft(worker.given)  # given, never started: the next worker to ask gets it
+        worker.given = None
 
     def _report_lost_case(self, worker: _Worker) -> None:
         """A worker died in the middle of a case: that case is an INFRA_ERROR, never a PASS."""
         nodeid, location = worker.current
-        with contextlib.suppress(ValueError):
-            worker.given.remove(self.index_of[nodeid])
         message = f"forked worker fw{worker.index} ended (exit status {worker.status}) while this case ran"
         report = pytest.TestReport(nodeid, location, {}, "failed", message, "call", [], 0.0)
         report.node = worker.label

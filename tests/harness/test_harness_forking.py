@@ -118,22 +118,12 @@ def test_bad_worker_options_are_usage_errors(tmp_path, args):
 
 
 @pytest.mark.parametrize(
-    ("value", "rtt", "expected"),
-    [("auto", 0.050, forking.AUTO_FAR_WORKERS), ("auto", 0.002, "cores"), ("auto", None, "cores"),
-     ("5", 0.050, 5), (None, 0.050, 0)],
-    ids=["auto-far", "auto-near", "auto-unreachable", "number", "absent"],
+    ("value", "rtt", "cores", "expected"),
+    [("auto", 0.050, 2, forking.AUTO_FAR_WORKERS), ("auto", 0.002, 2, 2), ("auto", None, 2, 2),
+     ("auto", 0.002, 1, 0), ("5", 0.050, 2, 5), (None, 0.050, 2, 0)],
+    ids=["auto-far", "auto-near", "auto-unmeasured", "auto-near-one-core", "number", "absent"],
 )
-def test_worker_count_follows_the_option_and_the_round_trip(monkeypatch, value, rtt, expected):
-    monkeypatch.setattr(forking, "probe_rtt", lambda endpoint: rtt)
-    monkeypatch.setattr(forking.os, "cpu_count", lambda: 2)
-    expected = 2 if expected == "cores" else expected
+def test_worker_count_follows_the_option_and_the_preflight_rtt(monkeypatch, value, rtt, cores, expected):
+    monkeypatch.setattr(forking.os, "cpu_count", lambda: cores)
     config = SimpleNamespace(option=SimpleNamespace(jss_workers=value))
-    assert forking.worker_count(config, "http://127.0.0.1:9") == expected
-
-
-@pytest.mark.parametrize(("preflight_rtt", "expected"), [(0.050, forking.AUTO_FAR_WORKERS), (0.001, 2)])
-def test_auto_uses_the_preflight_round_trip_without_probing(monkeypatch, preflight_rtt, expected):
-    monkeypatch.setattr(forking, "probe_rtt", lambda endpoint: pytest.fail("probed again"))
-    monkeypatch.setattr(forking.os, "cpu_count", lambda: 2)
-    config = SimpleNamespace(option=SimpleNamespace(jss_workers="auto"))
-    assert forking.worker_count(config, "http://127.0.0.1:9", preflight_rtt) == expected
+    assert forking.worker_count(config, rtt) == expected
