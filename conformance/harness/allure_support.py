@@ -35,6 +35,9 @@ _STATUS = {
 }
 MAX_ATTACHED_EXCHANGES = 40
 ALLURE3_CONFIG = "allurerc.json"
+#: The Allure 3 report generator (npm) the written allurerc.json is made for: pinned, like constraints.txt
+#: pins the PyPI side, so the render hint and the project's report test use one known release.
+ALLURE_NPM = "allure@3.18.0"
 #: Allure 3's report (the "awesome" plugin) with its tree by operation / family / clause id (our labels
 #: epic / feature / story) instead of by test file.
 ALLURE3_PLUGINS = {"awesome": {"options": {"groupBy": ["epic", "feature", "story"]}}}
@@ -169,8 +172,8 @@ def write_environment(directory: Path, properties: Mapping[str, str]) -> None:
 def write_categories(directory: Path) -> None:
     """INFRA_ERROR, NON_STRICT and NOT_IMPLEMENTED apart from conformance failures: categories.json (read
     by Allure 2 from the results folder; Java regexes) and allurerc.json (Allure 3 reads categories from its
-    configuration: ``npx allure@3 generate --config <dir>/allurerc.json <dir>``; JavaScript regexes), which
-    also makes Allure 3's tree navigate by epic / feature / story."""
+    configuration: ``npx <ALLURE_NPM> generate --config <dir>/allurerc.json <dir>``; JavaScript regexes),
+    which also makes Allure 3's tree navigate by epic / feature / story."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
     rules = [dict(rule) for rule in CATEGORIES]

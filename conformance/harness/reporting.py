@@ -151,7 +151,8 @@ def render_command(config: pytest.Config, directory: Path) -> str:
     except ValueError:
         shown = directory
     report = shown.parent / "allure-report"
-    return f"npx allure@3 generate --config {shown / allure_extras.ALLURE3_CONFIG} {shown} -o {report}"
+    config = shown / allure_extras.ALLURE3_CONFIG
+    return f"npx {allure_extras.ALLURE_NPM} generate --config {config} {shown} -o {report}"
 
 
 def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str, dict]]:

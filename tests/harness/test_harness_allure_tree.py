@@ -1,5 +1,5 @@
 """The Allure 3 report generated from a run navigates by epic / feature / story (operation / family / clause
-id): the tree data of a report made with ``npx allure@3 generate`` and the run's allurerc.json.
+id): the tree data of a report made with ``npx <ALLURE_NPM> generate`` and the run's allurerc.json.
 
 Needs node's npx (the npm registry serves the allure package). Without npx the test is skipped, unless
 JSS_CONFORMANCE_REQUIRE_NPX is set (CI sets it: there the test must run).
@@ -17,6 +17,7 @@ import pytest
 from harness_helpers import clean_env, run_cli
 
 from conformance.catalogue import load_catalogue
+from conformance.harness.allure_support import ALLURE_NPM
 
 FAMILIES = ["region-limit", "encryption"]  # two families, cases with clauses of several operations
 NPX_TIMEOUT = 600
@@ -58,7 +59,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
     assert run.status == 0, run.stdout[-2000:]
     results = folder / "reports" / "allure-results"
     generated = subprocess.run(
-        [npx, "--yes", "allure@3", "generate", "--config", str(results / "allurerc.json"), str(results),
+        [npx, "--yes", ALLURE_NPM, "generate", "--config", str(results / "allurerc.json"), str(results),
          "-o", str(folder / "allure-report")],
         cwd=folder, env=clean_env(), capture_output=True, text=True, timeout=NPX_TIMEOUT,
     )
