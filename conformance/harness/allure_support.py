@@ -29,6 +29,8 @@ from conformance.known_deviations import PASS_EXPECTED, Expectation
 _SEVERITY = {"MUST": "critical", "EXAMPLE": "normal", "OPEN": "minor"}
 MAX_ATTACHED_EXCHANGES = 40
 _FRAGMENT = 6  # a secret's head or tail this long, next to "...", is scrubbed too
+#: The verdicts an interrupted case keeps (as the results book does, conformance.harness.results).
+_KEPT_WHEN_INTERRUPTED = {oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR}
 
 
 def label_item(item: pytest.Item, clauses: Iterable[Clause], unknown_ids: Iterable[str] = ()) -> None:
@@ -99,10 +101,9 @@ def mark_interrupted(item: pytest.Item) -> None:
     if test.historyId is None and test.fullName:
         params = item.callspec.params if hasattr(item, "callspec") else {}
         test.historyId = get_history_id(test.fullName, test.parameters, original_values=params)
-    if test.status in ("failed", "broken"):
-        return
-    if test.status == "passed" and any(label.value == oc.NON_STRICT for label in test.labels):
-        return  # a NON_STRICT verdict stays, as in results.json
+    tags = {label.value for label in test.labels if label.name == "tag"}
+    if test.status in ("failed", "broken") or tags & _KEPT_WHEN_INTERRUPTED:
+        return  # a FAIL, NON_STRICT or INFRA_ERROR verdict stays (an expected FAIL too), as in results.json
     _show(test, status_view(oc.INTERRUPTED, INTERRUPTED_MESSAGE))
 
 

@@ -162,7 +162,7 @@ def render(changes: Changes, old: Mapping[str, Any], new: Mapping[str, Any]) -> 
     before, after = old["run"], new["run"]
     lines.append(
         f"{after['target']}, {before['started']} ({_run_word(before)}) -> {after['started']} "
-        f"({_run_word(after)}), clauses of {changes.compared}: {counts}"
+        f"({_run_word(after)}), {changes.compared} clauses: {counts}"
     )
     return lines
 
