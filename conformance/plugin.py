@@ -410,9 +410,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if attach and not item.stash.get(ATTACHED_KEY, False):
         item.stash[ATTACHED_KEY] = True
         allure_extras.attach_exchanges(tracker.exchanges, tracker.exchange_count, state.secrets)
-    allure_extras.apply_outcome(item.config, final.outcome, final.message)
+    judged = bool(state.known.path)
+    allure_extras.apply_outcome(item.config, final.outcome, final.message, expected, judged=judged)
     allure_extras.scrub_current(item.config, state.secrets)
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """A case that a stop (a signal, an interrupt) cuts short has no makereport of its own: its Allure result,
+    closed by allure-pytest's wrapper around this one, is marked INTERRUPTED instead of keeping "passed"."""
+    try:
+        return (yield)
+    except BaseException:
+        allure_extras.mark_interrupted(item)
+        raise
 
 
 def _explain(item, report, call, phase: PhaseOutcome, tracker, secrets_) -> None:

@@ -79,7 +79,8 @@ def _stopped_at_setup(message: str, target_path: str | None, pytest_args: list[s
         directory = DEFAULT_ALLURE_DIR
     name = Path(target_path).stem if target_path else "(none)"
     try:
-        write_run_reports(state, directory, target_name=name or "(none)")
+        deviations = _option_values(pytest_args, "--jss-deviate")
+        write_run_reports(state, directory, target_name=name or "(none)", deviations=deviations)
     except OSError as exc:
         message = f"{message} (and the reports could not be written: {exc})"
     return _usage(message)

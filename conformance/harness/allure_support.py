@@ -1,10 +1,9 @@
-"""Allure: labels from the clause catalogue, statuses for our outcomes, exchange attachments, environment and
-categories files.
+"""Allure: labels from the clause catalogue, each case's status, message and tags, exchange attachments.
 
 Labels: epic = operation, feature = clause family, story = clause id, tag = clause level, a link to the
-clause's source page, the clause sentences as the description. Statuses: FAIL -> failed (whatever the
-exception), NON_STRICT and INFRA_ERROR -> broken, NOT_IMPLEMENTED and SKIPPED -> skipped; the message starts
-with the outcome name so that categories.json can tell them apart.
+clause's source page, the clause sentences as the description. Statuses, messages and tags:
+:mod:`conformance.harness.allure_status` (the categories match the start of the message); the files beside the
+results (categories, allurerc.json, environment): :mod:`conformance.harness.allure_config`.
 """
 
 from __future__ import annotations
@@ -13,60 +12,25 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
-from conformance import __version__
 from conformance import outcomes as oc
 from conformance.catalogue import Clause
 from conformance.client import Exchange
+from conformance.harness.allure_config import ALLURE3_CONFIG, ALLURE_NPM  # noqa: F401 - re-exported
+from conformance.harness.allure_status import MANAGED_TAGS, AllureView, base_status
+from conformance.harness.allure_status import view as status_view
+from conformance.harness.results import INTERRUPTED_MESSAGE
+from conformance.known_deviations import PASS_EXPECTED, Expectation
 
 _SEVERITY = {"MUST": "critical", "EXAMPLE": "normal", "OPEN": "minor"}
-_STATUS = {
-    oc.PASS: "passed",
-    oc.FAIL: "failed",
-    oc.NON_STRICT: "broken",
-    oc.INFRA_ERROR: "broken",
-    oc.INTERRUPTED: "broken",
-    oc.NOT_IMPLEMENTED: "skipped",
-    oc.SKIPPED: "skipped",
-}
 MAX_ATTACHED_EXCHANGES = 40
-ALLURE3_CONFIG = "allurerc.json"
-#: The Allure 3 report generator (npm) the written allurerc.json is made for: pinned, like constraints.txt
-#: pins the PyPI side, so the render hint and the project's report test use one known release.
-ALLURE_NPM = "allure@3.18.0"
-#: Allure 3's report (the "awesome" plugin) with its tree by operation / family / clause id (our labels
-#: epic / feature / story) instead of by test file.
-ALLURE3_PLUGINS = {"awesome": {"options": {"groupBy": ["epic", "feature", "story"]}}}
 _FRAGMENT = 6  # a secret's head or tail this long, next to "...", is scrubbed too
-
-CATEGORIES = [
-    {
-        "name": "Infrastructure errors (INFRA_ERROR: not a conformance verdict)",
-        "matchedStatuses": ["broken"],
-        "messageRegex": "(?s)INFRA_ERROR.*",
-    },
-    {
-        "name": "Interrupted cases and runs stopped at setup (INTERRUPTED, SETUP_ERROR: no verdict)",
-        "matchedStatuses": ["broken"],
-        "messageRegex": "(?s)(INTERRUPTED|SETUP_ERROR).*",
-    },
-    {
-        "name": "Non-strict deviations (NON_STRICT: the documentation is ambiguous)",
-        "matchedStatuses": ["broken"],
-        "messageRegex": "(?s)NON_STRICT.*",
-    },
-    {
-        "name": "Not implemented by the target (NOT_IMPLEMENTED)",
-        "matchedStatuses": ["skipped"],
-        "messageRegex": "(?s)NOT_IMPLEMENTED.*",
-    },
-    {"name": "Conformance failures (FAIL)", "matchedStatuses": ["failed"]},
-    {"name": "Suite defects (unexpected errors)", "matchedStatuses": ["broken"]},
-]
+#: The verdicts an interrupted case keeps (as the results book does, conformance.harness.results).
+_KEPT_WHEN_INTERRUPTED = {oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR}
 
 
 def label_item(item: pytest.Item, clauses: Iterable[Clause], unknown_ids: Iterable[str] = ()) -> None:
@@ -105,21 +69,55 @@ def _current_test(config: pytest.Config):
         return None
 
 
-def apply_outcome(config: pytest.Config, outcome: str, message: str) -> None:
-    """Set the Allure status of the running test to our outcome's (no-op without --alluredir)."""
+def apply_outcome(
+    config: pytest.Config,
+    outcome: str,
+    message: str,
+    expected: Expectation = PASS_EXPECTED,
+    *,
+    judged: bool = False,
+) -> None:
+    """Set the running test's Allure status, message and tags for our outcome against its expectation
+    (`judged`: the run has a known-deviations file); a no-op without --alluredir."""
     test = _current_test(config)
     if test is None:
         return
+    shown = status_view(outcome, message, expected, judged=judged, strict=config.option.jss_strict)
+    _show(test, shown)
+
+
+def mark_interrupted(item: pytest.Item) -> None:
+    """The run stopped while `item` was in flight: unless it already has a failing verdict (kept, as in
+    results.json), its Allure result is INTERRUPTED (status unknown), never passed. It also gets the clause
+    labels and the history id that allure-pytest adds at the teardown it will not have."""
+    test = _current_test(item.config)
+    if test is None:
+        return
+    from allure_commons.model2 import Label
+    from allure_pytest.utils import allure_labels, get_history_id
+
+    if not any(label.name == "story" for label in test.labels):
+        test.labels.extend(Label(name=name, value=value) for name, value in allure_labels(item))
+    if test.historyId is None and test.fullName:
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        test.historyId = get_history_id(test.fullName, test.parameters, original_values=params)
+    tags = {label.value for label in test.labels if label.name == "tag"}
+    if test.status in ("failed", "broken") or tags & _KEPT_WHEN_INTERRUPTED:
+        return  # a FAIL, NON_STRICT or INFRA_ERROR verdict stays (an expected FAIL too), as in results.json
+    _show(test, status_view(oc.INTERRUPTED, INTERRUPTED_MESSAGE))
+
+
+def _show(test, shown: AllureView) -> None:
     from allure_commons.model2 import Label, StatusDetails
 
-    test.status = _STATUS[outcome]
-    if outcome in (oc.NON_STRICT, oc.INFRA_ERROR, oc.NOT_IMPLEMENTED):
+    test.status = shown.status
+    if shown.message is not None:
         trace = test.statusDetails.trace if test.statusDetails else None
-        test.statusDetails = StatusDetails(message=f"{outcome}: {message}", trace=trace)
-    if outcome not in (oc.PASS, oc.FAIL) and not any(
-        label.name == "tag" and label.value == outcome for label in test.labels
-    ):
-        test.labels.append(Label(name="tag", value=outcome))
+        test.statusDetails = StatusDetails(message=shown.message, trace=trace)
+    test.labels[:] = [
+        label for label in test.labels if label.name != "tag" or label.value not in MANAGED_TAGS
+    ]
+    test.labels.extend(Label(name="tag", value=tag) for tag in shown.tags)
 
 
 def scrub_current(config: pytest.Config, secrets_: Iterable[str]) -> None:
@@ -162,39 +160,6 @@ def attach_exchanges(exchanges: Iterable[Exchange], total: int, secrets_: Iterab
         )
 
 
-def write_environment(directory: Path, properties: Mapping[str, str]) -> None:
-    """environment.properties (key = value per line) in the Allure results folder."""
-    directory.mkdir(parents=True, exist_ok=True)
-    lines = [f"{key} = {str(value).replace(chr(10), ' ')}" for key, value in properties.items()]
-    (directory / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def write_categories(directory: Path) -> None:
-    """INFRA_ERROR, NON_STRICT and NOT_IMPLEMENTED apart from conformance failures: categories.json (read
-    by Allure 2 from the results folder; Java regexes) and allurerc.json (Allure 3 reads categories from its
-    configuration: ``npx <ALLURE_NPM> generate --config <dir>/allurerc.json <dir>``; JavaScript regexes),
-    which also makes Allure 3's tree navigate by epic / feature / story."""
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
-    rules = [dict(rule) for rule in CATEGORIES]
-    for rule in rules:
-        if "messageRegex" in rule:
-            rule["messageRegex"] = "^" + rule["messageRegex"].removeprefix("(?s)").removesuffix(".*")
-    config = {"name": "jss-conformance", "categories": rules, "plugins": ALLURE3_PLUGINS}
-    (directory / ALLURE3_CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-
-
-def environment_properties(target_name: str, endpoint: str, regions: Iterable[str], dialect: str) -> dict:
-    """The properties shown on the Allure overview."""
-    return {
-        "target": target_name,
-        "endpoint": endpoint,
-        "regions": ", ".join(regions),
-        "dialect": dialect,
-        "suite.version": __version__,
-    }
-
-
 def write_synthetic_result(
     directory: Path, name: str, outcome: str, message: str, status: str | None = None
 ) -> None:
@@ -207,7 +172,7 @@ def write_synthetic_result(
         "uuid": identifier,
         "name": name,
         "fullName": f"jss-conformance.{name}",
-        "status": status or _STATUS[outcome],
+        "status": status or base_status(outcome),
         "statusDetails": {"message": f"{outcome}: {message}"},
         "stage": "finished",
         "start": now,

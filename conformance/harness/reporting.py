@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from conformance import outcomes as oc
+from conformance.harness import allure_config
 from conformance.harness import allure_support as allure_extras
 from conformance.harness.ending import COMPLETED_RUN, SETUP, RunEnding, stopped_at_setup
 from conformance.harness.interruption import sweep_command
@@ -61,7 +63,8 @@ def write_reports(config: pytest.Config, state: HarnessState, preflight_failure:
     """results.json (when the run has a results path) and environment.properties / categories.json; for a
     run stopped at setup also an Allure result saying so (so the folder agrees with results.json)."""
     write_run_reports(
-        state, allure_dir(config), preflight_failure=preflight_failure, strict=config.option.jss_strict
+        state, allure_dir(config), preflight_failure=preflight_failure, strict=config.option.jss_strict,
+        deviations=config.option.jss_deviate or (), base=config.invocation_params.dir,
     )
 
 
@@ -72,29 +75,60 @@ def write_run_reports(
     target_name: str = "(none)",
     preflight_failure: str | None = None,
     strict: bool = False,
+    deviations: Sequence[str] = (),
+    base: Path | None = None,
 ) -> None:
     """The reports of `state`'s run: results.json at ``state.results_path``, the Allure extras in
-    `directory` (None: no Allure folder)."""
+    `directory` (None: no Allure folder), the history path in allurerc.json relative to `base` (the
+    folder the run started in); `deviations`: those given with --jss-deviate."""
     if state.results_path is not None:
         write_results(state.results_path, _run(state, target_name, strict), state.book.records())
     if directory is None:
         return
     target = state.target
-    allure_extras.write_environment(
+    ending = state.ending or COMPLETED_RUN
+    reason = allure_extras.scrub(ending.reason, state.secrets)
+    allure_config.write_environment(
         directory,
-        allure_extras.environment_properties(
+        allure_config.environment_properties(
             target.name if target else target_name,
             target.endpoint if target else "",
             target.regions if target else [],
             target.dialect if target else "jss",
+            deviations=active_deviations(target, deviations),
+            known_deviations=state.known.path,
+            run=_run_line(state, ending, reason),
         ),
     )
-    allure_extras.write_categories(directory)
+    allure_config.write_categories(
+        directory,
+        history=allure_config.history_path(directory, base),
+        name=allure_config.report_name(ending.status, reason),
+    )
     if preflight_failure is not None:
         allure_extras.write_synthetic_result(directory, "preflight", oc.INFRA_ERROR, preflight_failure)
     elif state.ending is not None and state.ending.stopped_at == SETUP and not state.book.records():
         reason = allure_extras.scrub(state.ending.reason, state.secrets)
         allure_extras.write_synthetic_result(directory, SETUP_RESULT, "SETUP_ERROR", reason, status="broken")
+
+
+def active_deviations(target, given: Sequence[str]) -> list[str]:
+    """The deviations the embedded reference endpoint runs with: its profile's and --jss-deviate's."""
+    if target is None or not target.embedded:
+        return list(given)
+    return list(dict.fromkeys([*target.reference_options.get("deviations", ()), *given]))
+
+
+def _run_line(state: HarnessState, ending: RunEnding, reason: str) -> str:
+    """How the run ended, for the Allure environment: ``completed``, or ``interrupted during the cases:
+    interrupted by SIGINT (12 of 170 selected cases recorded)``."""
+    if ending.completed:
+        return ending.status
+    where = "before any case" if ending.stopped_at == SETUP else "during the cases"
+    line = f"{ending.status} {where}: {reason}"
+    if state.selected is not None and ending.stopped_at != SETUP:
+        line += f" ({len(state.book.records())} of {state.selected} selected cases recorded)"
+    return line
 
 
 def record_setup_stop(
@@ -151,8 +185,8 @@ def render_command(config: pytest.Config, directory: Path) -> str:
     except ValueError:
         shown = directory
     report = shown.parent / "allure-report"
-    config = shown / allure_extras.ALLURE3_CONFIG
-    return f"npx {allure_extras.ALLURE_NPM} generate --config {config} {shown} -o {report}"
+    config = shown / allure_config.ALLURE3_CONFIG
+    return f"npx {allure_config.ALLURE_NPM} generate --config {config} {shown} -o {report}"
 
 
 def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str, dict]]:

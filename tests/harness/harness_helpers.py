@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -92,6 +93,36 @@ def reference_endpoint(deviations: tuple[str, ...] = ()) -> Iterator[Endpoint]:
         for region, bucket in (("cn-north-1", NORTH_BUCKET), ("cn-east-2", EAST_BUCKET)):
             ops.put_bucket(endpoint.client(region), bucket)
         yield endpoint
+
+
+#: How long one `npx allure generate` may take (the first one downloads the package).
+NPX_TIMEOUT = 600
+
+
+def npx_or_skip() -> str:
+    """The path of node's npx; without it the calling test is skipped, unless JSS_CONFORMANCE_REQUIRE_NPX is
+    set (CI sets it: there the Allure report tests must run), then it fails."""
+    import pytest
+
+    npx = shutil.which("npx")
+    if npx is None:
+        if os.environ.get("JSS_CONFORMANCE_REQUIRE_NPX"):
+            pytest.fail("JSS_CONFORMANCE_REQUIRE_NPX is set but npx (node) is not on PATH")
+        pytest.skip("npx (node) is not installed: cannot generate an Allure 3 report")
+    return npx
+
+
+def allure_generate(npx: str, folder: Path, output: Path) -> subprocess.CompletedProcess:
+    """``npx <ALLURE_NPM> generate`` of `folder`/reports/allure-results with the run's allurerc.json, run in
+    `folder` (as the run's render hint says), into `output`."""
+    from conformance.harness.allure_config import ALLURE3_CONFIG, ALLURE_NPM
+
+    results = Path("reports") / "allure-results"
+    return subprocess.run(
+        [npx, "--yes", ALLURE_NPM, "generate", "--config", str(results / ALLURE3_CONFIG), str(results),
+         "-o", str(output)],
+        cwd=folder, env=clean_env(), capture_output=True, text=True, timeout=NPX_TIMEOUT,
+    )
 
 
 def closed_port() -> int:

@@ -8,28 +8,14 @@ JSS_CONFORMANCE_REQUIRE_NPX is set (CI sets it: there the test must run).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from harness_helpers import clean_env, run_cli
+from harness_helpers import allure_generate, npx_or_skip, run_cli
 
 from conformance.catalogue import load_catalogue
-from conformance.harness.allure_support import ALLURE_NPM
 
 FAMILIES = ["region-limit", "encryption"]  # two families, cases with clauses of several operations
-NPX_TIMEOUT = 600
-
-
-def _npx() -> str:
-    npx = shutil.which("npx")
-    if npx is None:
-        if os.environ.get("JSS_CONFORMANCE_REQUIRE_NPX"):
-            pytest.fail("JSS_CONFORMANCE_REQUIRE_NPX is set but npx (node) is not on PATH")
-        pytest.skip("npx (node) is not installed: cannot generate an Allure 3 report")
-    return npx
 
 
 def _paths(tree: dict) -> list[tuple[tuple[str, ...], dict]]:
@@ -52,17 +38,12 @@ def _paths(tree: dict) -> list[tuple[tuple[str, ...], dict]]:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
     """(tree.json of the generated report, results.json of the run)."""
-    npx = _npx()
+    npx = npx_or_skip()
     folder = tmp_path_factory.mktemp("allure-tree")
     selection = [arg for family in FAMILIES for arg in ("--jss-family", family)]
     run = run_cli(["run", *selection, "-p", "no:cacheprovider"], folder)
     assert run.status == 0, run.stdout[-2000:]
-    results = folder / "reports" / "allure-results"
-    generated = subprocess.run(
-        [npx, "--yes", ALLURE_NPM, "generate", "--config", str(results / "allurerc.json"), str(results),
-         "-o", str(folder / "allure-report")],
-        cwd=folder, env=clean_env(), capture_output=True, text=True, timeout=NPX_TIMEOUT,
-    )
+    generated = allure_generate(npx, folder, folder / "allure-report")
     assert generated.returncode == 0, generated.stdout[-2000:] + generated.stderr[-2000:]
     tree = json.loads(Path(folder / "allure-report" / "widgets" / "tree.json").read_text(encoding="utf-8"))
     return tree, run.results
