@@ -15,6 +15,7 @@ import os
 import sys
 
 from conformance.errorline import EXIT_USAGE, print_error
+from conformance.paths import fixtures_override_problem
 
 SUBCOMMANDS = ("run", "serve", "sign", "sweep", "compare", "expectations", "sdk")
 #: The exit status when the reader of stdout went away before the output was written: 128 + SIGPIPE (13).
@@ -74,7 +75,10 @@ def _dispatch(argv: list[str] | None) -> int:
         # `run` hands everything after it to pytest unparsed (see conformance.commands.run).
         from conformance.commands import run
 
-        return run.main(args_list[1:])
+        return run.main(args_list[1:])  # checks JSS_CONFORMANCE_FIXTURES itself, to say so in results.json
+    problem = fixtures_override_problem()
+    if problem:
+        return print_error(problem)
     if args_list and args_list[0] == "sdk":
         # `sdk` takes its own options and hands the others to pytest (see conformance.commands.sdk).
         from conformance.commands import sdk

@@ -77,6 +77,7 @@ from conformance.harness.state import (
 from conformance.harness.usage import usage_error
 from conformance.harness.verdicts import expectation_for
 from conformance.known_deviations import KnownDeviations, KnownDeviationsError, load_known_deviations
+from conformance.paths import fixtures_override_problem
 from conformance.target import ProfileError, Target, resolve_target
 
 CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a conformance case checks"
@@ -132,6 +133,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def _resolve_run(config: pytest.Config, state) -> None:
     """Check the selection options and resolve the target (pytest.UsageError with one line)."""
     option = config.option
+    problem = fixtures_override_problem()
+    if problem:
+        raise usage_error(problem)
     check_families(option.jss_family)
     problem = forking.check_option(config)
     if problem:
