@@ -74,7 +74,7 @@ from conformance.harness.state import (
     harness_state,
     new_run_id,
 )
-from conformance.harness.usage import usage_error
+from conformance.harness.usage import infra_exit, usage_error
 from conformance.harness.verdicts import expectation_for
 from conformance.known_deviations import KnownDeviations, KnownDeviationsError, load_known_deviations
 from conformance.paths import fixtures_override_problem
@@ -199,7 +199,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         state.book.add_synthetic("preflight", oc.INFRA_ERROR, message)
         record_setup_stop(config, state, f"INFRA_ERROR: {message}", preflight_failure=message)
         state.preflight_failed = True
-        pytest.exit(f"jss-conformance: INFRA_ERROR: {message}", returncode=3)
+        raise infra_exit(message) from None  # pytest prints it as the suite's INFRA_ERROR line
     interruption.install_handler(state)
 
 
