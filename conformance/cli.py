@@ -3,18 +3,23 @@
 Each subcommand lives in `conformance.commands.<name>` and exposes ``register(subparsers)``, which adds its
 parser and sets ``handler`` (a function taking the parsed arguments and returning an exit status).
 Usage and configuration errors print one line, ``jss-conformance: error: ...`` (conformance.errorline),
-and exit with status 2, never a traceback.
+and exit with status 2, never a traceback. A reader that closes the output early (``... | head``) ends the
+command quietly with status 141 (128 + SIGPIPE, what a shell reports for a writer stopped by a closed pipe).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from conformance.errorline import EXIT_USAGE, print_error
+from conformance.paths import fixtures_override_problem
 
 SUBCOMMANDS = ("run", "serve", "sign", "sweep", "compare", "expectations", "sdk")
+#: The exit status when the reader of stdout went away before the output was written: 128 + SIGPIPE (13).
+EXIT_STDOUT_CLOSED = 141
 
 
 class UsageError(Exception):
@@ -45,13 +50,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Entry point of the console script: the subcommand's exit status, 141 when stdout closed early."""
+    try:
+        status = _dispatch(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _stdout_closed()
+    return status
+
+
+def _stdout_closed() -> int:
+    """The reader of stdout is gone: point stdout at devnull, so that the interpreter's final flush of what is
+    still buffered fails no more (the recipe of Python's `signal` documentation), and say so by the status."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_STDOUT_CLOSED
+
+
+def _dispatch(argv: list[str] | None) -> int:
+    """Run the subcommand that `argv` (default: the process's arguments) names; its exit status."""
     args_list = sys.argv[1:] if argv is None else argv
     if args_list and args_list[0] == "run":
         # `run` hands everything after it to pytest unparsed (see conformance.commands.run).
         from conformance.commands import run
 
-        return run.main(args_list[1:])
+        return run.main(args_list[1:])  # checks JSS_CONFORMANCE_FIXTURES itself, to say so in results.json
+    problem = fixtures_override_problem()
+    if problem:
+        return print_error(problem)
     if args_list and args_list[0] == "sdk":
         # `sdk` takes its own options and hands the others to pytest (see conformance.commands.sdk).
         from conformance.commands import sdk

@@ -74,9 +74,10 @@ from conformance.harness.state import (
     harness_state,
     new_run_id,
 )
-from conformance.harness.usage import usage_error
+from conformance.harness.usage import infra_exit, usage_error
 from conformance.harness.verdicts import expectation_for
 from conformance.known_deviations import KnownDeviations, KnownDeviationsError, load_known_deviations
+from conformance.paths import fixtures_override_problem
 from conformance.target import ProfileError, Target, resolve_target
 
 CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a conformance case checks"
@@ -132,6 +133,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def _resolve_run(config: pytest.Config, state) -> None:
     """Check the selection options and resolve the target (pytest.UsageError with one line)."""
     option = config.option
+    problem = fixtures_override_problem()
+    if problem:
+        raise usage_error(problem)
     check_families(option.jss_family)
     problem = forking.check_option(config)
     if problem:
@@ -195,7 +199,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         state.book.add_synthetic("preflight", oc.INFRA_ERROR, message)
         record_setup_stop(config, state, f"INFRA_ERROR: {message}", preflight_failure=message)
         state.preflight_failed = True
-        pytest.exit(f"jss-conformance: INFRA_ERROR: {message}", returncode=3)
+        raise infra_exit(message) from None  # pytest prints it as the suite's INFRA_ERROR line
     interruption.install_handler(state)
 
 

@@ -188,7 +188,9 @@ def _endpoint(value: str, where: str) -> str:
     return value.rstrip("/")
 
 
-def _credentials(raw: Any, env: Mapping[str, str], table: str = "credentials") -> Credentials:
+def _credentials(
+    raw: Any, env: Mapping[str, str], table: str = "credentials", *, required: bool = True
+) -> Credentials | None:
     if not isinstance(raw, Mapping):
         raise ProfileError(f"the profile is missing the [{table}] table (names of environment variables)")
     literal = sorted(key for key in raw if key not in _CREDENTIAL_KEYS)
@@ -205,21 +207,24 @@ def _credentials(raw: Any, env: Mapping[str, str], table: str = "credentials") -
                 f"[{table}] {key} must name an environment variable (A-Z, 0-9, _), not a literal value"
             )
         value = env.get(name)
+        if not value and not required:
+            return None
         if not value:
             raise ProfileError(f"[{table}] {key} names the environment variable {name}, which is not set")
         values.append(value)
     return Credentials(values[0], values[1])
 
 
-def _alt_credentials(raw: Any, env: Mapping[str, str]) -> Credentials | None:
-    """The [alt] account (a second account owning none of the buckets), or None without [alt]."""
+def _alt_credentials(raw: Any, env: Mapping[str, str], *, required: bool = True) -> Credentials | None:
+    """The [alt] account (a second account owning none of the buckets), or None without [alt], or when it is
+    not `required` and its variables are not set (the table is checked all the same)."""
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
         raise ProfileError(
             "[alt] must be a table of access_key_env and secret_key_env (names of environment variables)"
         )
-    return _credentials(raw, env, "alt")
+    return _credentials(raw, env, "alt", required=required)
 
 
 def check_accounts(target: Target) -> Target:
@@ -274,9 +279,11 @@ def _reference_options(raw: Any) -> dict[str, Any]:
 
 
 def parse_profile(
-    document: Mapping[str, Any], *, name: str, env: Mapping[str, str], defaults: Mapping[str, Any]
+    document: Mapping[str, Any], *, name: str, env: Mapping[str, str], defaults: Mapping[str, Any],
+    require_alt: bool = True,
 ) -> Target:
-    """Validate a parsed profile and build its Target (embedded profiles get placeholder credentials)."""
+    """Validate a parsed profile and build its Target (embedded profiles get placeholder credentials);
+    `require_alt=False`: a command that never signs as the [alt] account does not need its variables set."""
     _check_keys(document, _PROFILE_KEYS, "the profile")
     embedded = document.get("embedded", False)
     if not isinstance(embedded, bool):
@@ -334,7 +341,7 @@ def parse_profile(
             buckets=_buckets(document.get("buckets"), endpoint),
             expect=freeze(expect),
             known_deviations=known,
-            alt_credentials=_alt_credentials(document.get("alt"), env),
+            alt_credentials=_alt_credentials(document.get("alt"), env, required=require_alt),
             signature=signature,
         )
     )
@@ -346,13 +353,17 @@ def dialect_expectations(dialect: str) -> dict[str, Any]:
     return dict(read_toml(path, ProfileError).get("expect", {})) if path.is_file() else {}
 
 
-def load_profile(path: str | Path, env: Mapping[str, str] | None = None) -> Target:
-    """Read and validate the profile at `path` (environment overrides not applied)."""
+def load_profile(
+    path: str | Path, env: Mapping[str, str] | None = None, *, require_alt: bool = True
+) -> Target:
+    """Read and validate the profile at `path` (environment overrides not applied; `require_alt` as for
+    parse_profile)."""
     path = Path(path)
     env = {} if env is None else env
     try:
         target = parse_profile(
-            read_toml(path, ProfileError), name=path.stem, env=env, defaults=load_default_expectations()
+            read_toml(path, ProfileError), name=path.stem, env=env, defaults=load_default_expectations(),
+            require_alt=require_alt,
         )
     except ProfileError as exc:
         message = str(exc)
@@ -431,14 +442,15 @@ def _env_bucket(given: Mapping[str, str], endpoint: str, target: Target | None =
     return BucketSpec(name, region, endpoint)
 
 
-def resolve_target(profile: str | Path | None, env: Mapping[str, str]) -> Target:
-    """The target of a run: the profile (or the embedded one when None) with the JSS_* variables applied.
+def resolve_target(profile: str | Path | None, env: Mapping[str, str], *, require_alt: bool = True) -> Target:
+    """The target of a run: the profile (or the embedded one when None) with the JSS_* variables applied
+    (`require_alt` as for parse_profile).
 
     An embedded target still has no endpoint and placeholder credentials: the plugin fills them in when it
     starts the reference endpoint.
     """
     if profile is not None:
-        return apply_environment(load_profile(profile, env), env)
+        return apply_environment(load_profile(profile, env, require_alt=require_alt), env)
     if env.get("JSS_ENDPOINT", "").strip():
         return apply_environment(None, env)
     return apply_environment(load_profile(embedded_profile_path(), env), env)

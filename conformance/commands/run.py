@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from conformance.errorline import print_error
-from conformance.paths import CASES_DIR
+from conformance.paths import CASES_DIR, fixtures_override_problem
 from conformance.target import ProfileError, resolve_target
 
 DEFAULT_ALLURE_DIR = Path("reports") / "allure-results"
@@ -198,6 +198,9 @@ def main(argv: list[str]) -> int:
     target_path, pytest_args, target = None, list(argv), None
     try:
         target_path, pytest_args = _split_target(list(argv))
+        problem = fixtures_override_problem()
+        if problem:
+            raise ProfileError(problem)
         if target_path and _has_option(pytest_args, "--jss-target"):
             raise ProfileError("give the target once: --target or --jss-target, not both")
         # Validate the profile before pytest starts, so a bad one is one line and exit status 2.

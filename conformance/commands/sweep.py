@@ -70,7 +70,8 @@ def sweep(args: argparse.Namespace) -> int:
     if not args.target and not os.environ.get("JSS_ENDPOINT"):
         raise UsageError("name the target: --target PROFILE.toml (or set JSS_ENDPOINT and the other JSS_*)")
     try:
-        target = resolve_target(args.target, os.environ)
+        # the sweep signs as [credentials] only: the [alt] account's variables need not be set
+        target = resolve_target(args.target, os.environ, require_alt=False)
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
     if target.embedded:

@@ -19,6 +19,7 @@ from conformance.harness.results import case_id
 from conformance.harness.state import HarnessState
 from conformance.harness.verdicts import summary as verdict_summary
 from conformance.report.results import run_info, write_results
+from conformance.target import Target
 
 #: The Allure result of a run stopped at setup is named so (status broken, message ``SETUP_ERROR: ...``).
 SETUP_RESULT = "setup"
@@ -239,7 +240,12 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
         lines.append((f"allure results: {directory}", {}))
         lines.append((f"  render: {render_command(config, directory)}", {}))
     if config.option.jss_keep and state.target is not None:
-        lines.append(
-            (f"--jss-keep: objects left under {state.run_id}/ (jss-conformance sweep --prefix ...)", {})
-        )
+        lines.append((_kept_line(state.target, state.run_id), {}))
     return lines
+
+
+def _kept_line(target: Target, run_id: str) -> str:
+    """The --jss-keep line: where the run's objects were left, and the command that removes them."""
+    if target.embedded:
+        return f"--jss-keep: objects were left under {run_id}/ of the embedded endpoint, gone with the run"
+    return f"--jss-keep: objects left under {run_id}/; remove them with: {sweep_command(target, run_id)}"

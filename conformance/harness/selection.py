@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from conformance.catalogue import FAMILIES, Clause
+from conformance.catalogue import FAMILIES, Clause, catalogue_path
 from conformance.harness.usage import usage_error
 
 
@@ -34,8 +34,10 @@ def check_selection(catalogue: Mapping[str, Clause], *, prefixes: list[str], ope
     --jss-operation that no clause names (before anything starts, like an unknown family)."""
     for prefix in prefixes:
         if not any(clause_id.startswith(prefix) for clause_id in catalogue):
+            firsts = sorted({clause_id.split(".", 1)[0] + "." for clause_id in catalogue})
             raise usage_error(
-                f"--jss-clause {prefix!r}: no clause id starts with it (see fixtures/clauses.toml)"
+                f"--jss-clause {prefix!r}: no clause id starts with it (they start with {', '.join(firsts)}; "
+                f"every clause: {catalogue_path()})"
             )
     known = sorted({clause.operation for clause in catalogue.values()})
     for operation in operations:

@@ -92,6 +92,25 @@ def test_harness_bad_alt_account_is_one_clear_line(tmp_path, text, needle):
     assert "\n" not in str(caught.value) and needle in str(caught.value)
 
 
+def test_harness_alt_account_not_required_is_none_when_its_variables_are_unset(tmp_path):
+    path = tmp_path / "lab.toml"
+    path.write_text(PROFILE, encoding="utf-8")
+    env = {name: value for name, value in ENV.items() if not name.startswith("LAB_ALT_")}
+
+    assert load_profile(path, env, require_alt=False).alt_credentials is None
+    assert load_profile(path, ENV, require_alt=False).alt_credentials.access_key == "AK-alt"
+    with pytest.raises(ProfileError, match="LAB_ALT_AK"):
+        load_profile(path, env)
+
+
+def test_harness_alt_account_not_required_is_still_checked(tmp_path):
+    path = tmp_path / "lab.toml"
+    path.write_text(BAD_ALT["literal-secret"][0], encoding="utf-8")
+
+    with pytest.raises(ProfileError, match=r"\[alt\]"):
+        load_profile(path, {"LAB_AK": "AK-lab", "LAB_SK": "SK-lab-secret"}, require_alt=False)
+
+
 # -- runs of the access family against a reference endpoint with two accounts --------------------------------
 
 

@@ -106,6 +106,40 @@ def test_harness_a_broken_catalogue_is_one_prefixed_line(tmp_path, args):
     _assert_one_error_line(run_cli([a.format(dir=tmp_path) for a in args], tmp_path, env))
 
 
+#: Commands run with JSS_CONFORMANCE_FIXTURES naming no folder; (command, exit status).
+FIXTURES_NOWHERE = {
+    "run": (["run"], 2),
+    "compare": (["compare", "{dir}/good.json"], 2),
+    "sdk": (["sdk", "--driver", "true"], 2),
+    "plain-pytest": (None, 4),
+}
+
+
+@pytest.mark.parametrize("args,status", FIXTURES_NOWHERE.values(), ids=FIXTURES_NOWHERE.keys())
+def test_harness_fixtures_variable_naming_no_folder_is_one_line_naming_it(tmp_path, args, status):
+    _prepare(tmp_path)
+    nowhere = str(tmp_path / "nowhere")
+    env = clean_env(JSS_CONFORMANCE_FIXTURES=nowhere)
+
+    if args is None:
+        run = run_pytest(["--pyargs", "conformance.cases"], tmp_path, env)
+    else:
+        run = run_cli([a.format(dir=tmp_path) for a in args], tmp_path, env)
+
+    _assert_one_error_line(run, status)
+    said = run.stderr.strip().removeprefix(PREFIX)
+    assert said == f"JSS_CONFORMANCE_FIXTURES={nowhere}: no such folder (unset it to use the packaged data)"
+    if args == ["run"]:
+        assert run.results["run"]["reason"] == said
+
+
+def test_harness_fixtures_variable_naming_another_folder_is_one_line_naming_it(tmp_path):
+    run = run_cli(["run"], tmp_path, clean_env(JSS_CONFORMANCE_FIXTURES=str(tmp_path)))
+
+    _assert_one_error_line(run)
+    assert f"JSS_CONFORMANCE_FIXTURES={tmp_path}: " in run.stderr and "clauses.toml" in run.stderr
+
+
 def test_harness_plain_pytest_errors_have_the_same_prefix(tmp_path):
     run = run_pytest(["--pyargs", "conformance.cases", "--jss-family", "astrology"], tmp_path)
     _assert_one_error_line(run, status=4)

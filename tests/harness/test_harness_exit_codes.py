@@ -9,7 +9,7 @@ import re
 import pytest
 from harness_helpers import SECRET_KEY, clean_env, closed_port, run_cli, run_pytest
 
-from conformance.errorline import PREFIX
+from conformance.errorline import INFRA_PREFIX, PREFIX
 
 PROFILE = """
 endpoint = "{endpoint}"
@@ -147,3 +147,18 @@ def test_harness_deviation_needs_the_embedded_endpoint(endpoint, tmp_path):
     assert _error_lines(run.stderr) == [
         PREFIX + "--jss-deviate applies to the embedded reference endpoint only, not to target harness"
     ]
+
+
+@pytest.mark.parametrize("through", ["jss-conformance-run", "plain-pytest"])
+def test_harness_unreachable_endpoint_line_is_the_suites_own(tmp_path, through):
+    profile = tmp_path / "target.toml"
+    profile.write_text(PROFILE.format(endpoint=f"http://127.0.0.1:{closed_port()}"), encoding="utf-8")
+
+    if through == "plain-pytest":
+        run = run_pytest(["--pyargs", "conformance.cases", "--jss-target", str(profile)], tmp_path)
+    else:
+        run = run_cli(["run", "--target", str(profile), "-p", "no:cacheprovider"], tmp_path)
+
+    lines = _error_lines(run.stderr)
+    assert run.status == 3 and len(lines) == 1, run.stderr
+    assert lines[0].startswith(INFRA_PREFIX + "cannot reach "), lines[0]

@@ -48,6 +48,17 @@ def test_harness_sweep_removes_only_under_its_prefix(endpoint, leftovers, tmp_pa
     assert f"{EAST_BUCKET}: removed 0 upload(s) and 1 object(s) under {RUN}/" in run.stdout
 
 
+def test_harness_sweep_needs_no_alt_account_variables(endpoint, leftovers, tmp_path):
+    north, _, _ = leftovers
+    env = {name: value for name, value in clean_env().items() if not name.startswith("HARNESS_ALT_")}
+
+    profile = str(endpoint.profile(tmp_path))
+    run = run_cli(["sweep", "--target", profile, "--prefix", f"{RUN}/"], tmp_path, env)
+
+    assert run.status == 0, run.stderr
+    assert set(list_all_objects(north, NORTH_BUCKET)) == set(OUTSIDE)
+
+
 def test_harness_sweep_dry_run_removes_nothing(endpoint, leftovers, tmp_path):
     north, _, _ = leftovers
     before = list_all_objects(north, NORTH_BUCKET)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -111,6 +112,17 @@ def test_installed_layout_keeps_the_fixtures_override(site: Path, tmp_path: Path
         check=True, timeout=TIMEOUT, capture_output=True, text=True,
     )
     assert Path(shown.stdout.strip()) == tmp_path
+
+
+def test_installed_clause_error_names_the_catalogue_the_run_read(site: Path, tmp_path: Path) -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "run", "--jss-clause", "astrology."],
+        cwd=tmp_path, env=_installed_env(site), timeout=TIMEOUT, capture_output=True, text=True,
+    )
+    named = re.search(r"every clause: (.+)\)$", shown.stderr.strip())
+    assert shown.returncode == 2 and named, shown.stderr
+    assert Path(named.group(1)) == site / "conformance" / "fixtures" / "clauses.toml"
+    assert Path(named.group(1)).is_file()
 
 
 @pytest.fixture
