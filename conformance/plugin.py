@@ -76,7 +76,12 @@ from conformance.harness.state import (
 )
 from conformance.harness.usage import usage_error
 from conformance.harness.verdicts import expectation_for
-from conformance.known_deviations import KnownDeviations, KnownDeviationsError, load_known_deviations
+from conformance.known_deviations import (
+    KnownDeviations,
+    KnownDeviationsError,
+    check_drafts,
+    load_known_deviations,
+)
 from conformance.target import ProfileError, Target, resolve_target
 
 CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a conformance case checks"
@@ -165,6 +170,7 @@ def _resolve_run(config: pytest.Config, state) -> None:
         known_path = option.jss_known_deviations or state.target.known_deviations
         if known_path:
             state.known = load_known_deviations(config.invocation_params.dir / known_path)
+            check_drafts(state.known, allow_draft=option.jss_allow_draft)
     except (ProfileError, KnownDeviationsError) as exc:
         raise usage_error(str(exc)) from None
 

@@ -45,6 +45,7 @@ def _run(state: HarnessState, target_name: str = "(none)", strict: bool = False)
         stopped_at=ending.stopped_at,
         reason=allure_extras.scrub(ending.reason, state.secrets),
         selected=state.selected,
+        strict=strict,
     )
     if state.known.path:
         info["known_deviations"] = state.known.path
@@ -226,10 +227,10 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
         if len(listed) > _SHOWN_PER_OUTCOME:
             lines.append((f"... and {len(listed) - _SHOWN_PER_OUTCOME} more {name}", colour))
     lines += verdict_summary(verdicts)
-    if state.known.placeholders:
+    if state.known.drafts:
         lines.append(
-            (f"{len(state.known.placeholders)} entries of {state.known.path} still have the placeholder "
-             "reason: explain them", {"yellow": True})
+            (f"{len(state.known.drafts)} entries of {state.known.path} still have a draft reason "
+             "(--jss-allow-draft): review them and remove their draft key", {"yellow": True})
         )
     lines += _ending_lines(state, state.ending or COMPLETED_RUN)
     if state.results_path is not None:
