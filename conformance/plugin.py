@@ -82,6 +82,7 @@ from conformance.known_deviations import (
     check_drafts,
     load_known_deviations,
 )
+from conformance.masking import mask_secrets, short_secret_warnings
 from conformance.target import ProfileError, Target, resolve_target
 
 CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a conformance case checks"
@@ -190,6 +191,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 state.target, config.option.jss_deviate, timeout=config.option.jss_timeout,
                 extra_args=reference_args(config.option),
             )
+        state.warnings += short_secret_warnings(state.target)
         round_trips: list[float] = []
         state.warnings += preflight(state.target, round_trips=round_trips)
         state.round_trip = min(round_trips, default=None)
@@ -373,9 +375,10 @@ def pytest_runtest_makereport_scrub(item: pytest.Item, call: pytest.CallInfo):
         return report
     if report.longrepr is not None and not isinstance(report.longrepr, tuple):
         text = str(report.longrepr)
-        if any(secret in text for secret in secrets_ if secret):
-            report.longrepr = allure_extras.scrub(text, secrets_)
-    report.sections = [(name, allure_extras.scrub(content, secrets_)) for name, content in report.sections]
+        masked = mask_secrets(text, secrets_)
+        if masked != text:
+            report.longrepr = masked
+    report.sections = [(name, mask_secrets(content, secrets_)) for name, content in report.sections]
     return report
 
 
@@ -386,7 +389,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report: pytest.TestReport = yield
     state = harness_state(item.config)
     phase = _classify(report, call)
-    phase.message = allure_extras.scrub(phase.message, state.secrets)
+    phase.message = mask_secrets(phase.message, state.secrets)
     if phase.outcome == oc.NON_STRICT and not item.config.option.jss_strict:
         report.outcome = "passed"
         report.longrepr = None
@@ -440,11 +443,11 @@ def _explain(item, report, call, phase: PhaseOutcome, tracker, secrets_) -> None
     count = tracker.exchange_count if tracker is not None else 0
     exc = call.excinfo.value if call.excinfo is not None else None
     explanation = explain(clause_ids(item), exc, phase.message, exchanges, count)
-    summary = [allure_extras.scrub(line, secrets_) for line in explanation.summary()]
+    summary = [mask_secrets(line, secrets_) for line in explanation.summary()]
     text = "\n".join(explanation.lines)
     if explanation.deciding is not None:
         text += "\n\n--- the deciding exchange ---\n" + explanation.deciding.render()
-    report.sections.append(("jss: why it failed", allure_extras.scrub(text, secrets_)))
+    report.sections.append(("jss: why it failed", mask_secrets(text, secrets_)))
     report.jss_explanation = summary
 
 
