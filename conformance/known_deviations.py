@@ -99,7 +99,7 @@ def check_drafts(known: KnownDeviations, *, allow_draft: bool) -> None:
     if drafts and not allow_draft:
         raise KnownDeviationsError(
             f"{known.path}: {len(drafts)} draft reason(s) not reviewed (draft = true): check each reason and "
-            "remove its draft key, or run with --jss-allow-draft"
+            "remove its draft key, or run with --allow-draft"
         )
 
 

@@ -94,7 +94,7 @@ def update_file(args: argparse.Namespace) -> int:
         f"Known deviations of target {target.name}: the cases expected to end other than PASS,\n"
         "each with the observed reason (jss-conformance expectations update writes this file).\n"
         "A reason marked draft = true is the observed message, not reviewed: check it, reword it if need\n"
-        "be, then remove its draft key (a run refuses a file holding a draft unless --jss-allow-draft)."
+        "be, then remove its draft key (a run refuses a file holding a draft unless --allow-draft)."
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_file(entries, header), encoding="utf-8")

@@ -231,7 +231,7 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
     if state.known.drafts:
         lines.append(
             (f"{len(state.known.drafts)} entries of {state.known.path} still have a draft reason "
-             "(--jss-allow-draft): review them and remove their draft key", {"yellow": True})
+             "(--allow-draft): review them and remove their draft key", {"yellow": True})
         )
     lines += _ending_lines(state, state.ending or COMPLETED_RUN)
     if state.results_path is not None:
