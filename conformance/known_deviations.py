@@ -1,13 +1,18 @@
 """Known deviations of a target, kept as data: the cases expected to end other than PASS, each with a reason.
 
-A file (``fixtures/expectations/<target>.toml``, named by a profile's ``known_deviations``) has one line
+A file (named by a profile's ``known_deviations``, e.g. ``fixtures/expectations/<target>.toml``) has one line
 per case in its ``[expected]`` table: ``"<results.json case id>" = { outcome = "FAIL", reason = "..." }``
-(outcome FAIL, NON_STRICT, NOT_IMPLEMENTED or SKIPPED; the reason says what was observed and why it is
-accepted). A run compares every case outcome with its
-expectation (the file's entry, else PASS) and fails only on an unexpected one, an expected failure that now
-passes included, so the file cannot rot. ``jss-conformance expectations update`` rewrites a file from the
-outcomes of a run; new entries get :data:`PLACEHOLDER_REASON`, which a project test refuses in a
-committed file.
+(outcome FAIL, NON_STRICT or NOT_IMPLEMENTED, SKIPPED read from older files; the reason says what was
+observed and why it is accepted). A run compares every case outcome with its expectation (the file's entry,
+else PASS) and fails only on an unexpected one, an expected failure that now passes included, so the file
+cannot rot. A SKIPPED case (the profile lacks what it needs: an [alt] account, a bucket in a region) is never
+unexpected: it was not run, so it neither confirms nor contradicts an entry.
+
+``jss-conformance expectations update`` rewrites a file from the outcomes of a run; a new or changed entry
+gets a *draft* reason, the first line of the case's observed message, marked ``draft = true``. A run that
+loads a file still holding a draft stops with exit status 2 (unless ``--jss-allow-draft``): a reviewer reads
+each draft, rewrites it if need be, and removes its ``draft`` key. A reason starting with
+:data:`PLACEHOLDER_REASON` (written by older suite versions) counts as a draft too.
 """
 
 from __future__ import annotations
@@ -20,10 +25,15 @@ from pathlib import Path
 from conformance import outcomes as oc
 from conformance.tomlfile import read_toml
 
-#: The outcomes an entry may expect (an INFRA_ERROR is never a property of the target).
+#: The outcomes an entry may expect (an INFRA_ERROR is never a property of the target; SKIPPED is read from
+#: older files, never written: a SKIPPED case is never unexpected).
 EXPECTABLE = (oc.FAIL, oc.NON_STRICT, oc.NOT_IMPLEMENTED, oc.SKIPPED)
+#: The reason older suite versions wrote for a new entry: read as a draft.
 PLACEHOLDER_REASON = "TODO: explain the observed outcome"
 _KEYS = {"outcome", "reason"}
+_OPTIONAL_KEYS = {"draft"}
+#: How much of an observed message a drafted reason keeps.
+DRAFT_LENGTH = 200
 
 
 class KnownDeviationsError(ValueError):
@@ -37,6 +47,8 @@ class Expectation:
     outcome: str
     reason: str = ""
     source: str = "default"
+    #: The reason is a draft (written by `expectations update` from the observed message, not reviewed).
+    draft: bool = False
 
     @property
     def is_deviation(self) -> bool:
@@ -59,19 +71,36 @@ class KnownDeviations:
         return self.entries.get(case_id, PASS_EXPECTED)
 
     @property
-    def placeholders(self) -> list[str]:
-        """The ids of the entries whose reason is still the placeholder."""
-        return sorted(i for i, e in self.entries.items() if e.reason.startswith(PLACEHOLDER_REASON))
+    def drafts(self) -> list[str]:
+        """The ids of the entries whose reason is still a draft (``draft = true``, or the old placeholder)."""
+        return sorted(i for i, e in self.entries.items() if is_draft(e))
 
     def to_payload(self) -> dict:
         """A JSON-able form for the xdist workers."""
-        return {"path": self.path, "entries": {i: [e.outcome, e.reason] for i, e in self.entries.items()}}
+        entries = {i: [e.outcome, e.reason, e.draft] for i, e in self.entries.items()}
+        return {"path": self.path, "entries": entries}
 
     @classmethod
     def from_payload(cls, payload: Mapping) -> KnownDeviations:
         """The inverse of :meth:`to_payload`."""
-        entries = {i: Expectation(o, r, "file") for i, (o, r) in payload["entries"].items()}
+        entries = {i: Expectation(o, r, "file", bool(d)) for i, (o, r, d) in payload["entries"].items()}
         return cls(entries, payload["path"])
+
+
+def is_draft(expectation: Expectation) -> bool:
+    """The entry's reason was drafted by `expectations update` and not reviewed yet."""
+    return expectation.draft or expectation.reason.startswith(PLACEHOLDER_REASON)
+
+
+def check_drafts(known: KnownDeviations, *, allow_draft: bool) -> None:
+    """KnownDeviationsError (one line: the file and how many drafts) when `known` still holds a draft
+    reason, unless `allow_draft`."""
+    drafts = known.drafts
+    if drafts and not allow_draft:
+        raise KnownDeviationsError(
+            f"{known.path}: {len(drafts)} draft reason(s) not reviewed (draft = true): check each reason and "
+            "remove its draft key, or run with --allow-draft"
+        )
 
 
 NONE = KnownDeviations({})
@@ -94,16 +123,21 @@ def load_known_deviations(path: str | Path) -> KnownDeviations:
         where = f"{path}: case {case_id}"
         if not isinstance(entry, Mapping):
             raise KnownDeviationsError(f"{where} must be {{ outcome = ..., reason = ... }}")
-        extra = sorted(set(entry) - _KEYS)
+        extra = sorted(set(entry) - _KEYS - _OPTIONAL_KEYS)
         if extra:
-            raise KnownDeviationsError(f"{where} has unknown key {extra[0]!r} (allowed: outcome, reason)")
+            raise KnownDeviationsError(
+                f"{where} has unknown key {extra[0]!r} (allowed: outcome, reason, draft)"
+            )
         for key in sorted(_KEYS):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise KnownDeviationsError(f"{where} needs a non-empty string {key!r}")
+        draft = entry.get("draft", False)
+        if not isinstance(draft, bool):
+            raise KnownDeviationsError(f"{where}: draft must be true or false")
         outcome = entry["outcome"].strip()
         if outcome not in EXPECTABLE:
             raise KnownDeviationsError(f"{where}: outcome {outcome!r} is not one of {', '.join(EXPECTABLE)}")
-        entries[case_id] = Expectation(outcome, entry["reason"].strip(), "file")
+        entries[case_id] = Expectation(outcome, entry["reason"].strip(), "file", draft)
     return KnownDeviations(entries, str(path))
 
 
@@ -111,32 +145,51 @@ def is_unexpected(outcome: str, expected: Expectation, *, judged: bool, strict: 
     """Whether `outcome` fails the run against `expected`. `judged`: the run has a known-deviations file, so
     every outcome must be the expected one; otherwise (no file) only a FAIL (a NON_STRICT with `strict`) that
     is not expected counts, as before expectations existed. An INFRA_ERROR or INTERRUPTED is never judged
-    here (neither is a property of the target)."""
-    if outcome in (oc.INFRA_ERROR, oc.INTERRUPTED) or outcome == expected.outcome:
+    here (neither is a property of the target), nor a SKIPPED case (not run: it confirms nothing)."""
+    if outcome in (oc.INFRA_ERROR, oc.INTERRUPTED, oc.SKIPPED) or outcome == expected.outcome:
         return False
     if judged:
         return True
     return outcome == oc.FAIL or (strict and outcome == oc.NON_STRICT) or expected.outcome == oc.FAIL
 
 
-def updated_entries(
-    previous: KnownDeviations, cases: Iterable[Mapping], *, placeholder: str = PLACEHOLDER_REASON
-) -> dict[str, Expectation]:
-    """The entries a file should hold after a run whose results.json `cases` are given: every non-PASS
-    outcome that the dialect does not already explain; an unchanged entry keeps its reason, a new or changed
-    one gets `placeholder` (with the old entry quoted); entries of cases the run did not have are kept."""
-    entries = dict(previous.entries)
+def draft_reason(case: Mapping) -> str:
+    """A draft reason for a case of results.json: the first line of its observed message, trimmed (or, without
+    a message, the outcome)."""
+    lines = (case.get("message") or "").strip().splitlines()
+    first = lines[0].strip() if lines else ""
+    if len(first) > DRAFT_LENGTH:
+        first = first[: DRAFT_LENGTH - 3].rstrip() + "..."
+    return first or f"observed {case['outcome']} (no message)"
+
+
+#: Outcomes that say nothing about an entry: the case did not run to a verdict; its entry stays as it is.
+_NOT_REACHED = (oc.SKIPPED, oc.INFRA_ERROR, oc.INTERRUPTED)
+
+
+def updated_entries(previous: KnownDeviations, cases: Iterable[Mapping]) -> dict[str, Expectation]:
+    """The entries a file should hold after a run whose results.json `cases` are given: every FAIL,
+    NON_STRICT or NOT_IMPLEMENTED outcome that the catalogue does not already expect (a case outside the
+    target's dialect); an unchanged entry keeps its reason, a new or changed one gets a draft reason from the
+    observed message (a changed one quotes the old entry). A case that passes loses its entry; a SKIPPED,
+    INFRA_ERROR or INTERRUPTED case keeps it as it was (it did not run to a verdict); entries of cases the run
+    did not have are kept; SKIPPED entries (older files) are dropped: SKIPPED is never unexpected."""
+    entries = {i: e for i, e in previous.entries.items() if e.outcome != oc.SKIPPED}
     for case in cases:
         case_id, outcome = case["id"], case["outcome"]
+        if outcome in _NOT_REACHED:
+            continue
         expected = case.get("expected") or {}
-        if outcome in (oc.PASS, oc.INFRA_ERROR, oc.INTERRUPTED) or expected.get("source") == "dialect":
+        if outcome == oc.PASS or expected.get("source") == "dialect":
             entries.pop(case_id, None)
             continue
         old = entries.get(case_id)
         if old is not None and old.outcome == outcome:
             continue
-        reason = placeholder if old is None else f"{placeholder} (was {old.outcome}: {old.reason})"
-        entries[case_id] = Expectation(outcome, reason, "file")
+        reason = draft_reason(case)
+        if old is not None:
+            reason += f" (was {old.outcome}: {old.reason})"
+        entries[case_id] = Expectation(outcome, reason, "file", draft=True)
     return dict(sorted(entries.items()))
 
 
@@ -144,9 +197,15 @@ def render_file(entries: Mapping[str, Expectation], header: str) -> str:
     """The TOML text of a known-deviations file: `header` as comment lines, then one line per entry."""
     lines = [f"# {line}".rstrip() for line in header.splitlines()] + ["", "[expected]"]
     for case_id, expectation in entries.items():
-        outcome, reason = json.dumps(expectation.outcome), json.dumps(expectation.reason)
-        lines.append(f"{json.dumps(case_id)} = {{ outcome = {outcome}, reason = {reason} }}")
+        outcome, reason = _toml_string(expectation.outcome), _toml_string(expectation.reason)
+        draft = ", draft = true" if expectation.draft else ""
+        lines.append(f"{_toml_string(case_id)} = {{ outcome = {outcome}, reason = {reason}{draft} }}")
     return "\n".join(lines) + "\n"
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's; DEL, which TOML refuses raw, escaped too)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def header_of(path: Path) -> str:

@@ -76,7 +76,13 @@ from conformance.harness.state import (
 )
 from conformance.harness.usage import infra_exit, usage_error
 from conformance.harness.verdicts import expectation_for
-from conformance.known_deviations import KnownDeviations, KnownDeviationsError, load_known_deviations
+from conformance.known_deviations import (
+    KnownDeviations,
+    KnownDeviationsError,
+    check_drafts,
+    load_known_deviations,
+)
+from conformance.masking import mask_secrets, short_secret_warnings
 from conformance.paths import fixtures_override_problem
 from conformance.target import ProfileError, Target, resolve_target
 
@@ -169,6 +175,7 @@ def _resolve_run(config: pytest.Config, state) -> None:
         known_path = option.jss_known_deviations or state.target.known_deviations
         if known_path:
             state.known = load_known_deviations(config.invocation_params.dir / known_path)
+            check_drafts(state.known, allow_draft=option.jss_allow_draft)
     except (ProfileError, KnownDeviationsError) as exc:
         raise usage_error(str(exc)) from None
 
@@ -188,6 +195,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 state.target, config.option.jss_deviate, timeout=config.option.jss_timeout,
                 extra_args=reference_args(config.option),
             )
+        state.warnings += short_secret_warnings(state.target)
         round_trips: list[float] = []
         state.warnings += preflight(state.target, round_trips=round_trips)
         state.round_trip = min(round_trips, default=None)
@@ -371,9 +379,10 @@ def pytest_runtest_makereport_scrub(item: pytest.Item, call: pytest.CallInfo):
         return report
     if report.longrepr is not None and not isinstance(report.longrepr, tuple):
         text = str(report.longrepr)
-        if any(secret in text for secret in secrets_ if secret):
-            report.longrepr = allure_extras.scrub(text, secrets_)
-    report.sections = [(name, allure_extras.scrub(content, secrets_)) for name, content in report.sections]
+        masked = mask_secrets(text, secrets_)
+        if masked != text:
+            report.longrepr = masked
+    report.sections = [(name, mask_secrets(content, secrets_)) for name, content in report.sections]
     return report
 
 
@@ -384,7 +393,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report: pytest.TestReport = yield
     state = harness_state(item.config)
     phase = _classify(report, call)
-    phase.message = allure_extras.scrub(phase.message, state.secrets)
+    phase.message = mask_secrets(phase.message, state.secrets)
     if phase.outcome == oc.NON_STRICT and not item.config.option.jss_strict:
         report.outcome = "passed"
         report.longrepr = None
@@ -438,11 +447,11 @@ def _explain(item, report, call, phase: PhaseOutcome, tracker, secrets_) -> None
     count = tracker.exchange_count if tracker is not None else 0
     exc = call.excinfo.value if call.excinfo is not None else None
     explanation = explain(clause_ids(item), exc, phase.message, exchanges, count)
-    summary = [allure_extras.scrub(line, secrets_) for line in explanation.summary()]
+    summary = [mask_secrets(line, secrets_) for line in explanation.summary()]
     text = "\n".join(explanation.lines)
     if explanation.deciding is not None:
         text += "\n\n--- the deciding exchange ---\n" + explanation.deciding.render()
-    report.sections.append(("jss: why it failed", allure_extras.scrub(text, secrets_)))
+    report.sections.append(("jss: why it failed", mask_secrets(text, secrets_)))
     report.jss_explanation = summary
 
 

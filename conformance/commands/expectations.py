@@ -1,10 +1,14 @@
 """``jss-conformance expectations update --target PROFILE.toml [--results R] [--file F]``: write the outcomes
 of a run into the target's known-deviations file, for review.
 
-Every case of the run that ended other than PASS gets an entry (cases outside the target's dialect excepted:
-the catalogue already explains them); an entry whose outcome did not change keeps its reason, a new or
-changed one gets the placeholder reason, which must be replaced by the observed reason before the file is
-committed (a project test refuses it); entries of cases the run did not have are kept, those of cases that
+The file is --file, else the profile's ``known_deviations``, else ``<profile stem>.known-deviations.toml``
+beside the profile (said in one line, with the ``known_deviations = "..."`` line that makes the profile use
+it). Every case of the run that ended FAIL, NON_STRICT or NOT_IMPLEMENTED gets an entry, except the cases
+outside the target's dialect (the catalogue already expects them); SKIPPED cases are never recorded (they
+are never unexpected). An entry whose outcome did not change keeps its reason; a new or changed one gets a
+draft reason, the first line of the observed message, marked ``draft = true``: a run that loads the file
+stops (exit status 2) until every draft is reviewed and its ``draft`` key removed, or with
+--jss-allow-draft. Entries of cases the run did not reach (or did not have) are kept, those of cases that
 now pass are removed.
 """
 
@@ -17,9 +21,9 @@ from pathlib import Path
 from conformance.cli import UsageError
 from conformance.known_deviations import NONE as NO_ENTRIES
 from conformance.known_deviations import (
-    PLACEHOLDER_REASON,
     KnownDeviationsError,
     header_of,
+    is_draft,
     load_known_deviations,
     render_file,
     updated_entries,
@@ -28,6 +32,13 @@ from conformance.report.results import read_results
 from conformance.target import ProfileError, load_profile
 
 DEFAULT_RESULTS = Path("reports") / "results.json"
+#: The file written beside a profile that names none: ``<profile stem>`` + this.
+DEFAULT_SUFFIX = ".known-deviations.toml"
+
+
+def default_file(profile: Path) -> Path:
+    """The known-deviations file of a profile that names none: ``<stem>.known-deviations.toml`` beside it."""
+    return profile.with_name(profile.stem + DEFAULT_SUFFIX)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,7 +56,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--results", default=str(DEFAULT_RESULTS), metavar="RESULTS.json",
         help=f"results.json of a run against that target (default {DEFAULT_RESULTS})",
     )
-    update.add_argument("--file", metavar="FILE.toml", help="the file to write (default: the profile's)")
+    update.add_argument(
+        "--file", metavar="FILE.toml",
+        help="the file to write (default: the profile's known_deviations, else "
+        f"<profile stem>{DEFAULT_SUFFIX} beside the profile)",
+    )
     update.set_defaults(handler=update_file)
 
 
@@ -56,8 +71,6 @@ def update_file(args: argparse.Namespace) -> int:
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
     path = Path(args.file or target.known_deviations) if (args.file or target.known_deviations) else None
-    if path is None:
-        raise UsageError(f"{args.target} names no known_deviations file: give --file")
     try:
         results = read_results(args.results)
     except ValueError as exc:
@@ -66,6 +79,12 @@ def update_file(args: argparse.Namespace) -> int:
         raise UsageError(
             f"{args.results} is a run of target {results['run']['target']!r}, not of {target.name!r}"
         )
+    if path is None:
+        path = default_file(Path(args.target))
+        print(
+            f"{args.target} names no known_deviations file: writing {path} "
+            f'(to use it, add known_deviations = "{path.name}" to the profile)'
+        )
     try:
         previous = load_known_deviations(path) if path.is_file() else NO_ENTRIES
     except KnownDeviationsError as exc:
@@ -73,12 +92,17 @@ def update_file(args: argparse.Namespace) -> int:
     entries = updated_entries(previous, results["cases"])
     header = header_of(path) or (
         f"Known deviations of target {target.name}: the cases expected to end other than PASS,\n"
-        "each with the observed reason (jss-conformance expectations update writes this file)."
+        "each with the observed reason (jss-conformance expectations update writes this file).\n"
+        "A reason marked draft = true is the observed message, not reviewed: check it, reword it if need\n"
+        "be, then remove its draft key (a run refuses a file holding a draft unless --allow-draft)."
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_file(entries, header), encoding="utf-8")
-    placeholders = sum(1 for e in entries.values() if e.reason.startswith(PLACEHOLDER_REASON))
-    print(f"{path}: {len(entries)} entries, {placeholders} with the placeholder reason to replace")
+    drafts = sum(1 for e in entries.values() if is_draft(e))
+    print(
+        f"{path}: {len(entries)} entries, {drafts} with a draft reason to review "
+        "(then remove its draft = true)"
+    )
     return 0
 
 

@@ -9,7 +9,6 @@ results (categories, allurerc.json, environment): :mod:`conformance.harness.allu
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from collections.abc import Iterable
@@ -25,10 +24,11 @@ from conformance.harness.allure_status import MANAGED_TAGS, AllureView, base_sta
 from conformance.harness.allure_status import view as status_view
 from conformance.harness.results import INTERRUPTED_MESSAGE
 from conformance.known_deviations import PASS_EXPECTED, Expectation
+from conformance.masking import mask_secrets
+from conformance.masking import mask_secrets as scrub  # noqa: F401 - the former name, re-exported
 
 _SEVERITY = {"MUST": "critical", "EXAMPLE": "normal", "OPEN": "minor"}
 MAX_ATTACHED_EXCHANGES = 40
-_FRAGMENT = 6  # a secret's head or tail this long, next to "...", is scrubbed too
 #: The verdicts an interrupted case keeps (as the results book does, conformance.harness.results).
 _KEPT_WHEN_INTERRUPTED = {oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR}
 
@@ -121,33 +121,18 @@ def _show(test, shown: AllureView) -> None:
 
 
 def scrub_current(config: pytest.Config, secrets_: Iterable[str]) -> None:
-    """Remove secret strings from the running test's status message and trace."""
+    """Mask the secrets in the running test's status message and trace (:func:`mask_secrets`)."""
     test = _current_test(config)
     if test is None or test.statusDetails is None:
         return
     for attribute in ("message", "trace"):
         text = getattr(test.statusDetails, attribute)
         if text:
-            setattr(test.statusDetails, attribute, scrub(text, secrets_))
-
-
-def scrub(text: str, secrets_: Iterable[str]) -> str:
-    """`text` with every secret replaced by ****, also the head or tail pytest keeps of a truncated repr
-    (``'hArNeSs-SeCr...defghijKLMNOP'``)."""
-    for secret in secrets_:
-        if not secret:
-            continue
-        text = text.replace(secret, "****")
-        if len(secret) >= 2 * _FRAGMENT and "..." in text:
-            heads = "|".join(re.escape(secret[:n]) for n in range(len(secret) - 1, _FRAGMENT - 1, -1))
-            tails = "|".join(re.escape(secret[-n:]) for n in range(len(secret) - 1, _FRAGMENT - 1, -1))
-            text = re.sub(rf"(?:{heads})\.\.\.", "****...", text)
-            text = re.sub(rf"\.\.\.(?:{tails})", "...****", text)
-    return text
+            setattr(test.statusDetails, attribute, mask_secrets(text, secrets_))
 
 
 def attach_exchanges(exchanges: Iterable[Exchange], total: int, secrets_: Iterable[str]) -> None:
-    """Attach each exchange's render() (signature masked, secrets scrubbed) to the running Allure test."""
+    """Attach each exchange's render() (signature masked, secrets masked) to the running Allure test."""
     import allure
 
     exchanges = list(exchanges)[-MAX_ATTACHED_EXCHANGES:]
@@ -156,7 +141,7 @@ def attach_exchanges(exchanges: Iterable[Exchange], total: int, secrets_: Iterab
         path = exchange.url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
         name = f"exchange {number:02d}: {exchange.method} /{path[:60]} -> {exchange.status}"
         allure.attach(
-            scrub(exchange.render(), secrets_), name=name, attachment_type=allure.attachment_type.TEXT
+            mask_secrets(exchange.render(), secrets_), name=name, attachment_type=allure.attachment_type.TEXT
         )
 
 

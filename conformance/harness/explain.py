@@ -4,8 +4,8 @@ list of all the case's exchanges, one line each.
 
 The plugin puts these lines in the case's failure report (with the deciding exchange in full) and under the
 case in the jss-conformance summary section; a CI log reader needs no Allure report. Signatures are masked by
-:meth:`conformance.client.Exchange.render` and :func:`conformance.client.mask_url`; the plugin scrubs the
-secret from every line.
+:meth:`conformance.client.Exchange.render` and :func:`conformance.client.mask_url`; the plugin masks the
+secret in every line (conformance.masking).
 """
 
 from __future__ import annotations

@@ -74,6 +74,14 @@ def add_options(parser: pytest.Parser) -> None:
         "known_deviations). With one, every outcome other than the expected one fails the run.",
     )
     group.addoption(
+        "--jss-allow-draft",
+        "--allow-draft",
+        action="store_true",
+        default=False,
+        help="run with a known-deviations file that still holds draft reasons (draft = true, written by "
+        "`jss-conformance expectations update`); without it such a file is a usage error (exit status 2).",
+    )
+    group.addoption(
         "--jss-strict",
         action="store_true",
         default=False,

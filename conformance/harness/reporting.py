@@ -18,6 +18,7 @@ from conformance.harness.options import runs_tests
 from conformance.harness.results import case_id
 from conformance.harness.state import HarnessState
 from conformance.harness.verdicts import summary as verdict_summary
+from conformance.masking import mask_secrets
 from conformance.report.results import run_info, write_results
 from conformance.target import Target
 
@@ -44,8 +45,9 @@ def _run(state: HarnessState, target_name: str = "(none)", strict: bool = False)
         finished=time.time(),
         status=ending.status,
         stopped_at=ending.stopped_at,
-        reason=allure_extras.scrub(ending.reason, state.secrets),
+        reason=mask_secrets(ending.reason, state.secrets),
         selected=state.selected,
+        strict=strict,
     )
     if state.known.path:
         info["known_deviations"] = state.known.path
@@ -88,7 +90,7 @@ def write_run_reports(
         return
     target = state.target
     ending = state.ending or COMPLETED_RUN
-    reason = allure_extras.scrub(ending.reason, state.secrets)
+    reason = mask_secrets(ending.reason, state.secrets)
     allure_config.write_environment(
         directory,
         allure_config.environment_properties(
@@ -109,7 +111,7 @@ def write_run_reports(
     if preflight_failure is not None:
         allure_extras.write_synthetic_result(directory, "preflight", oc.INFRA_ERROR, preflight_failure)
     elif state.ending is not None and state.ending.stopped_at == SETUP and not state.book.records():
-        reason = allure_extras.scrub(state.ending.reason, state.secrets)
+        reason = mask_secrets(state.ending.reason, state.secrets)
         allure_extras.write_synthetic_result(directory, SETUP_RESULT, "SETUP_ERROR", reason, status="broken")
 
 
@@ -227,10 +229,10 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
         if len(listed) > _SHOWN_PER_OUTCOME:
             lines.append((f"... and {len(listed) - _SHOWN_PER_OUTCOME} more {name}", colour))
     lines += verdict_summary(verdicts)
-    if state.known.placeholders:
+    if state.known.drafts:
         lines.append(
-            (f"{len(state.known.placeholders)} entries of {state.known.path} still have the placeholder "
-             "reason: explain them", {"yellow": True})
+            (f"{len(state.known.drafts)} entries of {state.known.path} still have a draft reason "
+             "(--allow-draft): review them and remove their draft key", {"yellow": True})
         )
     lines += _ending_lines(state, state.ending or COMPLETED_RUN)
     if state.results_path is not None:

@@ -5,6 +5,7 @@ the outcome of the cases of one run naming one clause: the most telling of them 
 INTERRUPTED, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, PASS), with how many of those cases had it. A cell whose
 non-PASS cases were all expected (the target's known deviations) is marked apart: ``*`` in the terminal, a
 hatched cell labelled "expected" in the page; a cell of a clause outside the run's dialect reads ``n/a``. The
+totals per run (expected deviations, unexpected outcomes) are those the run printed: the same judgement. The
 page needs no script and no network: the cases and their messages are in each cell's tooltip and in a
 ``<details>`` that opens on click.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.catalogue import Clause
+from conformance.report.judgement import run_totals
 
 #: Which outcome a cell shows when its cases disagree (first wins).
 PRECEDENCE = ("FAIL", "INFRA_ERROR", "INTERRUPTED", "NON_STRICT", "NOT_IMPLEMENTED", "SKIPPED", "PASS")
@@ -109,12 +111,10 @@ class Matrix:
         return list(grouped.items())
 
     def totals(self, column: int) -> dict[str, int]:
-        """Case counts of a run: per outcome, plus ``expected`` (known deviations) and ``unexpected``."""
-        cases = self.documents[column]["cases"] if self.documents else []
-        counts = Counter(case["outcome"] for case in cases)
-        counts["expected"] = sum(1 for case in cases if _expected(case))
-        counts["unexpected"] = sum(1 for case in cases if case["outcome"] != "PASS" and not _expected(case))
-        return dict(counts)
+        """Case counts of a run: per outcome, plus ``expected`` (expected deviations) and ``unexpected``
+        (unexpected outcomes), judged as the run judged them (:mod:`conformance.report.judgement`): equal to
+        the run's own terminal line."""
+        return run_totals(self.documents[column]) if self.documents else {}
 
 
 def _labels(documents: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[str]:

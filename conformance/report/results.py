@@ -1,10 +1,11 @@
 """results.json: build, write, read and validate the machine-readable record of a run (DESIGN §3).
 
-``{"run": {suite_version, target, endpoint, dialect, regions, started, duration, status, stopped_at, reason,
-selected}, "cases": [{"id", "clauses", "outcome", "duration_ms", "message"}]}``; the JSON Schema is
-``results.schema.json`` beside this module. ``status`` is completed / interrupted / stopped (a file without
-it, from an older suite version, is a completed run); ``stopped_at`` (setup or cases) and ``reason`` say where
-and why a run did not complete.
+``{"run": {suite_version, target, endpoint, dialect, regions, started, duration, strict, status, stopped_at,
+reason, selected, known_deviations, unexpected}, "cases": [{"id", "clauses", "outcome", "duration_ms",
+"message"}]}``; the JSON Schema is ``results.schema.json`` beside this module. ``status`` is completed /
+interrupted / stopped (a file without it, from an older suite version, is a completed run); ``stopped_at``
+(setup or cases) and ``reason`` say where and why a run did not complete; ``strict``: the run had
+--jss-strict.
 """
 
 from __future__ import annotations
@@ -40,9 +41,11 @@ def run_info(
     stopped_at: str | None = None,
     reason: str = "",
     selected: int | None = None,
+    strict: bool = False,
 ) -> dict[str, Any]:
     """The ``run`` object; `started` / `finished` are time.time() values; `status`, `stopped_at` and `reason`
-    say whether the run completed or where and why it ended early."""
+    say whether the run completed or where and why it ended early; `strict`: the run had --jss-strict (its
+    NON_STRICT outcomes failed it)."""
     finished = time.time() if finished is None else finished
     ending: dict[str, Any] = {"status": status, "reason": reason}
     if stopped_at is not None:
@@ -57,6 +60,7 @@ def run_info(
         "regions": list(regions),
         "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "duration": round(max(finished - started, 0.0), 3),
+        "strict": strict,
         **ending,
     }
 

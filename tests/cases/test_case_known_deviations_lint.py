@@ -1,5 +1,5 @@
 """The committed known-deviations files (fixtures/expectations/<target>.toml): valid, every reason written by
-hand (no placeholder left by `expectations update`), every id a case the suite has, and every profile that
+hand (no draft reason left by `expectations update`), every id a case the suite has, and every profile that
 names one pointing at an existing file."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conformance.known_deviations import PLACEHOLDER_REASON, load_known_deviations
+from conformance.known_deviations import load_known_deviations
 from conformance.paths import CASES_DIR, fixtures_dir
 from conformance.target import load_profile
 
@@ -35,9 +35,9 @@ def test_known_deviations_files_exist():
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_known_deviations_reasons_written_by_hand(path):
-    placeholders = load_known_deviations(path).placeholders
+    drafts = load_known_deviations(path).drafts
 
-    assert not placeholders, f"{path.name}: replace the placeholder {PLACEHOLDER_REASON!r} of {placeholders}"
+    assert not drafts, f"{path.name}: review the draft reasons of {drafts} and remove their draft key"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)

@@ -82,14 +82,20 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+HARNESS_USERS = (("harness", ACCESS_KEY, SECRET_KEY), ("harness-alt", ALT_ACCESS_KEY, ALT_SECRET_KEY))
+
+
 @contextmanager
-def reference_endpoint(deviations: tuple[str, ...] = ()) -> Iterator[Endpoint]:
-    """Start a reference endpoint with the harness users and create one bucket per region."""
+def reference_endpoint(
+    deviations: tuple[str, ...] = (), users: tuple[tuple[str, str, str], ...] = HARNESS_USERS
+) -> Iterator[Endpoint]:
+    """Start a reference endpoint with `users` (name, access key, secret key; default the harness users: set
+    the HARNESS_* variables of other users with `clean_env(...)`); the first one creates one bucket per
+    region."""
     from conformance.reference.launch import start_reference
 
-    users = [("harness", ACCESS_KEY, SECRET_KEY), ("harness-alt", ALT_ACCESS_KEY, ALT_SECRET_KEY)]
-    with start_reference(users=users, deviations=deviations) as reference:
-        endpoint = Endpoint(reference, Credentials(ACCESS_KEY, SECRET_KEY))
+    with start_reference(users=list(users), deviations=deviations) as reference:
+        endpoint = Endpoint(reference, Credentials(users[0][1], users[0][2]))
         for region, bucket in (("cn-north-1", NORTH_BUCKET), ("cn-east-2", EAST_BUCKET)):
             ops.put_bucket(endpoint.client(region), bucket)
         yield endpoint

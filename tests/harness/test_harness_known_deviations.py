@@ -10,7 +10,6 @@ from harness_helpers import run_cli
 
 from conformance import outcomes as oc
 from conformance.known_deviations import (
-    PLACEHOLDER_REASON,
     Expectation,
     KnownDeviations,
     KnownDeviationsError,
@@ -60,7 +59,8 @@ JUDGEMENTS = [
     (oc.NON_STRICT, Expectation(oc.PASS), False, False, False),
     (oc.NON_STRICT, Expectation(oc.PASS), False, True, True),
     (oc.NOT_IMPLEMENTED, Expectation(oc.NOT_IMPLEMENTED, "dialect", "dialect"), True, False, False),
-    (oc.SKIPPED, Expectation(oc.PASS), True, False, True),
+    (oc.SKIPPED, Expectation(oc.PASS), True, False, False),  # not run: it confirms nothing
+    (oc.SKIPPED, FAIL_EXPECTED, True, False, False),
     (oc.FAIL, Expectation(oc.PASS), False, False, True),
     (oc.INFRA_ERROR, Expectation(oc.PASS), True, False, False),  # exit status 3, judged apart
 ]
@@ -71,29 +71,45 @@ def test_harness_outcome_judged_against_expectation(outcome, expected, judged, s
     assert is_unexpected(outcome, expected, judged=judged, strict=strict) is unexpected
 
 
-def test_harness_updated_entries_keep_reasons_and_mark_new_ones():
+def test_harness_updated_entries_keep_reasons_and_draft_new_ones_from_the_message():
     previous = KnownDeviations({
         "a": Expectation(oc.FAIL, "reason a", "file"),
         "b": Expectation(oc.FAIL, "reason b", "file"),
-        "c": Expectation(oc.SKIPPED, "reason c", "file"),
+        "c": Expectation(oc.NON_STRICT, "reason c", "file"),
+        "kept-when-skipped": Expectation(oc.FAIL, "reason k", "file"),
+        "old-skip": Expectation(oc.SKIPPED, "reason s", "file"),
         "not-run": Expectation(oc.FAIL, "reason d", "file"),
     })
     cases = [
-        {"id": "a", "outcome": oc.FAIL},
-        {"id": "b", "outcome": oc.NON_STRICT},
-        {"id": "c", "outcome": oc.PASS},
-        {"id": "new", "outcome": oc.NOT_IMPLEMENTED},
-        {"id": "dialect", "outcome": oc.NOT_IMPLEMENTED, "expected": {"source": "dialect"}},
+        {"id": "a", "outcome": oc.FAIL, "message": "other words"},
+        {"id": "b", "outcome": oc.NON_STRICT, "message": "  stored STANDARD  \nsecond line"},
+        {"id": "c", "outcome": oc.PASS, "message": ""},
+        {"id": "new", "outcome": oc.NOT_IMPLEMENTED, "message": "answered 501"},
+        {"id": "silent", "outcome": oc.FAIL, "message": ""},
+        {"id": "skipped", "outcome": oc.SKIPPED, "message": "the target has no [alt] account"},
+        {"id": "kept-when-skipped", "outcome": oc.SKIPPED, "message": "no [alt]"},
+        {"id": "old-skip", "outcome": oc.SKIPPED, "message": "no [alt]"},
+        {"id": "dialect", "outcome": oc.NOT_IMPLEMENTED, "message": "s3 only",
+         "expected": {"outcome": oc.NOT_IMPLEMENTED, "reason": "s3 only", "source": "dialect"}},
     ]
 
     entries = updated_entries(previous, cases)
 
-    assert {i: (e.outcome, e.reason) for i, e in entries.items()} == {
-        "a": (oc.FAIL, "reason a"),
-        "b": (oc.NON_STRICT, f"{PLACEHOLDER_REASON} (was FAIL: reason b)"),
-        "new": (oc.NOT_IMPLEMENTED, PLACEHOLDER_REASON),
-        "not-run": (oc.FAIL, "reason d"),
+    assert {i: (e.outcome, e.reason, e.draft) for i, e in entries.items()} == {
+        "a": (oc.FAIL, "reason a", False),
+        "b": (oc.NON_STRICT, "stored STANDARD (was FAIL: reason b)", True),
+        "kept-when-skipped": (oc.FAIL, "reason k", False),
+        "new": (oc.NOT_IMPLEMENTED, "answered 501", True),
+        "not-run": (oc.FAIL, "reason d", False),
+        "silent": (oc.FAIL, "observed FAIL (no message)", True),
     }
+
+
+def test_harness_drafted_reason_is_trimmed_to_its_first_line():
+    long = "x" * 500
+    entries = updated_entries(KnownDeviations({}), [{"id": "a", "outcome": oc.FAIL, "message": long}])
+
+    assert len(entries["a"].reason) == 200 and entries["a"].reason.endswith("...")
 
 
 def _run(tmp_path, known: str | None, *extra: str):
@@ -140,15 +156,22 @@ def test_harness_expectations_update_writes_the_run_outcomes(tmp_path):
         '[[buckets]]\nname = "jssc-north"\nregion = "cn-north-1"\n',
         encoding="utf-8",
     )
-    assert _run(tmp_path, None).status == 1
+    failed = _run(tmp_path, None)
+    assert failed.status == 1
+    [case] = [c for c in failed.results["cases"] if c["id"] == ETAG_CASE]
 
     update = run_cli(["expectations", "update", "--target", str(profile)], tmp_path)
 
     assert update.status == 0, update.stderr
     written = load_known_deviations(tmp_path / "known.toml")
     assert {i: e.outcome for i, e in written.entries.items()} == {ETAG_CASE: oc.FAIL}
-    assert written.placeholders == [ETAG_CASE]
-    assert _run(tmp_path, (tmp_path / "known.toml").read_text(encoding="utf-8")).status == 0
+    assert written.drafts == [ETAG_CASE]
+    assert written.entries[ETAG_CASE].reason == case["message"].splitlines()[0].strip()
+    assert "1 with a draft reason" in update.stdout and "names no known_deviations" not in update.stdout
+    text = (tmp_path / "known.toml").read_text(encoding="utf-8")
+    assert _run(tmp_path, text).status == 2  # a draft not reviewed
+    assert _run(tmp_path, text, "--jss-allow-draft").status == 0
+    assert _run(tmp_path, text.replace(", draft = true", "")).status == 0  # reviewed
 
 
 def test_harness_expectations_update_refuses_another_targets_results(tmp_path):

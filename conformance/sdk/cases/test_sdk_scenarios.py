@@ -16,6 +16,7 @@ import pytest
 
 from conformance import operations as ops
 from conformance.client import JssClient
+from conformance.masking import mask_secrets
 from conformance.outcomes import NotImplementedByTarget
 from conformance.sdk import bench
 from conformance.sdk.data import file_md5, write_source
@@ -105,8 +106,7 @@ def _attach(name: str, text: str, secret: str) -> None:
         import allure
     except ImportError:
         return
-    allure.attach(text.replace(secret, "***") if secret else text, name=name,
-                  attachment_type=allure.attachment_type.TEXT)
+    allure.attach(mask_secrets(text, [secret]), name=name, attachment_type=allure.attachment_type.TEXT)
 
 
 @pytest.mark.parametrize("scenario", _params())
