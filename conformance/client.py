@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 import requests
 from requests.utils import resolve_proxies
 from urllib3._collections import HTTPHeaderDict
 
+from conformance import keepalive
 from conformance import signing as signer
+from conformance.exchange import (  # noqa: F401 - Exchange, the masks and the limits are imported from here too
+    KEPT_BODY_BYTES,
+    MASK,
+    RENDERED_BODY_BYTES,
+    Exchange,
+    connection_error,
+    mask_authorization,
+    mask_url,
+)
 from conformance.outcomes import InfraError, NotImplementedByTarget
-
-#: How much of a response body an Exchange keeps, and how much of it render() shows.
-KEPT_BODY_BYTES = 64 * 1024
-RENDERED_BODY_BYTES = 4 * 1024
-MASK = "****"
+from conformance.tls import new_session
 
 Body = bytes | bytearray | io.IOBase | Iterable[bytes] | None
 HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]] | None
@@ -71,70 +76,6 @@ class SigningOptions:
     presign_expires: int | None = None
 
 
-_AUTH_MASK = re.compile(r"^(\s*\S+\s+[^:\s]*:).*$", re.DOTALL)
-_SIGV4_MASK = re.compile(r"^(\s*AWS4-HMAC-SHA256\s.*Signature=)[0-9a-fA-F]*\s*$", re.DOTALL)
-_URL_SIGNATURE = re.compile(r"([?&](?:X-Amz-)?Signature=)[^&#]*")
-
-
-def mask_authorization(value: str) -> str:
-    """``jingdong AK:signature`` -> ``jingdong AK:****`` (S3 V2 ``AWS AK:sig`` alike, SigV4's
-    ``...Signature=hex`` -> ``...Signature=****``); anything else unparseable is fully masked."""
-    match = _SIGV4_MASK.match(value) or _AUTH_MASK.match(value)
-    return f"{match.group(1)}{MASK}" if match else MASK
-
-
-def mask_url(url: str) -> str:
-    """Mask the value of a ``Signature=`` query parameter of a presigned URL."""
-    return _URL_SIGNATURE.sub(lambda m: m.group(1) + MASK, url)
-
-
-@dataclass
-class Exchange:
-    """One request and its response, as sent and received (the secret key is never stored)."""
-
-    method: str
-    url: str
-    request_headers: list[tuple[str, str]]
-    request_body_size: int | None
-    string_to_sign: str | None
-    status: int | None = None
-    response_headers: list[tuple[str, str]] = field(default_factory=list)
-    response_body: bytes = b""
-    elapsed: float = 0.0
-    bucket: str | None = None
-    key: str | None = None
-    query: list[tuple[str, str | None]] = field(default_factory=list)
-    #: Values masked wherever they appear in render() (the signature sent); never the secret key.
-    masked_values: tuple[str, ...] = field(default=(), repr=False)
-    #: The wire dialect of the client that made the exchange ("jss" or "s3").
-    dialect: str = "jss"
-
-    def render(self) -> str:
-        """A text attachment: request line, headers, string to sign, response; the signature masked."""
-        lines = [f"{self.method} {mask_url(self.url)}"]
-        for name, value in self.request_headers:
-            shown = mask_authorization(value) if name.lower() == "authorization" else value
-            lines.append(f"{name}: {shown}")
-        size = "unknown" if self.request_body_size is None else str(self.request_body_size)
-        lines.append(f"(request body: {size} bytes)")
-        lines.append("")
-        lines.append("--- string to sign ---")
-        lines.append(repr(self.string_to_sign) if self.string_to_sign is not None else "(not signed)")
-        lines.append("")
-        lines.append(f"--- response: {self.status} ({self.elapsed * 1000:.1f} ms) ---")
-        lines.extend(f"{name}: {value}" for name, value in self.response_headers)
-        lines.append("")
-        body = self.response_body[:RENDERED_BODY_BYTES]
-        lines.append(body.decode("utf-8", errors="replace"))
-        if len(self.response_body) > RENDERED_BODY_BYTES:
-            lines.append(f"... ({len(self.response_body)} bytes kept, truncated)")
-        text = "\n".join(lines)
-        for value in self.masked_values:
-            if value:
-                text = text.replace(value, MASK)
-        return text
-
-
 def encode_key(key: str) -> str:
     """Percent-encode an object key (UTF-8) for the request path; ``/`` stays as is."""
     return quote(key, safe="/", encoding="utf-8")
@@ -174,8 +115,11 @@ class JssClient:
     """A signing HTTP client for one endpoint and one set of credentials (None: an anonymous client, which
     sends no Authorization).
 
-    `listeners` are called with the :class:`Exchange` after every exchange that got a response (the plugin
-    uses them for cleanup tracking and reports).
+    `listeners` are called with the :class:`Exchange` of every attempt, answered or not (the plugin uses
+    them for cleanup tracking and reports).
+
+    Without a `session` the client makes its own (conformance.tls.new_session: the CA environment variables
+    honoured); a given one gets the keep-alive tracking adapter mounted (conformance.keepalive).
     """
 
     #: The wire dialect this client speaks (its operations are conformance.operations.<dialect>).
@@ -192,7 +136,7 @@ class JssClient:
         self.endpoint = endpoint.rstrip("/")
         self.credentials = credentials
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = keepalive.install(session) if session is not None else new_session(url=self.endpoint)
         self.listeners: list[Callable[[Exchange], None]] = []
 
     def __repr__(self) -> str:
@@ -223,8 +167,9 @@ class JssClient:
 
         `query` pairs are sent in the given order. `host` switches to virtual-host style: it is sent as the
         Host header and the bucket is left out of the path (the signed resource still names it).
-        Connection errors and timeouts are retried once, then raise InfraError; a 501 raises
-        NotImplementedByTarget.
+        A request is sent again only when a stale keep-alive connection explains its error (see
+        conformance.keepalive), once, and both attempts go to the listeners; any other connection error or
+        timeout raises InfraError at once (its attempt recorded too). A 501 raises NotImplementedByTarget.
         """
         method = method.upper()
         options = signing or SigningOptions()
@@ -249,8 +194,7 @@ class JssClient:
             masked_values=(sent_signature,) if sent_signature else (), dialect=self.dialect,
         )
         response = self._send(method, url, header_pairs, body, exchange, stream=stream)
-        for listener in list(self.listeners):
-            listener(exchange)
+        self._notify(exchange)
         if response.status_code == 501:
             raise NotImplementedByTarget(f"{method} {mask_url(url)} answered 501")
         return response
@@ -323,6 +267,10 @@ class JssClient:
         query = encode_query(query_pairs)
         return f"{self.endpoint}{path}" + (f"?{query}" if query else "")
 
+    def _notify(self, exchange: Exchange) -> None:
+        for listener in list(self.listeners):
+            listener(exchange)
+
     def _send(
         self,
         method: str,
@@ -335,21 +283,27 @@ class JssClient:
     ) -> requests.Response:
         start_position = body.tell() if isinstance(body, io.IOBase) and body.seekable() else None
         rewindable = body is None or isinstance(body, bytes | bytearray) or start_position is not None
-        attempts = 2 if rewindable else 1
-        last_error: Exception | None = None
-        for attempt in range(attempts):
-            if attempt and start_position is not None:
+        for attempt in (1, 2):
+            if attempt > 1 and start_position is not None:
                 body.seek(start_position)
             prepared = self._prepare(method, url, header_pairs, body)
             started = time.perf_counter()
+            keepalive.forget()
             try:
                 response = self.session.send(
                     prepared, timeout=self.timeout, allow_redirects=False, proxies=self._proxies(prepared),
                     stream=stream,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
-                last_error = exc
-                continue
+                resend = attempt == 1 and rewindable and keepalive.stale_connection(exc)
+                self._notify(replace(
+                    exchange, request_headers=list(prepared.headers.items()), resent=resend,
+                    elapsed=time.perf_counter() - started, error=connection_error(exc),
+                ))
+                if resend:
+                    continue
+                again = " (sent again after a stale keep-alive connection)" if attempt > 1 else ""
+                raise InfraError(f"{method} {mask_url(url)}{again}: {connection_error(exc)}") from exc
             exchange.elapsed = time.perf_counter() - started
             exchange.request_headers = list(prepared.headers.items())
             exchange.status = response.status_code
@@ -357,9 +311,7 @@ class JssClient:
             exchange.response_body = b"" if stream else response.content[:KEPT_BODY_BYTES]
             response.exchange = exchange  # type: ignore[attr-defined]
             return response
-        raise InfraError(
-            f"{method} {mask_url(url)}: {type(last_error).__name__} after {attempts} attempt(s): {last_error}"
-        ) from last_error
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     def _proxies(self, prepared: requests.PreparedRequest) -> dict[str, str]:
         """What ``Session.send`` would resolve for this request's proxies (session proxies, then the proxy

@@ -7,6 +7,7 @@ import requests
 
 from conformance.client import Credentials, JssClient
 from conformance.target import BucketSpec, Target
+from conformance.tls import new_session
 
 
 def client_for(
@@ -19,8 +20,10 @@ def client_for(
     session: requests.Session | None = None,
 ) -> JssClient:
     """A client for `bucket`'s endpoint in the target's dialect, signing with `credentials` (default: the
-    target's), or sending no Authorization at all when `anonymous`."""
+    target's), or sending no Authorization at all when `anonymous`. Without a `session`, one of its own
+    with the target's TLS settings (conformance.tls.new_session)."""
     credentials = None if anonymous else credentials or target.credentials
+    session = session if session is not None else new_session(target.tls, bucket.endpoint)
     if target.dialect == "s3":
         from conformance.client_s3 import S3Client
 

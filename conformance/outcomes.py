@@ -39,7 +39,8 @@ class NotInDialect(NotImplementedByTarget):
 
 
 class InfraError(Exception):
-    """The endpoint could not be reached (connection error, timeout) even after one retry.
+    """The endpoint could not be reached (connection error, timeout; retried only where a stale keep-alive
+    connection explained it: conformance.keepalive).
 
     Never counted as non-conformance.
     """

@@ -15,6 +15,7 @@ A profile is a TOML file (see ``fixtures/targets/staging.example.toml``)::
     name = "my-bucket"
     region = "cn-north-1"
     endpoint = "https://s-bj.jcloud.com"  # optional, defaults to the profile's endpoint
+    [tls]                                 # optional, files relative to the profile: see conformance.tls
     [expect]                              # overrides of fixtures/expectations/defaults.toml
     ...
 
@@ -43,6 +44,7 @@ from conformance.harness.expectations import (
     thaw,
 )
 from conformance.paths import fixtures_dir
+from conformance.tls import TlsSettings, check_environment, parse_tls
 from conformance.tomlfile import read_toml
 
 KNOWN_DIALECTS = ("jss", "s3")
@@ -53,7 +55,7 @@ ENV_VARIABLES = ("JSS_ENDPOINT", "JSS_ACCESS_KEY", "JSS_SECRET_KEY", "JSS_BUCKET
 
 _PROFILE_KEYS = {
     "name", "endpoint", "dialect", "embedded", "credentials", "alt", "buckets", "expect", "reference",
-    "known_deviations", "signature",
+    "known_deviations", "signature", "tls",
 }
 _CREDENTIAL_KEYS = {"access_key_env", "secret_key_env"}
 _BUCKET_KEYS = {"name", "region", "endpoint"}
@@ -101,6 +103,8 @@ class Target:
         return tuple(account.secret_key for account in accounts if account is not None and account.secret_key)
     #: The signature version (jss: "jingdong"; s3: "v4" or "v2").
     signature: str = ""
+    #: The profile's [tls] files (absolute once loaded); without a CA the CA variables apply.
+    tls: TlsSettings = field(default_factory=TlsSettings)
 
     @property
     def regions(self) -> list[str]:
@@ -137,6 +141,7 @@ class Target:
             if self.alt_credentials is not None
             else None,
             "signature": self.signature,
+            "tls": self.tls.to_payload(),
         }
 
     @classmethod
@@ -154,6 +159,7 @@ class Target:
             known_deviations=payload.get("known_deviations", ""),
             alt_credentials=Credentials(*payload["alt"]) if payload.get("alt") else None,
             signature=payload.get("signature", ""),
+            tls=TlsSettings.from_payload(payload.get("tls")),
         )
 
 
@@ -312,7 +318,7 @@ def parse_profile(
         reference = _reference_options(document.get("reference"))
         if "min_part_size" in reference and "min_part_size" in defaults and "min_part_size" not in expect_raw:
             expect["min_part_size"] = reference["min_part_size"]  # the endpoint we start is what we expect
-        for key in ("endpoint", "credentials", "alt"):
+        for key in ("endpoint", "credentials", "alt", "tls"):
             if key in document:
                 raise ProfileError(
                     f"an embedded profile has no {key!r}: the plugin starts and signs in itself"
@@ -343,6 +349,7 @@ def parse_profile(
             known_deviations=known,
             alt_credentials=_alt_credentials(document.get("alt"), env, required=require_alt),
             signature=signature,
+            tls=parse_tls(document.get("tls"), ProfileError),
         )
     )
 
@@ -365,11 +372,12 @@ def load_profile(
             read_toml(path, ProfileError), name=path.stem, env=env, defaults=load_default_expectations(),
             require_alt=require_alt,
         )
+        tls = target.tls.resolved(path.parent, ProfileError)
     except ProfileError as exc:
         message = str(exc)
         raise ProfileError(message if message.startswith(str(path)) else f"{path}: {message}") from None
     known = document_known_deviations(target, path)
-    return replace(target, source=str(path), known_deviations=known)
+    return replace(target, source=str(path), known_deviations=known, tls=tls)
 
 
 def document_known_deviations(target: Target, path: Path) -> str:
@@ -447,10 +455,14 @@ def resolve_target(profile: str | Path | None, env: Mapping[str, str], *, requir
     (`require_alt` as for parse_profile).
 
     An embedded target still has no endpoint and placeholder credentials: the plugin fills them in when it
-    starts the reference endpoint.
+    starts the reference endpoint. ProfileError also when a CA variable that would verify an https endpoint
+    names nothing.
     """
     if profile is not None:
-        return apply_environment(load_profile(profile, env, require_alt=require_alt), env)
-    if env.get("JSS_ENDPOINT", "").strip():
-        return apply_environment(None, env)
-    return apply_environment(load_profile(embedded_profile_path(), env), env)
+        target = apply_environment(load_profile(profile, env, require_alt=require_alt), env)
+    elif env.get("JSS_ENDPOINT", "").strip():
+        target = apply_environment(None, env)
+    else:
+        target = apply_environment(load_profile(embedded_profile_path(), env), env)
+    check_environment(env, [bucket.endpoint for bucket in target.buckets], target.tls, ProfileError)
+    return target

@@ -15,8 +15,6 @@ import os
 import re
 import sys
 
-import requests
-
 from conformance import operations as ops
 from conformance.cli import UsageError
 from conformance.clients import client_for
@@ -25,6 +23,7 @@ from conformance.harness.state import RUN_PREFIX_PATTERN
 from conformance.harness.sweeping import run_folder, sweep_bucket
 from conformance.outcomes import InfraError
 from conformance.target import ProfileError, resolve_target
+from conformance.tls import new_session
 
 RUN_FOLDER = re.compile(rf"^{RUN_PREFIX_PATTERN}/")
 
@@ -80,7 +79,7 @@ def sweep(args: argparse.Namespace) -> int:
     if not buckets:
         raise UsageError(f"no bucket named {', '.join(args.bucket)} in target {target.name}")
     failures = 0
-    with requests.Session() as session:
+    with new_session(target.tls, target.endpoint) as session:
         for bucket in buckets:
             client = client_for(target, bucket, session=session)
             try:

@@ -18,6 +18,7 @@ import time
 import requests
 
 from conformance.target import ProfileError, Target, resolve_target
+from conformance.tls import TlsSettings, new_session
 
 #: A fastest probe round trip at least this long (seconds) makes the target "far".
 FAR_RTT = 0.010
@@ -28,15 +29,17 @@ PROBES = 4
 PROBE_TIMEOUT = 3.0
 
 
-def probe_rtt(endpoint: str, probes: int = PROBES, timeout: float = PROBE_TIMEOUT) -> float | None:
+def probe_rtt(
+    endpoint: str, probes: int = PROBES, timeout: float = PROBE_TIMEOUT, tls: TlsSettings | None = None
+) -> float | None:
     """The fastest of `probes` - 1 timed ``GET /`` round trips to `endpoint` after a first untimed one (its
-    connection's set-up); None when the endpoint does not answer."""
+    connection's set-up), with the target's `tls` settings; None when the endpoint does not answer."""
     times = []
     try:
-        with requests.Session() as session:
+        with new_session(tls, endpoint) as session:
             for index in range(probes):
                 started = time.perf_counter()
-                session.get(endpoint.rstrip("/") + "/", timeout=timeout).close()
+                session.get(endpoint.rstrip("/") + "/", timeout=timeout, verify=session.verify).close()
                 if index:
                     times.append(time.perf_counter() - started)
     except requests.RequestException:
@@ -62,4 +65,4 @@ def auto_workers(target_path: str | None, embedded: bool, env=os.environ) -> int
     if target.embedded or not target.endpoint:
         return None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return workers_for(probe_rtt(target.endpoint), cores)
+    return workers_for(probe_rtt(target.endpoint, tls=target.tls), cores)

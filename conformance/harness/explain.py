@@ -60,7 +60,7 @@ def exchange_line(exchange: Exchange) -> str:
     """``POST /bucket/key?uploads -> 200 OK`` (with the error code of an error answer); signatures masked."""
     parts = urlsplit(mask_url(exchange.url))
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    status = status_words(exchange.status) if exchange.status is not None else "no answer"
+    status = status_words(exchange.status) if exchange.status is not None else exchange.outcome
     code = _error_code(exchange)
     return f"{exchange.method} {target} -> {status}" + (f" {code}" if code else "")
 

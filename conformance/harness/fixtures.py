@@ -13,6 +13,7 @@ from conformance.harness.case import CaseContext
 from conformance.harness.state import TRACKER_KEY, harness_state
 from conformance.harness.tracking import KeyMaker, Tracker, run_cleanup
 from conformance.target import BucketSpec, Target
+from conformance.tls import new_session
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +42,10 @@ def jss_expect(jss_target: Target) -> Mapping[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def jss_http_session() -> Iterator[requests.Session]:
-    """One keep-alive HTTP session shared by the run's clients (per xdist worker)."""
-    with requests.Session() as session:
+def jss_http_session(jss_target: Target) -> Iterator[requests.Session]:
+    """One keep-alive HTTP session shared by the run's clients (per xdist worker), with the target's TLS
+    settings (conformance.tls)."""
+    with new_session(jss_target.tls, jss_target.endpoint) as session:
         yield session
 
 

@@ -22,13 +22,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import requests
-
 from conformance import operations as ops
 from conformance.client import JssClient
 from conformance.harness.sweeping import sweep_bucket
 from conformance.outcomes import InfraError
 from conformance.target import Target
+from conformance.tls import new_session
 
 #: Per-request timeout of the sweep after an interrupt (seconds): the user is waiting.
 SWEEP_TIMEOUT = 10.0
@@ -110,7 +109,7 @@ def sweep_run_folder(target: Target, run_id: str, timeout: float = SWEEP_TIMEOUT
     """Abort the uploads and delete the objects under ``<run_id>/`` in every bucket of `target`."""
     folder = f"{run_id}/"
     outcome = SweepOutcome()
-    with requests.Session() as session:
+    with new_session(target.tls, target.endpoint) as session:
         for bucket in target.buckets:
             client = JssClient(bucket.endpoint, target.credentials, timeout=timeout, session=session)
             try:

@@ -92,8 +92,8 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         type=float,
         default=DEFAULT_TIMEOUT,
-        help=f"HTTP timeout per request (default {DEFAULT_TIMEOUT:g}); a timeout is retried once, then "
-        "INFRA_ERROR.",
+        help=f"HTTP timeout per request (default {DEFAULT_TIMEOUT:g}); a timeout is INFRA_ERROR (never "
+        "retried).",
     )
     group.addoption(
         "--jss-max-infra-errors",

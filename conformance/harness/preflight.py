@@ -32,6 +32,7 @@ from conformance.clients import client_for
 from conformance.outcomes import InfraError, NotImplementedByTarget
 from conformance.paths import fixtures_dir
 from conformance.target import BucketSpec, ProfileError, Target
+from conformance.tls import new_session, tls_problem
 from conformance.tomlfile import read_toml
 
 PREFLIGHT_TIMEOUT = 5.0
@@ -50,7 +51,11 @@ class SetupError(ProfileError):
 
 
 def short_reason(exc: BaseException) -> str:
-    """The gist of a connection error (e.g. ``[Errno 111] Connection refused``), not urllib3's whole story."""
+    """The gist of a connection error (e.g. ``[Errno 111] Connection refused``, or the certificate problem),
+    not urllib3's whole story."""
+    problem = tls_problem(exc)
+    if problem:
+        return problem
     text = str(exc)
     match = _REASON.search(text)
     cause = exc.__cause__
@@ -91,7 +96,7 @@ def _send(client: JssClient, bucket: BucketSpec, query) -> requests.Response | N
     except InfraError as exc:
         where = f" (bucket {bucket.name})" if bucket else ""
         raise InfraError(
-            f"cannot reach {client.endpoint}{where}: {short_reason(exc)}, after one retry"
+            f"cannot reach {client.endpoint}{where}: {short_reason(exc)}"
         ) from exc
 
 
@@ -150,13 +155,14 @@ def preflight(
 ) -> list[str]:
     """Probe every bucket and endpoint of `target` (see the module text).
 
-    Raises InfraError when an endpoint cannot be reached (after one retry), SetupError (a ProfileError) when
+    Raises InfraError when an endpoint cannot be reached (never retried but on a stale keep-alive connection:
+    conformance.keepalive), SetupError (a ProfileError) when
     the target cannot be used as the profile says. Returns warnings to show in the report header. When
     `round_trips` is given, the seconds each probe took (request sent to answer head) are appended to it.
     """
     warnings: list[str] = []
     listings: dict[str, dict[str, str]] = {}
-    with requests.Session() as session:
+    with new_session(target.tls, target.endpoint) as session:
         if round_trips is not None:
             session.hooks["response"].append(
                 lambda response, *_, **__: round_trips.append(response.elapsed.total_seconds())
@@ -190,7 +196,7 @@ def probe_alt_account(target: Target, session: requests.Session, timeout: float)
         return []
     except InfraError as exc:
         reason = short_reason(exc)
-        raise InfraError(f"cannot reach {endpoint} (second account): {reason}, after one retry") from exc
+        raise InfraError(f"cannot reach {endpoint} (second account): {reason}") from exc
     code = _code(response)
     answer = f"GET / (ListBuckets) with the [alt] account {alt.access_key} answered {response.status_code} "
     answer += code or "(no error code)"

@@ -1,9 +1,10 @@
 """Tracked clients: what a case opened and wrote, so that a finalizer can undo it, pass or fail.
 
 A :class:`Tracker` is attached to every client the fixtures hand out (``client.listeners``). It records each
-exchange (for the reports) and, from the successful ones, the uploads initiated and not yet completed or
-aborted, and the objects written and not yet deleted. :meth:`Tracker.cleanup` aborts and deletes them, and
-refuses to touch anything outside the run prefix.
+exchange, answered or not (for the reports) and, from the successful ones, the uploads initiated and not yet
+completed or aborted, and the objects written and not yet deleted; a write that got no answer may still have
+happened, so its key is cleaned up as by :meth:`Tracker.clean_key`. :meth:`Tracker.cleanup` aborts and
+deletes them, and refuses to touch anything outside the run prefix.
 """
 
 from __future__ import annotations
@@ -106,10 +107,12 @@ class Tracker:
             self.exchanges.append(exchange)
             self.exchange_count += 1
             status = exchange.status or 0
-            if not 200 <= status < 300 or exchange.bucket is None:
-                return
             names = {name for name, _ in exchange.query} & _OPERATION_QUERY
             method, bucket, key = exchange.method, exchange.bucket, exchange.key
+            if exchange.error and bucket is not None and key is not None and method in ("POST", "PUT"):
+                self._unanswered_write(client, bucket, key, names)
+            if not 200 <= status < 300 or bucket is None:
+                return
             if key is None:
                 if method == "PUT" and not names:
                     self._buckets[bucket] = client
@@ -128,6 +131,14 @@ class Tracker:
                 self._objects[(bucket, key)] = client
             elif method == "DELETE" and not names:
                 self._objects.pop((bucket, key), None)
+
+    def _unanswered_write(self, client: JssClient, bucket: str, key: str, names: set[str]) -> None:
+        """A write without an answer may have happened: abort every upload of an initiated key, delete an
+        object put or completed (an upload part belongs to an upload tracked already)."""
+        if "uploads" in names:
+            self._uploads.setdefault((bucket, key, None), _Upload(client, bucket, key, None))
+        elif "partNumber" not in names:
+            self._objects.setdefault((bucket, key), client)
 
     # -- cleanup -------------------------------------------------------------------------------------
 

@@ -33,6 +33,23 @@ BUILTIN_USER = User("local", "JSSLOCALTESTACCESSKEY", "jss-local-test-secret-key
 
 
 @dataclass(frozen=True)
+class TlsFiles:
+    """The PEM files of an HTTPS server: its certificate, its key (None: in the certificate's file) and the
+    CA a client certificate must chain to (None: none asked for)."""
+
+    cert: Path
+    key: Path | None = None
+    client_ca: Path | None = None
+
+    @classmethod
+    def of(cls, cert: Path | None, key: Path | None, client_ca: Path | None) -> TlsFiles | None:
+        """The files given as options (absolute), or None without a certificate."""
+        if cert is None:
+            return None
+        return cls(cert.resolve(), key.resolve() if key else None, client_ca.resolve() if client_ca else None)
+
+
+@dataclass(frozen=True)
 class ServerConfig:
     """Everything the server needs to start."""
 
@@ -49,6 +66,7 @@ class ServerConfig:
     #: (name, region) of the buckets created at start for the first user (``--bucket NAME[@REGION]``).
     buckets: tuple[tuple[str, str], ...] = ()
     limits: Limits = field(default_factory=Limits)  # slow and hostile clients (see limits)
+    tls: TlsFiles | None = None  # serve HTTPS (see conformance.reference.tls_context)
 
     def user_by_access_key(self, access_key: str) -> User | None:
         """The user owning `access_key`, or None."""

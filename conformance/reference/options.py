@@ -14,6 +14,7 @@ from conformance.reference.config import (
     DEFAULT_SERVICE_DOMAIN,
     ConfigError,
     ServerConfig,
+    TlsFiles,
     load_credentials,
     validate_regions,
 )
@@ -94,6 +95,17 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         "REGION (default: the first region); repeatable",
     )
     parser.add_argument(
+        "--tls-cert", type=Path, default=None, metavar="FILE",
+        help="serve HTTPS with this PEM certificate (chain); its key in --tls-key or in the same file",
+    )
+    parser.add_argument(
+        "--tls-key", type=Path, default=None, metavar="FILE", help="the PEM key of --tls-cert"
+    )
+    parser.add_argument(
+        "--tls-client-ca", type=Path, default=None, metavar="FILE",
+        help="with --tls-cert: require a client certificate signed by a CA of this PEM file",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=LOG_LEVELS, help="stderr log level (default info)"
     )
     add_limit_options(parser)
@@ -122,6 +134,8 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
     limits = limits_from_args(args)
     if (problem := limits.check()) is not None:
         raise ConfigError(problem)
+    if args.tls_cert is None and (args.tls_key is not None or args.tls_client_ca is not None):
+        raise ConfigError("--tls-key and --tls-client-ca go with --tls-cert")
     users = load_credentials(args.credentials) if args.credentials else (BUILTIN_USER,)
     regions = validate_regions(args.region or ())
     return ServerConfig(
@@ -137,6 +151,7 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
         faults=args.faults,
         record=args.record.resolve() if args.record else None,
         limits=limits,
+        tls=TlsFiles.of(args.tls_cert, args.tls_key, args.tls_client_ca),
     )
 
 

@@ -1,10 +1,11 @@
 """Run the reference endpoint: one listening socket per region, uvicorn (httptools) serving the ASGI app.
 
 When every socket listens, one JSON line is printed on stdout (the ready line, see `ready_line`); logs go to
-stderr. SIGINT and SIGTERM stop the server gracefully (exit status 0): with a request in progress, uvicorn's
-graceful shutdown lets it finish (a second SIGINT forces the exit); when idle, the server closes its
-connections and stops at once (see `stop_when_idle`) instead of waiting out uvicorn's shutdown ticks
-(about 0.2 s, at the end of every suite run).
+stderr. With ``--tls-cert`` every socket serves HTTPS (conformance.reference.tls_context) and the ready line's
+endpoints are https:// URLs. SIGINT and SIGTERM stop the server gracefully (exit status 0): with a request
+in progress, uvicorn's graceful shutdown lets it finish (a second SIGINT forces the exit); when idle, the
+server closes its connections and stops at once (see `stop_when_idle`) instead of waiting out uvicorn's
+shutdown ticks (about 0.2 s, at the end of every suite run).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from conformance.reference.limits import fit_to_file_limit
 from conformance.reference.protocol import protocol_for
 from conformance.reference.start_buckets import create_start_buckets
 from conformance.reference.testbench import testbench_app
+from conformance.reference.tls_context import server_context
 from conformance.reference.watchdog import watch
 
 log = logging.getLogger("conformance.reference")
@@ -46,15 +48,16 @@ def bind_sockets(config: ServerConfig) -> dict[str, socket.socket]:
     return sockets
 
 
-def endpoint_url(host: str, sock: socket.socket) -> str:
+def endpoint_url(host: str, sock: socket.socket, scheme: str = "http") -> str:
     """The base URL of a listening socket."""
     port = sock.getsockname()[1]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 def ready_line(config: ServerConfig, sockets: dict[str, socket.socket]) -> str:
     """The JSON ready line: ``{"ready": true, "endpoints": {region: url}, "data_dir": ..., "pid": ...}``."""
-    endpoints = {region: endpoint_url(config.host, sock) for region, sock in sockets.items()}
+    scheme = "https" if config.tls is not None else "http"
+    endpoints = {region: endpoint_url(config.host, sock, scheme) for region, sock in sockets.items()}
     return json.dumps(
         {"ready": True, "endpoints": endpoints, "data_dir": str(config.data_dir), "pid": os.getpid()}
     )
@@ -148,6 +151,7 @@ def run_server(config: ServerConfig) -> int:
     except OSError as exc:
         raise ConfigError(f"cannot use data dir {config.data_dir}: {exc.strerror or exc}") from exc
     create_start_buckets(app.storage, config)
+    tls_context = server_context(config.tls) if config.tls is not None else None
     try:
         sockets = bind_sockets(config)
     except OSError as exc:
@@ -166,6 +170,7 @@ def run_server(config: ServerConfig) -> int:
         server_header=False,
         timeout_graceful_shutdown=5,
         timeout_keep_alive=limits.keep_alive_timeout,
+        ssl_context_factory=(lambda *_: tls_context) if tls_context is not None else None,
     )
     server = uvicorn.Server(uv_config)
     line = ready_line(config, sockets)

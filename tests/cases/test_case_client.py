@@ -1,19 +1,16 @@
 """Unit tests of conformance.client against a loopback recording server: what goes on the wire, the deliberate
-mis-signing options, the masked exchange, retries and the outcomes raised."""
+mis-signing options, the masked exchange and the outcomes raised (retries: test_case_client_retries.py)."""
 
 from __future__ import annotations
 
-import socket
-import time
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-import requests
 from freezegun import freeze_time
 
 from conformance import signing as signer
 from conformance.client import Credentials, JssClient, SigningOptions
-from conformance.outcomes import InfraError, NotImplementedByTarget
+from conformance.outcomes import NotImplementedByTarget
 
 AK, SK = "CASEUNITACCESSKEY", "case-unit-secret-key-never-shown"
 BUCKET, KEY = "bkt", "dir/ünï cödé?.bin"
@@ -198,39 +195,3 @@ def test_status_501_raises_not_implemented(recording_server):
         _client(recording_server).request("GET", BUCKET)
 
 
-class _CountingSession(requests.Session):
-    def __init__(self) -> None:
-        super().__init__()
-        self.sends = 0
-
-    def send(self, request, **kwargs):
-        self.sends += 1
-        return super().send(request, **kwargs)
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_connection_refused_retried_once_then_infra_error():
-    session = _CountingSession()
-    client = JssClient(f"http://127.0.0.1:{_closed_port()}", Credentials(AK, SK), timeout=2, session=session)
-
-    with pytest.raises(InfraError):
-        client.request("GET", BUCKET)
-
-    assert session.sends == 2
-
-
-def test_timeout_retried_once_then_infra_error(recording_server):
-    recording_server.delay = 1.0
-    session = _CountingSession()
-    client = JssClient(recording_server.url, Credentials(AK, SK), timeout=0.2, session=session)
-
-    started = time.monotonic()
-    with pytest.raises(InfraError):
-        client.request("GET", BUCKET)
-
-    assert session.sends == 2 and time.monotonic() - started < 5

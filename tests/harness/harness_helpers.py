@@ -131,6 +131,30 @@ def allure_generate(npx: str, folder: Path, output: Path) -> subprocess.Complete
     )
 
 
+@contextmanager
+def serve(folder: Path, *args: str, users=None) -> Iterator[object]:
+    """`jss-conformance serve ARGS` on free loopback ports, until the block ends (a ReferenceProcess)."""
+    from conformance.reference.launch import ReferenceProcess, write_credentials
+
+    work = folder / "serve"
+    work.mkdir(exist_ok=True)
+    command = [sys.executable, "-m", "conformance.cli", "serve", "--port", "0", *args]
+    credentials = None
+    if users is not None:
+        credentials = work / "users.toml"
+        write_credentials(credentials, users)
+        command += ["--credentials", str(credentials)]
+    log = work / "serve.log"
+    with open(log, "wb") as handle:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=handle)
+    reference = ReferenceProcess(process, work, folder / "data", False, credentials, log)
+    try:
+        reference.wait_ready(60)
+        yield reference
+    finally:
+        reference.stop()
+
+
 def closed_port() -> int:
     """A loopback port nobody listens on (bound, then released)."""
     with socket.socket() as sock:

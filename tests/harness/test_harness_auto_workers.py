@@ -29,7 +29,7 @@ def test_probe_of_a_closed_port_is_none():
 
 def test_far_profile_gets_more_workers(endpoint, tmp_path, monkeypatch):
     probed = []
-    monkeypatch.setattr(aw, "probe_rtt", lambda url: probed.append(url) or 0.05)
+    monkeypatch.setattr(aw, "probe_rtt", lambda url, **_: probed.append(url) or 0.05)
     env = clean_env()
     env.pop("PYTEST_XDIST_AUTO_NUM_WORKERS", None)
     workers = aw.auto_workers(str(endpoint.profile(tmp_path)), embedded=False, env=env)
@@ -39,7 +39,7 @@ def test_far_profile_gets_more_workers(endpoint, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("case", ["embedded-profile", "embedded-flag", "variable", "near", "bad-profile"])
 def test_cases_that_keep_xdist_count(case, endpoint, tmp_path, monkeypatch):
-    monkeypatch.setattr(aw, "probe_rtt", lambda url: 0.001 if case == "near" else 0.05)
+    monkeypatch.setattr(aw, "probe_rtt", lambda url, **_: 0.001 if case == "near" else 0.05)
     env = clean_env()
     env.pop("PYTEST_XDIST_AUTO_NUM_WORKERS", None)
     path: str | None = str(endpoint.profile(tmp_path))

@@ -4,45 +4,18 @@ suite runs against your own `serve` through a target profile with no hand-signed
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from harness_helpers import ACCESS_KEY, SECRET_KEY, clean_env, run_cli
+from harness_helpers import ACCESS_KEY, SECRET_KEY, clean_env, run_cli, serve
 
 from conformance import operations as ops
 from conformance.client import Credentials, JssClient
 from conformance.errorline import PREFIX
 from conformance.reference.config import BUILTIN_USER
-from conformance.reference.launch import ReferenceProcess, write_credentials
 
 NORTH, EAST = "own-north", "own-east"
 OTHER = ("somebody", "SOMEBODYELSE00001", "somebody-elses-secret-0123456789")
-
-
-@contextmanager
-def serve(folder: Path, *args: str, users=None) -> Iterator[ReferenceProcess]:
-    """`jss-conformance serve ARGS` on free loopback ports, until the block ends."""
-    work = folder / "serve"
-    work.mkdir(exist_ok=True)
-    command = [sys.executable, "-m", "conformance.cli", "serve", "--port", "0", *args]
-    credentials = None
-    if users is not None:
-        credentials = work / "users.toml"
-        write_credentials(credentials, users)
-        command += ["--credentials", str(credentials)]
-    log = work / "serve.log"
-    with open(log, "wb") as handle:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=handle)
-    reference = ReferenceProcess(process, work, folder / "data", False, credentials, log)
-    try:
-        reference.wait_ready(60)
-        yield reference
-    finally:
-        reference.stop()
 
 
 def _profile(folder: Path, endpoints: dict[str, str]) -> Path:

@@ -89,6 +89,31 @@ def test_harness_cleanup_aborts_an_upload_whose_id_it_could_not_read(endpoint):
     assert ops.list_uploads(plain, NORTH_BUCKET, prefix=key).uploads == []
 
 
+@pytest.mark.parametrize(
+    ("method", "query", "left"),
+    [
+        ("POST", [("uploads", None)], "upload"),
+        ("PUT", [], "object"),
+        ("POST", [("uploadId", "u1")], "object"),
+        ("PUT", [("partNumber", "1"), ("uploadId", "u1")], None),
+        ("GET", [], None),
+    ],
+)
+def test_harness_a_write_without_an_answer_is_cleaned_up_as_if_it_happened(method, query, left):
+    tracker = Tracker(PREFIX)
+    client = tracker.track(JssClient("http://127.0.0.1:9", None))
+    key = KeyMaker(PREFIX, "unanswered")()
+    lost = Exchange(
+        method=method, url="http://x/", request_headers=[], request_body_size=0, string_to_sign=None,
+        bucket=NORTH_BUCKET, key=key, query=query, error="ConnectionError: reset",
+    )
+    for listener in client.listeners:
+        listener(lost)
+    uploads = [(NORTH_BUCKET, key, None)] if left == "upload" else []
+    objects = [(NORTH_BUCKET, key)] if left == "object" else []
+    assert (tracker.open_uploads, tracker.written_objects, tracker.exchange_count) == (uploads, objects, 1)
+
+
 def test_harness_cleanup_by_the_owner_undoes_what_an_anonymous_client_created():
     deviations = ("initiate-in-any-bucket", "foreign-overwrite-allowed")
     with reference_endpoint(deviations=deviations) as deviant:
