@@ -167,9 +167,15 @@ class _Controller:
         """Start no further case (the ones running finish)."""
         self.stop.set()
 
-    def pump(self, timeout: float | None = None) -> None:
-        """Handle what arrives within `timeout` seconds (None: until something arrives)."""
-        for key, _ in self.selector.select(timeout):
+    def pump(self, timeout: float | None = None, stoppable: bool = True) -> None:
+        """Handle what arrives within `timeout` seconds (None: until something arrives). When `stoppable`, a
+        signal stops the controller while it waits, never in the middle of handing a message on (see
+        run_forked)."""
+        handler = harness_state(self.config).interrupt_handler
+        stop_here = stoppable and handler is not None
+        with handler.raising() if stop_here else contextlib.nullcontext():
+            ready = self.selector.select(timeout)
+        for key, _ in ready:
             worker: _Worker = key.data
             chunk = os.read(worker.fd, 1 << 16)
             if not chunk:
@@ -262,9 +268,11 @@ def run_forked(session: pytest.Session, count: int) -> bool:
     with signals.blocked():  # a signal during the forks takes effect once the workers are all known
         workers = _fork_workers(session, max(1, min(count, len(session.items))), stop)
         controller = _Controller(session, workers, stop)
+    handler = state.interrupt_handler
     try:
-        while controller.running:
-            controller.pump()
+        with handler.deferring() if handler is not None else contextlib.nullcontext():
+            while controller.running:
+                controller.pump()
     except BaseException as exc:  # an interrupt, or an error of a plugin's hook: the workers stop too
         controller.interrupted = isinstance(exc, KeyboardInterrupt)
         controller.halt()
@@ -272,7 +280,6 @@ def run_forked(session: pytest.Session, count: int) -> bool:
         alive = [worker.pid for worker in workers if worker.status is None]
         interruption.signal_workers(alive, state.signal_name or "SIGINT")
         _drain_after_interrupt(controller)
-        handler = state.interrupt_handler
         reason = handler.reason if handler is not None and handler.received else "interrupted"
         controller.replay.flush(in_flight_message(reason) if controller.interrupted else None)
         raise
@@ -299,4 +306,4 @@ def _drain_after_interrupt(controller: _Controller) -> None:
             left = 5.0
             deadline = time.monotonic() + left
         with contextlib.suppress(KeyboardInterrupt, Exception):  # the run ends with the first error
-            controller.pump(timeout=min(left, 1.0))
+            controller.pump(timeout=min(left, 1.0), stoppable=False)

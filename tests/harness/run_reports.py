@@ -79,7 +79,7 @@ def assert_reports_agree(folder: Path, output: str) -> dict[str, str]:
     words = {"PASS": "passed", "INTERRUPTED": "skipped:INTERRUPTED"}
     assert junit_outcomes(folder) == {case: words[outcome] for case, outcome in outcomes.items()}
     allure = allure_outcomes(folder)
-    assert set(allure) == set(outcomes)
+    assert set(allure) == set(outcomes), (set(allure) ^ set(outcomes), allure, outcomes)
     assert {case for case, status in allure.items() if status == "passed"} == {
         case for case, outcome in outcomes.items() if outcome == "PASS"
     }, (allure, outcomes)
