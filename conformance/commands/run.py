@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 
 from conformance.errorline import print_error
-from conformance.harness.signals import STOP_SIGNALS, exit_status
+from conformance.harness.signals import STOP_SIGNALS, exit_status, hold_early, release_early
 from conformance.paths import CASES_DIR
 from conformance.target import ProfileError, resolve_target
 
@@ -198,7 +198,19 @@ def _print_help() -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Run pytest on the cases with the plugin; return our exit status."""
+    """Run pytest on the cases with the plugin; return our exit status (a stop signal that came before the
+    run could take it over: that signal's)."""
+    hold_early()
+    try:
+        status = _main(argv)
+    finally:
+        untaken = release_early()
+    if untaken is not None and untaken.received:
+        return exit_status(untaken.signal_name)
+    return status
+
+
+def _main(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):
         _print_help()
         return 0

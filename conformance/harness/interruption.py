@@ -25,7 +25,7 @@ import requests
 
 from conformance import operations as ops
 from conformance.client import JssClient
-from conformance.harness.signals import InterruptHandler, signal_number
+from conformance.harness.signals import InterruptHandler, release_early, signal_number
 from conformance.harness.sweeping import sweep_bucket
 from conformance.outcomes import InfraError
 from conformance.target import Target
@@ -45,8 +45,11 @@ def install_handler(state, *, deferred: bool = False) -> None:
 
     if state.interrupt_handler is not None:
         state.interrupt_handler.restore()
+    early = release_early()  # `jss-conformance run`'s own, installed before pytest started
     state.interrupt_handler = InterruptHandler(first_signal, deferred=deferred)
     state.interrupt_handler.install()
+    if early is not None:
+        state.interrupt_handler.carry_over(early)
 
 
 def worker_pid(node) -> int | None:

@@ -115,6 +115,12 @@ class InterruptHandler:
         finally:
             self.deferred = previous
 
+    def carry_over(self, early: InterruptHandler) -> None:
+        """Take on the signal an earlier handler noted (told to ``on_first`` as if it came now)."""
+        if early.received and not self.received:
+            self.received, self.signal_name = early.received, early.signal_name
+            self._on_first(self.signal_name)
+
     def _force_after(self, seconds: float) -> None:
         def fire() -> None:
             self._forced = True
@@ -150,6 +156,29 @@ class InterruptHandler:
         while self._previous:
             number, previous = self._previous.popitem()
             signal.signal(number, previous if previous is not None else signal.SIG_DFL)
+
+
+#: The handler `jss-conformance run` installs first thing (see hold_early).
+_EARLY: list[InterruptHandler] = []
+
+
+def hold_early() -> None:
+    """Install a deferring handler now, at the start of a command that runs the suite: a stop signal that
+    comes before the run's own handler is installed (imports, the embedded endpoint's prestart) is noted and
+    carried over to it (:func:`release_early`), instead of ending the process with no report written."""
+    handler = InterruptHandler(deferred=True)
+    if handler.install():
+        _EARLY.append(handler)
+
+
+def release_early() -> InterruptHandler | None:
+    """Uninstall the early handler and return it (None: there was none, or it was released already); its
+    ``received`` says whether a signal came meanwhile."""
+    if not _EARLY:
+        return None
+    handler = _EARLY.pop()
+    handler.restore()
+    return handler
 
 
 @contextlib.contextmanager

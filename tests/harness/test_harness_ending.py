@@ -9,7 +9,15 @@ import pytest
 
 from conformance import outcomes as oc
 from conformance.harness.ending import NO_CASE_SELECTED, run_ending
-from conformance.harness.signals import InterruptHandler, RunInterrupted, exit_status
+from conformance.harness.interruption import install_handler
+from conformance.harness.signals import (
+    InterruptHandler,
+    RunInterrupted,
+    exit_status,
+    hold_early,
+    release_early,
+)
+from conformance.harness.state import HarnessState
 from conformance.report.results import run_info, validation_errors
 
 ENDINGS = {
@@ -105,6 +113,21 @@ def test_harness_interrupt_handler_takes_sigint_even_when_ignored_but_leaves_noh
         handler.restore()
         for number, old in previous.items():
             signal.signal(number, old)
+
+
+def test_harness_a_signal_before_the_run_handler_is_carried_over_to_it():
+    previous = signal.getsignal(signal.SIGTERM)
+    hold_early()  # what `jss-conformance run` does first
+    signal.raise_signal(signal.SIGTERM)  # during the imports: noted, the process lives on
+    state = HarnessState(worker_pids=[])
+    install_handler(state, deferred=True)  # the plugin, at configure
+    try:
+        assert state.signal_name == "SIGTERM" and release_early() is None
+        with pytest.raises(RunInterrupted, match="SIGTERM"):
+            state.interrupt_handler.check()  # at collection: the run stops as interrupted
+    finally:
+        state.interrupt_handler.restore()
+    assert signal.getsignal(signal.SIGTERM) == previous
 
 
 @pytest.mark.parametrize(("name", "status"), [("SIGINT", 2), ("SIGTERM", 143), ("SIGHUP", 129)])
