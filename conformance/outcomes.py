@@ -12,7 +12,8 @@ NON_STRICT = "NON_STRICT"
 NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
 SKIPPED = "SKIPPED"
 INFRA_ERROR = "INFRA_ERROR"
-#: The case was running when the run was interrupted (SIGINT): it has no verdict, neither PASS nor FAIL.
+#: The case was running when a signal (SIGINT, SIGTERM, SIGHUP) stopped the run: it has no verdict, neither
+#: PASS nor FAIL.
 INTERRUPTED = "INTERRUPTED"
 
 ALL_OUTCOMES = (PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR, INTERRUPTED)
@@ -44,3 +45,8 @@ class InfraError(Exception):
 
     Never counted as non-conformance.
     """
+
+
+class Interrupted(Exception):
+    """A stop signal came while the case ran (raised in its place by conformance.harness.case_interruption):
+    the case is INTERRUPTED, its cleanup still runs."""

@@ -18,6 +18,7 @@ The fixtures are in :mod:`conformance.harness.fixtures`, the pieces in ``conform
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -27,7 +28,9 @@ from conformance.catalogue import CatalogueError, load_catalogue, outside_dialec
 from conformance.harness import allure_support as allure_extras
 from conformance.harness import allure_writer, forking, interruption
 from conformance.harness.auto_workers import auto_workers
+from conformance.harness.case_interruption import CaseInterruption
 from conformance.harness.classify import (
+    RED_STATUS,
     TEST_STATUS,
     PhaseOutcome,
     combine,
@@ -62,10 +65,11 @@ from conformance.harness.large import (  # noqa: F401 - fixtures, found by name
 )
 from conformance.harness.options import add_options, add_sdk_options, names_cases, results_path, runs_tests
 from conformance.harness.preflight import preflight
-from conformance.harness.reporting import record_setup_stop, summary_lines
+from conformance.harness.reporting import record_setup_stop, summary_lines, write_unfinished
 from conformance.harness.results import case_id
 from conformance.harness.sdk_mode import prepare_sdk, reference_args, sdk_behaviours
 from conformance.harness.selection import check_families, check_selection, clause_ids, selected
+from conformance.harness.signals import RunInterrupted
 from conformance.harness.state import (
     ATTACHED_KEY,
     DIALECT_KEY,
@@ -113,6 +117,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", CLAUSE_MARKER)
     config.addinivalue_line("markers", LARGE_MARKER)
     state = harness_state(config)
+    config.pluginmanager.register(CaseInterruption(state), "jss_case_interruption")
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
         state.is_worker = True
@@ -134,6 +139,11 @@ def pytest_configure(config: pytest.Config) -> None:
     except pytest.UsageError as exc:
         record_setup_stop(config, state, str(exc))
         raise
+    if state.target is not None and runs_tests(config):
+        # From now on a signal stops the run properly (deferred until collection, see case_interruption),
+        # and results.json never shows the previous run's outcome, even if this one is killed.
+        interruption.install_handler(state, deferred=True)
+        write_unfinished(state)
 
 
 def _resolve_run(config: pytest.Config, state) -> None:
@@ -186,9 +196,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     state = harness_state(config)
     if state.is_worker and state.target is not None:
-        interruption.install_handler(state)
+        interruption.install_handler(state, deferred=True)  # an xdist worker: see case_interruption
     if state.is_worker or state.target is None or not runs_tests(config):
         return
+    handler = state.interrupt_handler
+    try:
+        with handler.raising() if handler is not None else contextlib.nullcontext():
+            _start_target(config, state)
+    except RunInterrupted:
+        return  # noted: the run stops at collection, as interrupted before any case
+
+
+def _start_target(config: pytest.Config, state) -> None:
+    """Start the embedded endpoint (if any) and probe the target (a usage error, or exit status 3)."""
     try:
         if state.target.embedded:
             state.target, state.reference = start_embedded(
@@ -208,7 +228,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         record_setup_stop(config, state, f"INFRA_ERROR: {message}", preflight_failure=message)
         state.preflight_failed = True
         raise infra_exit(message) from None  # pytest prints it as the suite's INFRA_ERROR line
-    interruption.install_handler(state)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -388,8 +407,9 @@ def pytest_runtest_makereport_scrub(item: pytest.Item, call: pytest.CallInfo):
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """Classify each phase; turn NON_STRICT into a pass (unless --jss-strict) and NOT_IMPLEMENTED into a
-    skip; record the outcome on the report (it travels to the xdist controller); update Allure."""
+    """Classify each phase; turn NON_STRICT into a pass (unless --jss-strict), NOT_IMPLEMENTED and
+    INTERRUPTED into a skip; record the outcome on the report (it travels to the xdist controller); update
+    Allure."""
     report: pytest.TestReport = yield
     state = harness_state(item.config)
     phase = _classify(report, call)
@@ -397,9 +417,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if phase.outcome == oc.NON_STRICT and not item.config.option.jss_strict:
         report.outcome = "passed"
         report.longrepr = None
-    elif phase.outcome == oc.NOT_IMPLEMENTED:
+    elif phase.outcome in (oc.NOT_IMPLEMENTED, oc.INTERRUPTED):  # JUnit: <skipped message="OUTCOME: ...">
         report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] + 1, f"NOT_IMPLEMENTED: {phase.message}")
+        report.longrepr = (str(item.path), item.location[1] + 1, f"{phase.outcome}: {phase.message}")
     report.jss_outcome = phase.outcome
     report.jss_message = phase.message
     report.jss_clauses = clause_ids(item)
@@ -466,14 +486,15 @@ def _count_infra_error(item: pytest.Item, state) -> None:
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
-    """NON_STRICT, NOT_IMPLEMENTED and INFRA_ERROR get their own word, letter and summary count."""
+    """NON_STRICT, NOT_IMPLEMENTED, INFRA_ERROR and INTERRUPTED get their own word, letter and summary
+    count."""
     outcome = getattr(report, "jss_outcome", None)
     if outcome not in TEST_STATUS:
         return None
     if report.when != "call" and report.passed:
         return None
     category, letter, word = TEST_STATUS[outcome]
-    colour = "red" if outcome == oc.INFRA_ERROR else "yellow"
+    colour = "red" if outcome in RED_STATUS else "yellow"
     return category, letter, (word, {colour: True})
 
 

@@ -5,6 +5,12 @@ Everything after ``run`` except ``--target`` goes to pytest (``-n 2``, ``-k``, `
 current folder: ``reports/results.json`` and ``reports/allure-results/`` (cleaned first; pass your own
 ``--alluredir`` to keep results elsewhere). Exit status: 0 all as expected, 1 a conformance failure,
 2 usage or configuration error (one line), 3 the endpoint could not be reached or infrastructure failed.
+
+Stopped by a signal, the run still cleans up (the case in flight INTERRUPTED, its uploads aborted and objects
+deleted, the run folder swept) and writes its reports saying which signal stopped it; then it exits with
+2 after SIGINT (Ctrl-C, ``kill -INT``; also when started in the background with SIGINT ignored),
+143 after SIGTERM (a CI timeout or cancel, ``kill``), 129 after SIGHUP (its terminal closed; not under
+``nohup``).
 """
 
 from __future__ import annotations
@@ -16,14 +22,16 @@ import shutil
 from pathlib import Path
 
 from conformance.errorline import print_error
+from conformance.harness.signals import STOP_SIGNALS, exit_status, hold_early, release_early
 from conformance.paths import CASES_DIR, fixtures_override_problem
 from conformance.target import ProfileError, resolve_target
 
 DEFAULT_ALLURE_DIR = Path("reports") / "allure-results"
 PROG = "jss-conformance run"
 
-#: pytest's exit statuses -> ours (DESIGN §3).
+#: pytest's exit statuses -> ours (DESIGN §3); a stop signal's own (conformance.harness.signals) passes.
 EXIT_MAP = {0: 0, 1: 1, 2: 2, 3: 3, 4: 2, 5: 2}
+EXIT_MAP |= {exit_status(name): exit_status(name) for name in STOP_SIGNALS}
 NO_TESTS = 5
 #: Installed pytest plugins the cases never use: plugin name -> (its module, a word that mentions it in the
 #: arguments). anyio comes with our dependencies (uvicorn -> anyio); hypothesis with the `test` extra (its
@@ -191,7 +199,19 @@ def _print_help() -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Run pytest on the cases with the plugin; return our exit status."""
+    """Run pytest on the cases with the plugin; return our exit status (a stop signal that came before the
+    run could take it over: that signal's)."""
+    hold_early()
+    try:
+        status = _main(argv)
+    finally:
+        untaken = release_early()
+    if untaken is not None and untaken.received:
+        return exit_status(untaken.signal_name)
+    return status
+
+
+def _main(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):
         _print_help()
         return 0

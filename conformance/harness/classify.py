@@ -7,8 +7,10 @@ INTERRUPTED. How they appear in pytest's own terms:
 - NOT_IMPLEMENTED: reported as *skipped* with the reason ``NOT_IMPLEMENTED: ...``, status ``NOT_IMPLEMENTED``
   / ``I``;
 - INFRA_ERROR: reported as *failed*, status ``INFRA_ERROR`` / ``!`` (the run exits 3, not 1);
-- INTERRUPTED: the case was in flight when the run was interrupted; pytest has no report for it (it counts
-  it nowhere), the results book records it (:meth:`ResultsBook.mark_interrupted`), never as PASS.
+- INTERRUPTED: a stop signal came during the case's setup or call (conformance.harness.case_interruption):
+  reported as *skipped* with the reason ``INTERRUPTED: ...`` (so JUnit says ``<skipped>``, never passed),
+  status ``INTERRUPTED`` / ``^``; a case in flight that no phase report says so of (a worker killed after the
+  grace period) is marked by the results book (:meth:`ResultsBook.mark_interrupted`), never as PASS.
 
 A case outcome combines its setup, call and teardown phases (:func:`combine`).
 """
@@ -30,6 +32,8 @@ TEST_STATUS = {
     oc.INFRA_ERROR: (oc.INFRA_ERROR, "!", oc.INFRA_ERROR),
     oc.INTERRUPTED: (oc.INTERRUPTED, "^", oc.INTERRUPTED),
 }
+#: Terminal colour of the outcomes above (yellow otherwise).
+RED_STATUS = (oc.INFRA_ERROR, oc.INTERRUPTED)
 
 #: Which outcome wins when phases disagree (higher wins).
 _SEVERITY = {
@@ -65,6 +69,8 @@ def _members(exc: BaseException) -> list[BaseException]:
 def outcome_of_exception(exc: BaseException) -> str:
     """The outcome an exception escaping a case stands for (FAIL unless it is one of ours)."""
     members = _members(exc)
+    if any(isinstance(member, oc.Interrupted) for member in members):
+        return oc.INTERRUPTED
     if any(isinstance(member, oc.InfraError) for member in members):
         return oc.INFRA_ERROR
     if members and all(isinstance(member, oc.NotImplementedByTarget) for member in members):
@@ -74,11 +80,15 @@ def outcome_of_exception(exc: BaseException) -> str:
     return oc.FAIL
 
 
+#: Exceptions whose own text is the outcome's message.
+_OWN_MESSAGES = (oc.InfraError, oc.NotImplementedByTarget, oc.NonStrict, oc.Interrupted, Mismatch)
+
+
 def exception_message(exc: BaseException, exconly: str) -> str:
     """A short message for an exception: its own text for ours, pytest's one-liner otherwise."""
     if isinstance(exc, ApiError) and exc.response is not None:
         text = f"expected a successful answer; observed {describe(exc.response)}"
-    elif isinstance(exc, oc.InfraError | oc.NotImplementedByTarget | oc.NonStrict | Mismatch):
+    elif isinstance(exc, _OWN_MESSAGES):
         text = str(exc) or type(exc).__name__
     else:
         text = exconly
@@ -99,14 +109,22 @@ def skip_reason(longrepr: object) -> str:
     return str(longrepr or "")
 
 
+#: A case interrupted after one of these verdicts keeps it (the verdict is known; only its end was cut).
+KEPT_WHEN_INTERRUPTED = (oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR)
+
+
 def combine(phases: list[PhaseOutcome]) -> PhaseOutcome:
-    """The case outcome from its phases: the most severe; a failing teardown names itself."""
-    if not phases:
-        return PhaseOutcome(oc.PASS)
-    worst = phases[0]
-    for phase in phases[1:]:
+    """The case outcome from its phases: the most severe; a failing teardown names itself. An INTERRUPTED
+    phase makes the case INTERRUPTED unless the other phases already have a verdict to keep
+    (KEPT_WHEN_INTERRUPTED): never PASS."""
+    interrupted = next((phase for phase in phases if phase.outcome == oc.INTERRUPTED), None)
+    verdicts = [phase for phase in phases if phase.outcome != oc.INTERRUPTED]
+    worst = verdicts[0] if verdicts else PhaseOutcome(oc.PASS)
+    for phase in verdicts[1:]:
         if _SEVERITY[phase.outcome] > _SEVERITY[worst.outcome]:
             worst = phase
+    if interrupted is not None and worst.outcome not in KEPT_WHEN_INTERRUPTED:
+        return interrupted
     return worst
 
 

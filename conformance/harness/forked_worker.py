@@ -16,7 +16,8 @@ import sys
 
 import pytest
 
-from conformance.harness import allure_writer, interruption
+from conformance.harness import allure_writer, interruption, signals
+from conformance.harness.parent_watch import exit_with_parent
 from conformance.harness.state import harness_state
 
 HEADER = struct.Struct("!I")
@@ -41,16 +42,23 @@ class StopFlag:
 
 
 class _Channel:
-    """Length-prefixed pickles to the controller."""
+    """Length-prefixed pickles to the controller (nothing, once the controller is gone: the worker still
+    finishes its cleanup)."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
+        self.gone = False
 
     def send(self, *message) -> None:
+        if self.gone:
+            return
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(HEADER.pack(len(data)) + data)
-        while view:
-            view = view[os.write(self.fd, view) :]
+        try:
+            while view:
+                view = view[os.write(self.fd, view) :]
+        except OSError:  # EPIPE: the controller died
+            self.gone = True
 
 
 class _Inbox:
@@ -92,14 +100,16 @@ class _Forwarder:
         self.channel.send("warning", text, warning_message.filename, warning_message.lineno, when, nodeid)
 
 
-def _become_worker(session: pytest.Session, index: int, channel: _Channel) -> None:
-    """Turn the forked copy into a worker: own prefix, SIGINT handler, captures and Allure writer; no
-    terminal output (the controller prints)."""
+def _become_worker(session: pytest.Session, index: int, channel: _Channel, controller: int) -> None:
+    """Turn the forked copy into a worker: own prefix, signal handler, captures and Allure writer; no
+    terminal output (the controller prints); it ends when the `controller` process does."""
     config = session.config
     state = harness_state(config)
     state.is_worker, state.worker_id, state.worker_pids = True, f"fw{index}", []
     state.reference = None  # the controller's to stop, never a worker's
+    state.signal_name = None
     interruption.install_handler(state)
+    exit_with_parent(controller)
     capture = config.pluginmanager.get_plugin("capturemanager")
     if capture is not None and capture.is_globally_capturing():
         capture.stop_global_capturing()  # the controller's temporary files: a worker captures into its own
@@ -121,11 +131,13 @@ def _work(session: pytest.Session, inbox: _Inbox, stop: StopFlag, channel: _Chan
     whatever the previous one kept that it does not share (a module) is torn down."""
     items = session.items
     status = 0
+    handler = harness_state(session.config).interrupt_handler
     try:
         index = inbox.next()
         while index is not None and not stop:
             item = items[index]
-            session._setupstate.teardown_exact(item)
+            with handler.deferring():  # cleanup of the previous case's module: not cut short
+                session._setupstate.teardown_exact(item)
             nextitem = items[index + 1] if index + 1 < len(items) else None
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             if session.shouldstop or session.shouldfail:
@@ -137,6 +149,7 @@ def _work(session: pytest.Session, inbox: _Inbox, stop: StopFlag, channel: _Chan
         status = 2
     finally:
         try:
+            handler.deferred = True  # from now on a signal waits: nothing is left but cleanup
             session._setupstate.teardown_exact(None)  # the remaining finalizers: the cleanup of a cut case
         except BaseException as exc:  # noqa: BLE001 - told to the controller, the worker ends anyway
             channel.send("error", f"{type(exc).__name__}: {exc}")
@@ -146,12 +159,16 @@ def _work(session: pytest.Session, inbox: _Inbox, stop: StopFlag, channel: _Chan
     return status
 
 
-def worker_main(session: pytest.Session, index: int, inbox_fd: int, stop: StopFlag, fd: int) -> None:
-    """The forked process: work, then leave without running the controller's exit handlers."""
+def worker_main(
+    session: pytest.Session, index: int, inbox_fd: int, stop: StopFlag, fd: int, controller: int
+) -> None:
+    """The forked process (started with the stop signals blocked, see forking): work, then leave without
+    running the controller's exit handlers."""
     status = 4
     try:
         channel = _Channel(fd)
-        _become_worker(session, index, channel)
+        _become_worker(session, index, channel, controller)
+        signals.unblock_all()
         status = _work(session, _Inbox(inbox_fd), stop, channel)
         channel.send("done")
     finally:

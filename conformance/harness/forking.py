@@ -13,9 +13,13 @@ How it runs (POSIX only):
   (``<run id>/fw<i>/``), and sends the phase reports to the controller through a pipe. The controller hands
   them to its plugins as if the cases had run here (terminal, results.json, junit), like xdist's controller.
 - A worker's session fixtures are its own; its cleanup (each case's finalizers) runs in the worker.
-- SIGINT: the controller passes its first one on to the workers; each worker stops its case (INTERRUPTED,
-  never PASS), runs the finalizers (the cleanup) and exits; the controller waits for them all and then ends
-  the run as interrupted (sweep included), as a serial run does.
+- SIGINT, SIGTERM, SIGHUP: the controller passes its first one on to the workers; each worker stops its case
+  (INTERRUPTED, never PASS), runs the finalizers (the cleanup) and exits; the controller waits for them all
+  and then ends the run as interrupted (sweep included), as a serial run does. A worker whose controller
+  died (even by SIGKILL) gets SIGTERM (conformance.harness.parent_watch): it never outlives it.
+- The controller hands each case's messages to its plugins when the case finished, in the order the cases
+  were given out (conformance.harness.forked_replay), with no worker label: the terminal prints like a serial
+  run's.
 - A worker that dies in the middle of a case makes that case an INFRA_ERROR (never PASS); a case it was
   given and had not started goes to another worker.
 - A stop (``-x``, ``--maxfail``, ``--jss-max-infra-errors``) stops handing out cases.
@@ -32,13 +36,14 @@ import signal
 import sys
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 
-from conformance import outcomes as oc
-from conformance.harness import allure_writer, interruption
+from conformance.harness import allure_writer, interruption, signals
 from conformance.harness.auto_workers import FAR_RTT
+from conformance.harness.case_interruption import in_flight_message
+from conformance.harness.forked_replay import CaseReplay
 from conformance.harness.forked_worker import HEADER, INDEX, StopFlag, worker_main
 from conformance.harness.state import harness_state
 
@@ -83,19 +88,6 @@ def worker_count(config: pytest.Config, round_trip: float | None) -> int:
 # --- the controller side ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Gateway:
-    id: str
-
-
-@dataclass(frozen=True)
-class _NodeLabel:
-    """Set as ``report.node``: pytest's terminal shows ``[fw<i>]`` (it reads ``.gateway.id``, as of xdist's
-    nodes) and junitxml keeps the workers' reports apart (it hashes it)."""
-
-    gateway: _Gateway
-
-
 @dataclass
 class _Worker:
     index: int
@@ -107,17 +99,16 @@ class _Worker:
     current: tuple[str, tuple] | None = None  # (nodeid, location) of the case it runs
     done: bool = False
     status: int | None = None
-    label: _NodeLabel = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.label = _NodeLabel(_Gateway(f"fw{self.index}"))
 
 
 def _fork_workers(session: pytest.Session, count: int, stop: StopFlag) -> list[_Worker]:
+    """Fork `count` workers (call with the stop signals blocked: a child never runs the controller's handler;
+    it unblocks them once its own is installed)."""
     workers: list[_Worker] = []
     allure_writer.flush_all()  # nothing queued in the controller may be written again by a worker
     sys.stdout.flush()
     sys.stderr.flush()
+    controller = os.getpid()
     for index in range(count):
         read_fd, write_fd = os.pipe()
         inbox_read, inbox_write = os.pipe()
@@ -130,10 +121,11 @@ def _fork_workers(session: pytest.Session, count: int, stop: StopFlag) -> list[_
             for worker in workers:
                 os.close(worker.fd)
                 os.close(worker.inbox)
-            worker_main(session, index, inbox_read, stop, write_fd)
+            worker_main(session, index, inbox_read, stop, write_fd, controller)
+        workers.append(_Worker(index, pid, read_fd, inbox_write))
+        harness_state(session.config).worker_pids.append(pid)  # the controller's first signal reaches it
         os.close(write_fd)
         os.close(inbox_read)
-        workers.append(_Worker(index, pid, read_fd, inbox_write))
     return workers
 
 
@@ -147,6 +139,7 @@ class _Controller:
         self.workers = workers
         self.stop = stop
         self.pending = collections.deque(range(len(session.items)))
+        self.replay = CaseReplay(self.config, self._after_report)
         self.interrupted = False
         self.selector = selectors.DefaultSelector()
         for worker in workers:
@@ -165,6 +158,7 @@ class _Controller:
             index = -1
         if index >= 0:
             worker.given = index
+            self.replay.given(index)
         else:
             os.close(worker.inbox)
             worker.inbox = -1
@@ -173,9 +167,15 @@ class _Controller:
         """Start no further case (the ones running finish)."""
         self.stop.set()
 
-    def pump(self, timeout: float | None = None) -> None:
-        """Handle what arrives within `timeout` seconds (None: until something arrives)."""
-        for key, _ in self.selector.select(timeout):
+    def pump(self, timeout: float | None = None, stoppable: bool = True) -> None:
+        """Handle what arrives within `timeout` seconds (None: until something arrives). When `stoppable`, a
+        signal stops the controller while it waits, never in the middle of handing a message on (see
+        run_forked)."""
+        handler = harness_state(self.config).interrupt_handler
+        stop_here = stoppable and handler is not None
+        with handler.raising() if stop_here else contextlib.nullcontext():
+            ready = self.selector.select(timeout)
+        for key, _ in ready:
             worker: _Worker = key.data
             chunk = os.read(worker.fd, 1 << 16)
             if not chunk:
@@ -200,16 +200,13 @@ class _Controller:
         hook = self.config.hook
         if kind == "logstart":
             worker.current = (rest[0], tuple(rest[1]))
-            hook.pytest_runtest_logstart(nodeid=worker.current[0], location=worker.current[1])
+            self.replay.add(worker.given, "logstart", worker.current)
         elif kind == "report":
             report = hook.pytest_report_from_serializable(config=self.config, data=rest[0])
-            report.node = worker.label  # the terminal shows "[fw<i>]", as for xdist's workers
-            hook.pytest_runtest_logreport(report=report)
-            if self.session.shouldfail or self.session.shouldstop:
-                self.halt()
+            self.replay.add(worker.given, "report", report)  # no report.node: printed as a serial run's
         elif kind == "logfinish":
-            worker.current = worker.given = None
-            hook.pytest_runtest_logfinish(nodeid=rest[0], location=tuple(rest[1]))
+            index, worker.current, worker.given = worker.given, None, None
+            self.replay.add(index, "logfinish", (rest[0], tuple(rest[1])))
             self._give(worker)
         elif kind == "warning":
             text, filename, lineno, when, nodeid = rest
@@ -236,19 +233,20 @@ class _Controller:
             harness_state(self.config).workers_lost += 1
         if worker.current is not None and not worker.done and not self.interrupted:
             self._report_lost_case(worker)  # after an interrupt the case stays in flight: INTERRUPTED
-        elif worker.given is not None:
+        elif worker.given is not None and worker.current is None:
+            self.replay.withdrawn(worker.given)
             self.pending.appendleft(worker.given)  # given, never started: the next worker to ask gets it
         worker.given = None
+
+    def _after_report(self) -> None:
+        if self.session.shouldfail or self.session.shouldstop:
+            self.halt()
 
     def _report_lost_case(self, worker: _Worker) -> None:
         """A worker died in the middle of a case: that case is an INFRA_ERROR, never a PASS."""
         nodeid, location = worker.current
         message = f"forked worker fw{worker.index} ended (exit status {worker.status}) while this case ran"
-        report = pytest.TestReport(nodeid, location, {}, "failed", message, "call", [], 0.0)
-        report.node = worker.label
-        report.jss_outcome, report.jss_message, report.jss_clauses = oc.INFRA_ERROR, message, []
-        self.config.hook.pytest_runtest_logreport(report=report)
-        self.config.hook.pytest_runtest_logfinish(nodeid=nodeid, location=location)
+        self.replay.lost(worker.given, nodeid, location, message)
         worker.current = None
 
     def kill_all(self) -> None:
@@ -267,18 +265,25 @@ def run_forked(session: pytest.Session, count: int) -> bool:
         return True
     state = harness_state(session.config)
     stop = StopFlag()
-    workers = _fork_workers(session, max(1, min(count, len(session.items))), stop)
-    state.worker_pids.extend(worker.pid for worker in workers)
-    controller = _Controller(session, workers, stop)
+    with signals.blocked():  # a signal during the forks takes effect once the workers are all known
+        workers = _fork_workers(session, max(1, min(count, len(session.items))), stop)
+        controller = _Controller(session, workers, stop)
+    handler = state.interrupt_handler
     try:
-        while controller.running:
-            controller.pump()
+        with handler.deferring() if handler is not None else contextlib.nullcontext():
+            while controller.running:
+                controller.pump()
     except BaseException as exc:  # an interrupt, or an error of a plugin's hook: the workers stop too
         controller.interrupted = isinstance(exc, KeyboardInterrupt)
         controller.halt()
-        interruption.signal_workers([w.pid for w in workers if w.status is None])
+        # the signal the controller got (its handler passed it on already), else SIGINT: they clean up
+        alive = [worker.pid for worker in workers if worker.status is None]
+        interruption.signal_workers(alive, state.signal_name or "SIGINT")
         _drain_after_interrupt(controller)
+        reason = handler.reason if handler is not None and handler.received else "interrupted"
+        controller.replay.flush(in_flight_message(reason) if controller.interrupted else None)
         raise
+    controller.replay.flush(None)
     if session.shouldfail:
         raise session.Failed(session.shouldfail)
     if session.shouldstop:
@@ -301,4 +306,4 @@ def _drain_after_interrupt(controller: _Controller) -> None:
             left = 5.0
             deadline = time.monotonic() + left
         with contextlib.suppress(KeyboardInterrupt, Exception):  # the run ends with the first error
-            controller.pump(timeout=min(left, 1.0))
+            controller.pump(timeout=min(left, 1.0), stoppable=False)

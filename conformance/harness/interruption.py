@@ -1,12 +1,13 @@
-"""An interrupted run cleans up after itself: SIGINT handling, the workers told at once, a sweep of the run
-folder.
+"""An interrupted run cleans up after itself: the stop signals' handler installed, the workers told at once,
+a sweep of the run folder.
 
-- The first SIGINT raises KeyboardInterrupt as usual (pytest stops, the case in flight is INTERRUPTED, its
-  finalizer aborts the uploads and deletes the objects its tracker saw). Later SIGINTs are ignored, so that a
-  second Ctrl-C (or the SIGINT a terminal sends to every process of the group, then the controller's) cannot
-  cut that cleanup short. SIGTERM and SIGKILL still end the process at once.
-- Under xdist, the controller passes its first SIGINT on to the workers straight away (otherwise execnet
-  interrupts them only after 5 s, and they keep starting cases meanwhile).
+- SIGINT, SIGTERM and SIGHUP are handled alike (conformance.harness.signals): the case in flight is
+  INTERRUPTED, its finalizers abort the uploads and delete the objects its tracker saw
+  (conformance.harness.case_interruption). Later signals are ignored, so that a second Ctrl-C (or the SIGINT
+  a terminal sends to every process of the group, then the controller's) cannot cut that cleanup short.
+  SIGKILL still ends the process at once (forked workers then stop by themselves: parent_watch).
+- The controller passes its first signal on to its workers (xdist's and forked ones) straight away
+  (otherwise execnet interrupts xdist's only after 5 s, and they keep starting cases meanwhile).
 - After the session, the controller sweeps the run folder (``<run id>/``) in every bucket of the target: an
   upload whose initiate answer the interrupt swallowed is known to no tracker, but it is listed under the
   run's prefix. What cannot be removed is reported with the exact ``jss-conformance sweep`` command.
@@ -18,12 +19,11 @@ import contextlib
 import os
 import shlex
 import signal
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conformance import operations as ops
 from conformance.client import JssClient
+from conformance.harness.signals import InterruptHandler, release_early, signal_number
 from conformance.harness.sweeping import sweep_bucket
 from conformance.outcomes import InfraError
 from conformance.target import Target
@@ -33,53 +33,22 @@ from conformance.tls import new_session
 SWEEP_TIMEOUT = 10.0
 
 
-class InterruptHandler:
-    """A SIGINT handler: the first signal raises KeyboardInterrupt (after telling `on_first`), later ones are
-    ignored. Install with :meth:`install` (main thread only), undo with :meth:`restore`."""
+def install_handler(state, *, deferred: bool = False) -> None:
+    """This process runs cases, or is their controller: install the stop signals' handler (see
+    conformance.harness.signals), which notes the signal in `state` (a HarnessState) and passes it on to the
+    workers. `deferred`: a signal is only noted until a raising section or a check."""
 
-    def __init__(self, on_first: Callable[[], None] = lambda: None) -> None:
-        self.received = 0
-        self._on_first = on_first
-        self._previous = None
-        self._installed = False
+    def first_signal(name: str) -> None:
+        state.signal_name = name
+        signal_workers(state.worker_pids, name)
 
-    def __call__(self, signum, frame) -> None:
-        self.received += 1
-        if self.received == 1:
-            try:
-                self._on_first()
-            finally:
-                raise KeyboardInterrupt
-
-    def install(self) -> bool:
-        """Install as the SIGINT handler (False when not in the main thread, or SIGINT is ignored)."""
-        if threading.current_thread() is not threading.main_thread():
-            return False
-        current = signal.getsignal(signal.SIGINT)
-        if current is signal.SIG_IGN:
-            return False  # started in the background with SIGINT ignored: keep it so
-        self._previous = current
-        signal.signal(signal.SIGINT, self)
-        self._installed = True
-        return True
-
-    def restore(self) -> None:
-        """Put the previous SIGINT handler back."""
-        if self._installed and threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, self._previous)
-            self._installed = False
-
-
-def install_handler(state) -> None:
-    """Cases are about to run in this process (or in its xdist workers): install the SIGINT handler, which
-    notes the signal in `state` (a HarnessState) and passes it on to the workers."""
-
-    def first_signal() -> None:
-        state.signal_name = "SIGINT"
-        signal_workers(state.worker_pids)
-
-    state.interrupt_handler = InterruptHandler(first_signal)
+    if state.interrupt_handler is not None:
+        state.interrupt_handler.restore()
+    early = release_early()  # `jss-conformance run`'s own, installed before pytest started
+    state.interrupt_handler = InterruptHandler(first_signal, deferred=deferred)
     state.interrupt_handler.install()
+    if early is not None:
+        state.interrupt_handler.carry_over(early)
 
 
 def worker_pid(node) -> int | None:
@@ -89,11 +58,13 @@ def worker_pid(node) -> int | None:
     return pid if isinstance(pid, int) else None
 
 
-def signal_workers(pids: list[int]) -> None:
-    """Send SIGINT to the worker processes still alive (their own handler ignores a second one)."""
+def signal_workers(pids: list[int], name: str = "SIGINT") -> None:
+    """Send the signal `name` to the worker processes still alive (their own handler ignores a second
+    one)."""
+    number = signal_number(name) or signal.SIGINT
     for pid in pids:
         with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGINT)
+            os.kill(pid, number)
 
 
 @dataclass

@@ -33,9 +33,18 @@ def verdicts_of(config: pytest.Config, state: HarnessState):
     return state.book.verdicts(judged=bool(state.known.path), strict=config.option.jss_strict)
 
 
-def _run(state: HarnessState, target_name: str = "(none)", strict: bool = False) -> dict:
+#: What results.json says while the run has not written its own (a run killed by SIGKILL leaves it so).
+UNFINISHED = RunEnding(
+    oc.STOPPED, None, "the run has not finished: it is still running, or it was killed before it could write "
+    "its results"
+)
+
+
+def _run(
+    state: HarnessState, target_name: str = "(none)", strict: bool = False, ending: RunEnding | None = None
+) -> dict:
     target = state.target
-    ending = state.ending or COMPLETED_RUN
+    ending = ending or state.ending or COMPLETED_RUN
     info = run_info(
         target=target.name if target else target_name,
         endpoint=target.endpoint if target else "",
@@ -60,6 +69,12 @@ def allure_dir(config: pytest.Config) -> Path | None:
     """The Allure results folder of the run, or None without --alluredir."""
     given = getattr(config.option, "allure_report_dir", None)
     return config.invocation_params.dir / given if given else None
+
+
+def write_unfinished(state: HarnessState) -> None:
+    """results.json says the run has not finished (written when it starts: never the previous run's file)."""
+    if state.results_path is not None:
+        write_results(state.results_path, _run(state, ending=UNFINISHED), [])
 
 
 def write_reports(config: pytest.Config, state: HarnessState, preflight_failure: str | None = None) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from conformance import outcomes as oc
+from conformance.harness.case_interruption import in_flight_message
 from conformance.harness.classify import PhaseOutcome, combine
 from conformance.harness.verdicts import Verdict, expected_record, judge
 from conformance.known_deviations import PASS_EXPECTED, Expectation
@@ -21,8 +22,6 @@ def case_id(nodeid: str) -> str:
     return f"{path}{separator}{rest}"
 
 
-#: A case interrupted after one of these verdicts keeps it (the verdict is known; its cleanup was cut short).
-_KEPT_WHEN_INTERRUPTED = (oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR)
 INTERRUPTED_MESSAGE = "the run was interrupted while this case was running: no verdict"
 
 
@@ -32,13 +31,12 @@ class _Case:
     phases: list[PhaseOutcome] = field(default_factory=list)
     seconds: float = 0.0
     expected: Expectation = PASS_EXPECTED
-    interrupted: bool = False
+    interrupted: str = ""  # the message, when the run was interrupted while the case was in flight
 
     def outcome(self) -> PhaseOutcome:
-        final = combine(self.phases)
-        if self.interrupted and final.outcome not in _KEPT_WHEN_INTERRUPTED:
-            return PhaseOutcome(oc.INTERRUPTED, INTERRUPTED_MESSAGE)
-        return final
+        if self.interrupted:
+            return combine([*self.phases, PhaseOutcome(oc.INTERRUPTED, self.interrupted)])
+        return combine(self.phases)
 
 
 class ResultsBook:
@@ -61,12 +59,14 @@ class ResultsBook:
         """The cases started and not finished (after an interrupt: the cases in flight)."""
         return sorted(self._running)
 
-    def mark_interrupted(self) -> list[str]:
-        """The run was interrupted: every case in flight becomes INTERRUPTED (never PASS; a FAIL, NON_STRICT
-        or INFRA_ERROR verdict it already had stays). Returns their node ids."""
+    def mark_interrupted(self, reason: str = "") -> list[str]:
+        """The run was interrupted (`reason`: e.g. ``interrupted by SIGTERM``): every case in flight becomes
+        INTERRUPTED (never PASS; a FAIL, NON_STRICT or INFRA_ERROR verdict it already had stays). Returns
+        their node ids."""
+        message = in_flight_message(reason) if reason else INTERRUPTED_MESSAGE
         running = self.running
         for nodeid in running:
-            self._cases.setdefault(nodeid, _Case()).interrupted = True
+            self._cases.setdefault(nodeid, _Case()).interrupted = message
         return running
 
     def add(self, report: pytest.TestReport) -> None:

@@ -1,14 +1,23 @@
-"""How a run ended (conformance.harness.ending), the SIGINT handler, and results.json compatibility."""
+"""How a run ended (conformance.harness.ending), the stop signals' handler, and results.json compatibility."""
 
 from __future__ import annotations
 
 import signal
+import time
 
 import pytest
 
 from conformance import outcomes as oc
 from conformance.harness.ending import NO_CASE_SELECTED, run_ending
-from conformance.harness.interruption import InterruptHandler
+from conformance.harness.interruption import install_handler
+from conformance.harness.signals import (
+    InterruptHandler,
+    RunInterrupted,
+    exit_status,
+    hold_early,
+    release_early,
+)
+from conformance.harness.state import HarnessState
 from conformance.report.results import run_info, validation_errors
 
 ENDINGS = {
@@ -45,19 +54,85 @@ def test_harness_run_ending(given, expected):
     assert (ending.status, ending.stopped_at, ending.reason) == expected
 
 
-def test_harness_interrupt_handler_raises_once_then_ignores():
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_harness_interrupt_handler_raises_once_then_ignores(name):
     noted = []
-    handler = InterruptHandler(lambda: noted.append("first"))
+    number = getattr(signal, name)
+    handler = InterruptHandler(noted.append)
     assert handler.install()
     try:
-        with pytest.raises(KeyboardInterrupt):
-            signal.raise_signal(signal.SIGINT)
-        signal.raise_signal(signal.SIGINT)  # a second one during the cleanup: ignored
+        with pytest.raises(RunInterrupted, match=f"interrupted by {name}"):
+            signal.raise_signal(number)
+        signal.raise_signal(number)  # a second one during the cleanup: ignored
         signal.raise_signal(signal.SIGINT)
     finally:
         handler.restore()
-    assert noted == ["first"] and handler.received == 3
-    assert signal.getsignal(signal.SIGINT) is not handler
+    assert noted == [name] and handler.received == 3 and handler.signal_name == name
+    assert signal.getsignal(number) is not handler
+
+
+def test_harness_interrupt_handler_defers_then_raises_where_told():
+    handler = InterruptHandler(deferred=True)
+    assert handler.install()
+    try:
+        signal.raise_signal(signal.SIGTERM)  # deferred: only noted
+        assert handler.received == 1
+        with pytest.raises(RunInterrupted), handler.raising():  # a noted one raises on entry
+            pytest.fail("the raising section was entered")
+        with handler.deferring():
+            signal.raise_signal(signal.SIGTERM)  # a second one: ignored
+        with pytest.raises(RunInterrupted, match="SIGTERM"):
+            handler.check()
+    finally:
+        handler.restore()
+
+
+def test_harness_interrupt_handler_deferring_with_grace_raises_in_the_end():
+    handler = InterruptHandler()
+    assert handler.install()
+    try:
+        with pytest.raises(RunInterrupted), handler.deferring(grace=0.2):
+            signal.raise_signal(signal.SIGTERM)
+            time.sleep(5)  # the grace ends first: the handler raises here
+    finally:
+        handler.restore()
+
+
+def test_harness_interrupt_handler_takes_sigint_even_when_ignored_but_leaves_nohup_alone():
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGHUP)}
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a background job of a non-interactive shell
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # nohup
+    handler = InterruptHandler()
+    try:
+        assert handler.install()
+        assert signal.getsignal(signal.SIGINT) is handler
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        handler.restore()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        handler.restore()
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def test_harness_a_signal_before_the_run_handler_is_carried_over_to_it():
+    previous = signal.getsignal(signal.SIGTERM)
+    hold_early()  # what `jss-conformance run` does first
+    signal.raise_signal(signal.SIGTERM)  # during the imports: noted, the process lives on
+    state = HarnessState(worker_pids=[])
+    install_handler(state, deferred=True)  # the plugin, at configure
+    try:
+        assert state.signal_name == "SIGTERM" and release_early() is None
+        with pytest.raises(RunInterrupted, match="SIGTERM"):
+            state.interrupt_handler.check()  # at collection: the run stops as interrupted
+    finally:
+        state.interrupt_handler.restore()
+    assert signal.getsignal(signal.SIGTERM) == previous
+
+
+@pytest.mark.parametrize(("name", "status"), [("SIGINT", 2), ("SIGTERM", 143), ("SIGHUP", 129)])
+def test_harness_exit_status_per_signal(name, status):
+    assert exit_status(name) == status
 
 
 def _document(**run_fields) -> dict:

@@ -5,6 +5,9 @@ gate built on them cannot lie (issue 11).
   under a deviation (a negative control stays red); Allure gets one result per case.
 - A forked worker killed in the middle of a case: that case is INFRA_ERROR (never PASS), the cases it was
   given and had not started run elsewhere, the exit status is 3, and its uploads are swept.
+- The controller killed by SIGKILL: its workers end within seconds (they never outlive it).
+- A run with an unexpected failure prints like a serial run: progress letters under their own file, the
+  FAILURES section and the jss-conformance summary, no traceback of the suite's own.
 - Bad values and the combination with xdist's -n are usage errors (exit status 2).
 (Interrupts of forked runs are in test_harness_interrupt.py.)
 """
@@ -13,9 +16,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from xml.etree import ElementTree
@@ -27,6 +32,8 @@ from test_harness_interrupt import RUN_WAIT, SIGNAL_WAIT, _initiate, _leftovers,
 
 from conformance.harness import forking
 
+#: Seconds within which forked workers end after their controller was killed.
+WORKERS_GONE_WITHIN = 10.0
 DEVIATIONS = {"faithful": (), "initiate-answers-201": ("--jss-deviate", "initiate-answers-201")}
 
 
@@ -104,6 +111,68 @@ def test_a_lost_forked_worker_gives_infra_error_and_leaves_nothing(endpoint, tmp
     assert document["run"]["status"] == "completed"
     assert "after a lost forked worker" in output
     assert _leftovers(endpoint, _run_prefix(output)) == [], output[-3000:]
+
+
+def _process_gone(pid: int) -> bool:
+    """True when `pid` has exited (gone, or a zombie nobody reaped yet)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the workers through Linux's /proc")
+def test_forked_workers_end_when_their_controller_is_killed(endpoint, tmp_path):
+    with HoldingProxy(endpoint.endpoints["cn-north-1"], _initiate, hold_nth=3) as proxy:
+        profile = _profile(tmp_path, endpoint, proxy.url)
+        command = [sys.executable, "-m", "conformance.cli", "run", "--target", str(profile),
+                   "-k", "test_upload_part", "--jss-workers", "2", "-p", "no:cacheprovider"]
+        run = subprocess.Popen(command, cwd=tmp_path, env=clean_env(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        assert proxy.held.wait(SIGNAL_WAIT), "the held request never came"
+        workers = _children(run.pid)
+        assert len(workers) == 2, workers
+        run.kill()  # SIGKILL: the controller cannot pass anything on
+        run.wait(timeout=RUN_WAIT)
+        deadline = time.monotonic() + WORKERS_GONE_WITHIN
+        while not all(_process_gone(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = [pid for pid in workers if not _process_gone(pid)]  # the held answer is still held
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+    assert left == [], f"forked workers outlived their controller by {WORKERS_GONE_WITHIN} s"
+
+
+def _progress_lines(output: str) -> list[str]:
+    """The progress lines (``test_x.py ..F.`` without the percentage)."""
+    lines = [line for line in output.splitlines() if re.match(r"^\S+\.py \S", line)]
+    return [re.sub(r"\s+\[\s*\d+%\]$", "", line) for line in lines]
+
+
+def _failure_headers(output: str) -> list[str]:
+    """The headers of the FAILURES section's entries (``____ test_name ____``)."""
+    section = output.split("= FAILURES =", 1)[1].split("= jss-conformance =", 1)[0]
+    return re.findall(r"^_{3,} (\S.*?) _{3,}$", section, re.M)
+
+
+def test_a_forked_run_with_an_unexpected_failure_prints_like_a_serial_run(tmp_path):
+    args = ["run", "--jss-deviate", "initiate-answers-201", "--jss-operation", "InitiateMultipartUpload"]
+    (tmp_path / "serial").mkdir()
+    (tmp_path / "forked").mkdir()
+    serial = run_cli(args, tmp_path / "serial")
+    forked = run_cli([*args, "--jss-workers", "2"], tmp_path / "forked")
+    everything = forked.stdout + forked.stderr
+    assert (forked.status, serial.status) == (1, 1), everything[-3000:]
+    for word in ("Traceback", "AttributeError", "INTERNALERROR"):
+        assert word not in everything, everything[-3000:]
+    assert "= FAILURES =" in forked.stdout and "= jss-conformance =" in forked.stdout
+    progress = _progress_lines(forked.stdout)
+    assert progress == _progress_lines(serial.stdout), (progress, _progress_lines(serial.stdout))
+    files = [line.split()[0] for line in progress]
+    assert len(files) == len(set(files)) and "F" in "".join(progress), progress  # each file once
+    assert _failure_headers(forked.stdout) == _failure_headers(serial.stdout) != []
+    assert forked.outcomes() == serial.outcomes()
 
 
 @pytest.mark.parametrize(
