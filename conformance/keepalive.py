@@ -89,7 +89,7 @@ def forget() -> None:
     _last.reused = False
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
+def causes(exc: BaseException) -> Iterator[BaseException]:
     """`exc` and everything it wraps (arguments, cause, context, urllib3's ``reason``), each once."""
     seen: set[int] = set()
     pending: list[object] = [exc]
@@ -110,4 +110,4 @@ def stale_connection(exc: BaseException) -> bool:
         return False
     if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.ProxyError | requests.Timeout):
         return False
-    return any(isinstance(cause, STALE_ERRORS) for cause in _causes(exc))
+    return any(isinstance(cause, STALE_ERRORS) for cause in causes(exc))

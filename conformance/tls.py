@@ -128,17 +128,8 @@ def new_session(settings: TlsSettings | None = None, url: str = "") -> requests.
 
 
 def _ssl_error(exc: BaseException) -> ssl.SSLError | None:
-    seen: set[int] = set()
-    pending: list[object] = [exc]
-    while pending:
-        item = pending.pop()
-        if not isinstance(item, BaseException) or id(item) in seen:
-            continue
-        if isinstance(item, ssl.SSLError):
-            return item
-        seen.add(id(item))
-        pending += [*item.args, item.__cause__, item.__context__, getattr(item, "reason", None)]
-    return None
+    """The TLS error behind `exc`, if any."""
+    return next((cause for cause in keepalive.causes(exc) if isinstance(cause, ssl.SSLError)), None)
 
 
 def tls_problem(exc: BaseException) -> str | None:

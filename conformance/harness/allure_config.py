@@ -60,26 +60,25 @@ def _marker(marker: str) -> str:
     return re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", marker)
 
 
-def categories_allure2() -> list[dict]:
-    """categories.json: Allure 2 matches ``messageRegex`` (a Java regex) against the whole message."""
+def _categories(message_regex) -> list[dict]:
+    """The category rules, each marker made a message regex by `message_regex`."""
     rules = []
     for name, statuses, marker in _RULES:
         rule: dict = {"name": name, "matchedStatuses": list(statuses)}
         if marker is not None:
-            rule["messageRegex"] = f"(?s){_marker(marker)}.*"
+            rule["messageRegex"] = message_regex(_marker(marker))
         rules.append(rule)
     return rules
+
+
+def categories_allure2() -> list[dict]:
+    """categories.json: Allure 2 matches ``messageRegex`` (a Java regex) against the whole message."""
+    return _categories(lambda marker: f"(?s){marker}.*")
 
 
 def categories_allure3() -> list[dict]:
     """allurerc.json's categories: Allure 3 searches ``messageRegex`` (a JavaScript regex) in the message."""
-    rules = []
-    for name, statuses, marker in _RULES:
-        rule: dict = {"name": name, "matchedStatuses": list(statuses)}
-        if marker is not None:
-            rule["messageRegex"] = f"^{_marker(marker)}"
-        rules.append(rule)
-    return rules
+    return _categories(lambda marker: f"^{marker}")
 
 
 def history_path(directory: Path, base: Path | None = None) -> str:

@@ -139,7 +139,7 @@ def attach_exchanges(exchanges: Iterable[Exchange], total: int, secrets_: Iterab
     first = total - len(exchanges) + 1
     for number, exchange in enumerate(exchanges, start=first):
         path = exchange.url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
-        name = f"exchange {number:02d}: {exchange.method} /{path[:60]} -> {exchange.status}"
+        name = f"exchange {number:02d}: {exchange.method} /{path[:60]} -> {exchange.outcome[:80]}"
         allure.attach(
             mask_secrets(exchange.render(), secrets_), name=name, attachment_type=allure.attachment_type.TEXT
         )

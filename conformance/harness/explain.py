@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from conformance.catalogue import CatalogueError, Clause, load_catalogue
+from conformance.catalogue import CatalogueError, Clause, catalogue_path, load_catalogue
 from conformance.client import Exchange, mask_url
 from conformance.operations import ApiError, MalformedResponse, Mismatch, field_of
 from conformance.operations.verdicts import describe, status_words
@@ -40,7 +40,7 @@ def clause_lines(ids: Sequence[str]) -> list[str]:
     for identifier in ids:
         clause = _catalogue().get(identifier)
         if clause is None:
-            lines.append(f"clause {identifier}: (not in fixtures/clauses.toml)")
+            lines.append(f"clause {identifier}: (not in the clause catalogue {catalogue_path()})")
         else:
             lines.append(f"clause {identifier} ({clause.level}, {clause.operation}): {clause.sentence}")
     return lines

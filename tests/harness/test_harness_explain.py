@@ -105,3 +105,27 @@ def test_harness_explanations_never_show_the_secret(deviated_run):
     assert "why it failed" in output
     assert not any(fragment in output for fragment in (SECRET_KEY, SECRET_KEY[:8], SECRET_KEY[-8:]))
     assert not re.search(rf"jingdong {ACCESS_KEY}:(?!\*\*\*\*)", output)
+
+
+def test_harness_clause_missing_from_the_catalogue_names_the_catalogue_read():
+    from conformance.catalogue import catalogue_path
+    from conformance.harness.explain import clause_lines
+
+    (line,) = clause_lines(["sdk.no-such-clause"])
+
+    assert line == f"clause sdk.no-such-clause: (not in the clause catalogue {catalogue_path()})"
+
+
+def test_harness_unanswered_exchange_attachment_names_why(monkeypatch):
+    import allure
+
+    from conformance.exchange import Exchange
+    from conformance.harness.allure_support import attach_exchanges
+
+    names = []
+    monkeypatch.setattr(allure, "attach", lambda body, name, attachment_type: names.append(name))
+    exchange = Exchange("PUT", "http://127.0.0.1:9/b/k", [], 0, None, error="ConnectionResetError")
+
+    attach_exchanges([exchange], 1, [])
+
+    assert names == ["exchange 01: PUT /b/k -> no response: ConnectionResetError"]
