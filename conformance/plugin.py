@@ -19,7 +19,6 @@ The fixtures are in :mod:`conformance.harness.fixtures`, the pieces in ``conform
 from __future__ import annotations
 
 import contextlib
-import os
 
 import pytest
 
@@ -29,17 +28,8 @@ from conformance.harness import allure_support as allure_extras
 from conformance.harness import allure_writer, forking, interruption
 from conformance.harness.auto_workers import auto_workers
 from conformance.harness.case_interruption import CaseInterruption
-from conformance.harness.classify import (
-    RED_STATUS,
-    TEST_STATUS,
-    PhaseOutcome,
-    combine,
-    exception_message,
-    outcome_of_exception,
-    skip_reason,
-)
-from conformance.harness.embedded import check_deviations, start_embedded
-from conformance.harness.explain import explain
+from conformance.harness.case_reports import Collector, classify_phase, count_infra_error, explain_failure
+from conformance.harness.classify import RED_STATUS, TEST_STATUS, combine
 from conformance.harness.finishing import finish_run
 from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures by name on the plugin
     jss_bucket,
@@ -57,18 +47,17 @@ from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures
 from conformance.harness.large import MARKER as LARGE_MARKER
 from conformance.harness.large import (  # noqa: F401 - fixtures, found by name
     add_large_options,
-    check_large_options,
     deselect_large,
     jss_endpoint_pid,
     jss_large,
     register_figures,
 )
 from conformance.harness.options import add_options, add_sdk_options, names_cases, results_path, runs_tests
-from conformance.harness.preflight import preflight
 from conformance.harness.reporting import record_setup_stop, summary_lines, write_unfinished
 from conformance.harness.results import case_id
-from conformance.harness.sdk_mode import prepare_sdk, reference_args, sdk_behaviours
-from conformance.harness.selection import check_families, check_selection, clause_ids, selected
+from conformance.harness.sdk_mode import sdk_behaviours
+from conformance.harness.selection import clause_ids, selected
+from conformance.harness.session_setup import resolve_run, start_target
 from conformance.harness.signals import RunInterrupted
 from conformance.harness.state import (
     ATTACHED_KEY,
@@ -78,17 +67,13 @@ from conformance.harness.state import (
     harness_state,
     new_run_id,
 )
-from conformance.harness.usage import infra_exit, usage_error
+from conformance.harness.usage import usage_error
 from conformance.harness.verdicts import expectation_for
 from conformance.known_deviations import (
     KnownDeviations,
-    KnownDeviationsError,
-    check_drafts,
-    load_known_deviations,
 )
-from conformance.masking import mask_secrets, short_secret_warnings
-from conformance.paths import fixtures_override_problem
-from conformance.target import ProfileError, Target, resolve_target
+from conformance.masking import mask_secrets
+from conformance.target import Target
 
 CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a conformance case checks"
 
@@ -129,13 +114,13 @@ def pytest_configure(config: pytest.Config) -> None:
         known = workerinput.get("jss_known")
         state.known = KnownDeviations.from_payload(known) if known else state.known
         return
-    config.pluginmanager.register(_Collector(state), "jss_conformance_collector")
+    config.pluginmanager.register(Collector(state), "jss_conformance_collector")
     register_figures(config)
     state.run_id = new_run_id()
     state.wanted = names_cases(config)
     state.results_path = results_path(config, state.wanted)
     try:
-        _resolve_run(config, state)
+        resolve_run(config, state)
     except pytest.UsageError as exc:
         record_setup_stop(config, state, str(exc))
         raise
@@ -144,50 +129,6 @@ def pytest_configure(config: pytest.Config) -> None:
         # and results.json never shows the previous run's outcome, even if this one is killed.
         interruption.install_handler(state, deferred=True)
         write_unfinished(state)
-
-
-def _resolve_run(config: pytest.Config, state) -> None:
-    """Check the selection options and resolve the target (pytest.UsageError with one line)."""
-    option = config.option
-    problem = fixtures_override_problem()
-    if problem:
-        raise usage_error(problem)
-    check_families(option.jss_family)
-    problem = forking.check_option(config)
-    if problem:
-        raise usage_error(problem)
-    try:
-        check_large_options(config)
-    except ValueError as exc:
-        raise usage_error(f"--jss-large-size / --jss-large-part-size: {exc}") from None
-    if option.jss_family or option.jss_clause or option.jss_operation:
-        try:
-            catalogue = load_catalogue()
-        except CatalogueError as exc:
-            raise usage_error(str(exc)) from None
-        check_selection(catalogue, prefixes=option.jss_clause, operations=option.jss_operation)
-    if not state.wanted:
-        return
-    try:
-        if option.jss_embedded and option.jss_target:
-            raise ProfileError("--jss-embedded and --jss-target exclude each other")
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("JSS_")}
-        state.target = resolve_target(option.jss_target, environment if option.jss_embedded else os.environ)
-        if option.jss_deviate:
-            if not state.target.embedded:
-                raise ProfileError(
-                    f"--jss-deviate applies to the embedded reference endpoint only, "
-                    f"not to target {state.target.name}"
-                )
-            check_deviations(option.jss_deviate)
-        if option.jss_sdk_driver:
-            prepare_sdk(option, state.target)
-        known_path = option.jss_known_deviations or state.target.known_deviations
-        if known_path:
-            state.known = load_known_deviations(config.invocation_params.dir / known_path)
-            check_drafts(state.known, allow_draft=option.jss_allow_draft)
-    except (ProfileError, KnownDeviationsError) as exc:
-        raise usage_error(str(exc)) from None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -202,32 +143,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     handler = state.interrupt_handler
     try:
         with handler.raising() if handler is not None else contextlib.nullcontext():
-            _start_target(config, state)
+            start_target(config, state)
     except RunInterrupted:
         return  # noted: the run stops at collection, as interrupted before any case
-
-
-def _start_target(config: pytest.Config, state) -> None:
-    """Start the embedded endpoint (if any) and probe the target (a usage error, or exit status 3)."""
-    try:
-        if state.target.embedded:
-            state.target, state.reference = start_embedded(
-                state.target, config.option.jss_deviate, timeout=config.option.jss_timeout,
-                extra_args=reference_args(config.option),
-            )
-        state.warnings += short_secret_warnings(state.target)
-        round_trips: list[float] = []
-        state.warnings += preflight(state.target, round_trips=round_trips)
-        state.round_trip = min(round_trips, default=None)
-    except ProfileError as exc:
-        record_setup_stop(config, state, str(exc))
-        raise usage_error(str(exc)) from None
-    except oc.InfraError as exc:
-        message = str(exc).splitlines()[0]
-        state.book.add_synthetic("preflight", oc.INFRA_ERROR, message)
-        record_setup_stop(config, state, f"INFRA_ERROR: {message}", preflight_failure=message)
-        state.preflight_failed = True
-        raise infra_exit(message) from None  # pytest prints it as the suite's INFRA_ERROR line
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -361,17 +279,6 @@ def pytest_collection_modifyitems(
         items[:] = keep
 
 
-def _classify(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOutcome:
-    if report.passed:
-        return PhaseOutcome(oc.PASS)
-    if report.skipped:
-        return PhaseOutcome(oc.SKIPPED, skip_reason(report.longrepr))
-    if call.excinfo is None:
-        return PhaseOutcome(oc.FAIL, str(report.longrepr or ""))
-    exc = call.excinfo.value
-    return PhaseOutcome(outcome_of_exception(exc), exception_message(exc, call.excinfo.exconly()))
-
-
 @pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
 def pytest_runtest_makereport_dialect(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
     """The setup report of a case the dialect check stopped (NOT_IMPLEMENTED), built without pytest's
@@ -412,7 +319,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     Allure."""
     report: pytest.TestReport = yield
     state = harness_state(item.config)
-    phase = _classify(report, call)
+    phase = classify_phase(report, call)
     phase.message = mask_secrets(phase.message, state.secrets)
     if phase.outcome == oc.NON_STRICT and not item.config.option.jss_strict:
         report.outcome = "passed"
@@ -431,14 +338,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.outcome = "skipped"  # shown as xfailed: a known deviation, with its reason
         report.wasxfail = f"known deviation: {expected.reason}"
     if phase.outcome == oc.INFRA_ERROR:
-        _count_infra_error(item, state)
+        count_infra_error(item, state)
     phases = item.stash.setdefault(PHASES_KEY, [])
     phases.append(phase)
     final = combine(phases)
     tracker = item.stash.get(TRACKER_KEY, None)
     failing = phase.outcome in (oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR)
     if failing and phase.outcome != oc.INFRA_ERROR and report.when != "teardown":
-        _explain(item, report, call, phase, tracker, state.secrets)
+        explain_failure(item, report, call, phase, tracker, state.secrets)
     attach = failing and tracker is not None and tracker.exchanges and report.when != "teardown"
     if attach and not item.stash.get(ATTACHED_KEY, False):
         item.stash[ATTACHED_KEY] = True
@@ -460,31 +367,6 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         raise
 
 
-def _explain(item, report, call, phase: PhaseOutcome, tracker, secrets_) -> None:
-    """Say why the case failed: a "jss: why it failed" section of its failure report (the deciding exchange
-    in full) and the same lines on the report (``jss_explanation``) for the summary section."""
-    exchanges = list(tracker.exchanges) if tracker is not None else []
-    count = tracker.exchange_count if tracker is not None else 0
-    exc = call.excinfo.value if call.excinfo is not None else None
-    explanation = explain(clause_ids(item), exc, phase.message, exchanges, count)
-    summary = [mask_secrets(line, secrets_) for line in explanation.summary()]
-    text = "\n".join(explanation.lines)
-    if explanation.deciding is not None:
-        text += "\n\n--- the deciding exchange ---\n" + explanation.deciding.render()
-    report.sections.append(("jss: why it failed", mask_secrets(text, secrets_)))
-    report.jss_explanation = summary
-
-
-def _count_infra_error(item: pytest.Item, state) -> None:
-    """Stop the session (this worker's, under xdist) after --jss-max-infra-errors INFRA_ERROR outcomes."""
-    state.infra_errors += 1
-    limit = item.config.option.jss_max_infra_errors
-    if limit and state.infra_errors >= limit and not item.session.shouldstop:
-        item.session.shouldstop = (
-            f"jss-conformance: {state.infra_errors} INFRA_ERROR outcomes, the endpoint looks unreachable"
-        )
-
-
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
     """NON_STRICT, NOT_IMPLEMENTED, INFRA_ERROR and INTERRUPTED get their own word, letter and summary
     count."""
@@ -496,34 +378,6 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
     category, letter, word = TEST_STATUS[outcome]
     colour = "red" if outcome in RED_STATUS else "yellow"
     return category, letter, (word, {colour: True})
-
-
-class _Collector:
-    """Per-run plugin object: collects the outcomes in the controller (xdist workers' reports arrive here)."""
-
-    def __init__(self, state) -> None:
-        self.state = state
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Record a classified phase report."""
-        self.state.book.add(report)
-
-    def pytest_runtest_logstart(self, nodeid: str) -> None:
-        """A case started (here or in an xdist worker)."""
-        self.state.book.start(nodeid)
-
-    def pytest_runtest_logfinish(self, nodeid: str) -> None:
-        """A case finished all its phases."""
-        self.state.book.finish(nodeid)
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        """Count the modules that failed to collect (xdist workers' collection reports arrive here too)."""
-        if report.failed:
-            self.state.collection_errors += 1
-
-    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
-        """Note the interrupt (a signal, or a stop of pytest, xdist or ours) for the run's ending."""
-        self.state.interrupt = excinfo.value
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)

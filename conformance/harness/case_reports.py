@@ -1,0 +1,78 @@
+"""What the plugin makes of a case's phase reports: the phase's outcome (:func:`classify_phase`), the
+"why it failed" explanation (:func:`explain_failure`), the INFRA_ERROR stop (:func:`count_infra_error`), and
+the controller's collector of every report (:class:`Collector`, xdist workers' reports included)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import outcomes as oc
+from conformance.harness.classify import PhaseOutcome, exception_message, outcome_of_exception, skip_reason
+from conformance.harness.explain import explain
+from conformance.harness.selection import clause_ids
+from conformance.masking import mask_secrets
+
+
+def classify_phase(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOutcome:
+    """One phase report's outcome: pass, skip (with its reason), or what its exception stands for."""
+    if report.passed:
+        return PhaseOutcome(oc.PASS)
+    if report.skipped:
+        return PhaseOutcome(oc.SKIPPED, skip_reason(report.longrepr))
+    if call.excinfo is None:
+        return PhaseOutcome(oc.FAIL, str(report.longrepr or ""))
+    exc = call.excinfo.value
+    return PhaseOutcome(outcome_of_exception(exc), exception_message(exc, call.excinfo.exconly()))
+
+
+def explain_failure(item, report, call, phase: PhaseOutcome, tracker, secrets_) -> None:
+    """Say why the case failed: a "jss: why it failed" section of its failure report (the deciding exchange
+    in full) and the same lines on the report (``jss_explanation``) for the summary section."""
+    exchanges = list(tracker.exchanges) if tracker is not None else []
+    count = tracker.exchange_count if tracker is not None else 0
+    exc = call.excinfo.value if call.excinfo is not None else None
+    explanation = explain(clause_ids(item), exc, phase.message, exchanges, count)
+    summary = [mask_secrets(line, secrets_) for line in explanation.summary()]
+    text = "\n".join(explanation.lines)
+    if explanation.deciding is not None:
+        text += "\n\n--- the deciding exchange ---\n" + explanation.deciding.render()
+    report.sections.append(("jss: why it failed", mask_secrets(text, secrets_)))
+    report.jss_explanation = summary
+
+
+def count_infra_error(item: pytest.Item, state) -> None:
+    """Stop the session (this worker's, under xdist) after --jss-max-infra-errors INFRA_ERROR outcomes."""
+    state.infra_errors += 1
+    limit = item.config.option.jss_max_infra_errors
+    if limit and state.infra_errors >= limit and not item.session.shouldstop:
+        item.session.shouldstop = (
+            f"jss-conformance: {state.infra_errors} INFRA_ERROR outcomes, the endpoint looks unreachable"
+        )
+
+
+class Collector:
+    """Per-run plugin object: collects the outcomes in the controller (xdist workers' reports arrive here)."""
+
+    def __init__(self, state) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Record a classified phase report."""
+        self.state.book.add(report)
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        """A case started (here or in an xdist worker)."""
+        self.state.book.start(nodeid)
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        """A case finished all its phases."""
+        self.state.book.finish(nodeid)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """Count the modules that failed to collect (xdist workers' collection reports arrive here too)."""
+        if report.failed:
+            self.state.collection_errors += 1
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        """Note the interrupt (a signal, or a stop of pytest, xdist or ours) for the run's ending."""
+        self.state.interrupt = excinfo.value
