@@ -25,7 +25,6 @@ from conformance.harness.allure_status import view as status_view
 from conformance.harness.results import INTERRUPTED_MESSAGE
 from conformance.known_deviations import PASS_EXPECTED, Expectation
 from conformance.masking import mask_secrets
-from conformance.masking import mask_secrets as scrub  # noqa: F401 - the former name, re-exported
 
 _SEVERITY = {"MUST": "critical", "EXAMPLE": "normal", "OPEN": "minor"}
 MAX_ATTACHED_EXCHANGES = 40

@@ -89,15 +89,22 @@ def _children(pid: int) -> list[int]:
     return [int(child) for child in text.split()]
 
 
+def _start_forked_run(tmp_path: Path, endpoint, proxy: HoldingProxy, stdout: int) -> subprocess.Popen:
+    """`run --jss-workers 2` of the upload-part cases through `proxy`, returned once the proxy holds a
+    request (stderr goes with stdout)."""
+    profile = _profile(tmp_path, endpoint, proxy.url)
+    command = [sys.executable, "-m", "conformance.cli", "run", "--target", str(profile),
+               "-k", "test_upload_part", "--jss-workers", "2", "-p", "no:cacheprovider"]
+    run = subprocess.Popen(command, cwd=tmp_path, env=clean_env(), stdout=stdout,
+                           stderr=subprocess.STDOUT, text=True)
+    assert proxy.held.wait(SIGNAL_WAIT), "the held request never came"
+    return run
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the worker through Linux's /proc")
 def test_a_lost_forked_worker_gives_infra_error_and_leaves_nothing(endpoint, tmp_path):
     with HoldingProxy(endpoint.endpoints["cn-north-1"], _initiate, hold_nth=3) as proxy:
-        profile = _profile(tmp_path, endpoint, proxy.url)
-        command = [sys.executable, "-m", "conformance.cli", "run", "--target", str(profile),
-                   "-k", "test_upload_part", "--jss-workers", "2", "-p", "no:cacheprovider"]
-        run = subprocess.Popen(command, cwd=tmp_path, env=clean_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-        assert proxy.held.wait(SIGNAL_WAIT), "the held request never came"
+        run = _start_forked_run(tmp_path, endpoint, proxy, subprocess.PIPE)
         worker = _pid_with_local_port(_children(run.pid), proxy.held_client[1])
         assert worker is not None, "no forked worker holds the connection"
         os.kill(worker, signal.SIGKILL)
@@ -125,12 +132,7 @@ def _process_gone(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the workers through Linux's /proc")
 def test_forked_workers_end_when_their_controller_is_killed(endpoint, tmp_path):
     with HoldingProxy(endpoint.endpoints["cn-north-1"], _initiate, hold_nth=3) as proxy:
-        profile = _profile(tmp_path, endpoint, proxy.url)
-        command = [sys.executable, "-m", "conformance.cli", "run", "--target", str(profile),
-                   "-k", "test_upload_part", "--jss-workers", "2", "-p", "no:cacheprovider"]
-        run = subprocess.Popen(command, cwd=tmp_path, env=clean_env(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-        assert proxy.held.wait(SIGNAL_WAIT), "the held request never came"
+        run = _start_forked_run(tmp_path, endpoint, proxy, subprocess.DEVNULL)
         workers = _children(run.pid)
         assert len(workers) == 2, workers
         run.kill()  # SIGKILL: the controller cannot pass anything on
