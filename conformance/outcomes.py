@@ -15,6 +15,12 @@ INFRA_ERROR = "INFRA_ERROR"
 #: The case was running when a signal (SIGINT, SIGTERM, SIGHUP) stopped the run: it has no verdict, neither
 #: PASS nor FAIL.
 INTERRUPTED = "INTERRUPTED"
+#: The case (or clause) is outside the target's wire or rulebook: nothing was asked of the store. Never
+#: NOT_IMPLEMENTED, which means "the store lacks this".
+NOT_APPLICABLE = "NOT_APPLICABLE"
+#: A clause verdict only: the case stopped (failed, skipped, interrupted) before it checked this clause.
+#: Never PASS.
+NOT_REACHED = "NOT_REACHED"
 
 ALL_OUTCOMES = (PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR, INTERRUPTED)
 
