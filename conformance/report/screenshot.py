@@ -30,7 +30,11 @@ class ScreenshotFailed(RuntimeError):
 def find_browser() -> str:
     """The Chromium to run: JSS_CONFORMANCE_CHROMIUM, else the first of BROWSERS on PATH."""
     named = os.environ.get("JSS_CONFORMANCE_CHROMIUM")
-    found = named or next((path for path in map(shutil.which, BROWSERS) if path), None)
+    if named:
+        if not shutil.which(named):
+            raise BrowserMissing(f"JSS_CONFORMANCE_CHROMIUM={named}: no such browser")
+        return named
+    found = next((path for path in map(shutil.which, BROWSERS) if path), None)
     if not found:
         raise BrowserMissing(
             "no Chromium found for --screenshot (install chromium, or set JSS_CONFORMANCE_CHROMIUM)"
