@@ -60,9 +60,8 @@ def _summary(matrix: Matrix, column: int) -> str:
         f'<div class="meta">wire {esc(head.wire)} · rules {esc(head.rules)} · server '
         f"{esc(head.server_version)}</div>"
         f'<div class="counts" title="clause verdicts">{chips}</div>'
-        f'<div class="total" title="the cases as the run judged them">cases: {esc(case_counts(totals))}'
-        "</div>"
-        f'<div class="run-line">run: expected deviations {totals.get("expected", 0)} · '
+        f'<div class="run-line" title="the cases as the run judged them: {esc(case_counts(totals))}">'
+        f'run: expected deviations {totals.get("expected", 0)} · '
         f'<b>unexpected outcomes {totals.get("unexpected", 0)}</b></div>'
         f'<div class="meta">clause verdicts per family (n/a left out):</div>{_bars(matrix, column)}</div>'
 
