@@ -28,6 +28,7 @@ from conformance.report.matrix_html import render_html
 from conformance.report.matrix_text import render_text
 from conformance.report.results import read_results
 from conformance.report.screenshot import BrowserMissing, ScreenshotFailed, screenshot
+from conformance.report.wording import load_wording
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -79,15 +80,19 @@ def compare(args: argparse.Namespace) -> int:
         if args.catalogue:
             raise UsageError(str(exc)) from None
         catalogue = {}
+    try:
+        s3_wording = load_wording("s3")
+    except CatalogueError as exc:
+        raise UsageError(str(exc)) from None
     matrix = build_matrix(documents, [Path(name).stem for name in args.results], catalogue)
     print(render_text(matrix, args.show_not_applicable), end="")
     if args.output:
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(render_html(matrix, catalogue), encoding="utf-8")
+        output.write_text(render_html(matrix, catalogue, s3_wording), encoding="utf-8")
         print(f"matrix written to {output}")
     if args.screenshot:
-        return _screenshot(render_html(matrix, catalogue), Path(args.screenshot))
+        return _screenshot(render_html(matrix, catalogue, s3_wording), Path(args.screenshot))
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from matrix_inputs import documents
 
 from conformance.catalogue import load_catalogue
+from conformance.paths import fixtures_dir
 from conformance.report.matrix import EXPECTED, UNKNOWN_VERSION, build_matrix
 from conformance.report.matrix_text import cell_text, render_text
 from conformance.report.wording import load_wording, sentences
@@ -131,3 +133,17 @@ def test_report_compare_reads_old_files_and_refuses_a_screenshot_without_a_brows
     assert 'class="cell na"' in (tmp_path / "m.html").read_text(encoding="utf-8")
     assert missing.returncode == 2 and not (tmp_path / "s.png").exists()
     assert len(missing.stderr.strip().splitlines()) == 1 and "Traceback" not in missing.stderr
+
+
+def test_report_compare_with_a_broken_wording_file_is_one_usage_line(tmp_path):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(fixtures_dir(), fixtures)
+    (fixtures / "wording" / "s3.toml").write_text('[sentence]\n"initiate.status.ok" = 3\n', encoding="utf-8")
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(OLD[0]), encoding="utf-8")
+
+    page = str(tmp_path / "m.html")
+    done = _compare([str(old), "-o", page], tmp_path, JSS_CONFORMANCE_FIXTURES=str(fixtures))
+
+    assert done.returncode == 2 and not (tmp_path / "m.html").exists()
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "wording/s3.toml" in done.stderr
