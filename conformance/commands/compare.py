@@ -2,7 +2,10 @@
 ``jss-conformance compare OLD.json NEW.json --changes``: what changed, per clause, between two runs of one
 target.
 
-The matrix is printed as a table and, with -o, written as one self-contained HTML file (exit status 0).
+The matrix is printed as a table (each run's summary first; clauses not applicable to any run are left
+out unless --show-not-applicable) and, with -o, written as one self-contained HTML file; --screenshot saves a
+PNG of the page's first screen (1366x768) taken by a headless Chromium (exit status 0; 2 without a Chromium,
+3 when the browser fails).
 
 --changes prints one line per clause that is newly failing, newly passing, newly not reached (or otherwise
 changed) with its cases, their outcomes in OLD and NEW and NEW's message, then a summary line. Exit status:
@@ -14,13 +17,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from conformance.catalogue import CatalogueError, load_catalogue
 from conformance.cli import UsageError
 from conformance.report.changes import compare_runs, incomplete, render
-from conformance.report.matrix import build_matrix, render_html, render_text
+from conformance.report.matrix import build_matrix
+from conformance.report.matrix_html import render_html
+from conformance.report.matrix_text import render_text
 from conformance.report.results import read_results
+from conformance.report.screenshot import BrowserMissing, ScreenshotFailed, screenshot
+from conformance.report.wording import load_wording
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,6 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("results", nargs="+", metavar="RESULTS.json", help="results.json files of the runs")
     parser.add_argument("-o", "--output", metavar="MATRIX.html", help="also write the matrix as HTML here")
+    parser.add_argument(
+        "--screenshot", metavar="FIRST.png",
+        help="also save a PNG of the page's first screen (headless Chromium)",
+    )
+    parser.add_argument(
+        "--show-not-applicable", action="store_true",
+        help="also list the clauses no run applies (left out of the table by default, hidden in the page)",
+    )
     parser.add_argument("--catalogue", metavar="CLAUSES.toml", help="clause catalogue (default: fixtures')")
     parser.add_argument(
         "--changes", action="store_true",
@@ -64,13 +80,35 @@ def compare(args: argparse.Namespace) -> int:
         if args.catalogue:
             raise UsageError(str(exc)) from None
         catalogue = {}
+    try:
+        s3_wording = load_wording("s3")
+    except CatalogueError as exc:
+        raise UsageError(str(exc)) from None
     matrix = build_matrix(documents, [Path(name).stem for name in args.results], catalogue)
-    print(render_text(matrix), end="")
+    print(render_text(matrix, args.show_not_applicable), end="")
     if args.output:
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(render_html(matrix, catalogue), encoding="utf-8")
+        output.write_text(render_html(matrix, catalogue, s3_wording), encoding="utf-8")
         print(f"matrix written to {output}")
+    if args.screenshot:
+        return _screenshot(render_html(matrix, catalogue, s3_wording), Path(args.screenshot))
+    return 0
+
+
+def _screenshot(page: str, output: Path) -> int:
+    """Save the first screen of `page` to `output`: 0, 2 without a browser, 3 when the browser fails."""
+    with tempfile.TemporaryDirectory(prefix="jss-matrix-") as folder:
+        html_file = Path(folder) / "matrix.html"
+        html_file.write_text(page, encoding="utf-8")
+        try:
+            screenshot(html_file, output)
+        except BrowserMissing as exc:
+            raise UsageError(str(exc)) from None
+        except ScreenshotFailed as exc:
+            print(f"jss-conformance: {exc}", file=sys.stderr)
+            return 3
+    print(f"first screen saved to {output}")
     return 0
 
 
@@ -79,8 +117,10 @@ def changes(args: argparse.Namespace) -> int:
     3 when NEW did not complete (or has INFRA_ERROR cases) and nothing is newly failing, else 0."""
     if len(args.results) != 2:
         raise UsageError(f"--changes compares exactly two runs, OLD.json NEW.json (got {len(args.results)})")
-    if args.output:
-        raise UsageError("--changes prints the changes; -o writes the matrix: give one of them")
+    if args.output or args.screenshot:
+        raise UsageError(
+            "--changes prints the changes; -o and --screenshot draw the matrix: give one of them"
+        )
     old, new = _read(args.results)
     for key in ("target", "dialect"):
         if old["run"][key] != new["run"][key]:
