@@ -1,0 +1,82 @@
+"""A stub S3 endpoint on 127.0.0.1 for the tests of the s3 wire: moto's S3 app (in this process) behind a thin
+WSGI layer that records every request line, and that can
+
+- refuse every request without credentials (no Authorization header, no X-Amz-Signature) with 403 and an
+  XML <Error> of Code AccessDenied (``refuse_anonymous=True``), or let them through to moto, which answers
+  them as if the owner had sent them (``refuse_anonymous=False``: the store the access family must fail);
+- answer every request with one scripted error (``scripted``: status and XML body), e.g. the region error an
+  S3 store gives a request signed for the wrong region.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+from werkzeug.serving import make_server
+
+ACCESS_DENIED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>stub</RequestId></Error>"
+)
+
+
+@dataclass
+class StubS3:
+    """The running stub: its URL, the request lines it received ("METHOD /path?query"), its settings."""
+
+    url: str = ""
+    refuse_anonymous: bool = True
+    scripted: tuple[int, bytes] | None = None
+    requests: list[str] = field(default_factory=list)
+    server_header: str = "StubS3/1.0"
+
+
+def _anonymous(environ: dict) -> bool:
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    signed = environ.get("HTTP_AUTHORIZATION") or "X-Amz-Signature" in query or "Signature" in query
+    return not signed
+
+
+def _app(stub: StubS3):
+    from moto.server import DomainDispatcherApplication, create_backend_app
+
+    moto = DomainDispatcherApplication(create_backend_app)
+
+    def application(environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+        stub.requests.append(f"{environ['REQUEST_METHOD']} {target}")
+        refused = stub.refuse_anonymous and _anonymous(environ)
+        answer = stub.scripted or ((403, ACCESS_DENIED) if refused else None)
+        if answer is None:
+            def start_with_server(status, headers, exc_info=None):
+                return start_response(status, [*headers, ("Server", stub.server_header)], exc_info)
+            return moto(environ, start_with_server)
+        status, body = answer
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response(f"{status} Error", [
+            ("Content-Type", "application/xml"), ("Content-Length", str(len(body))),
+            ("Server", stub.server_header),
+        ])
+        return [body]
+
+    return application
+
+
+@contextmanager
+def stub_s3(**settings) -> Iterator[StubS3]:
+    """Run a StubS3 with `settings` (its fields) on a free loopback port until the block ends."""
+    stub = StubS3(**settings)
+    server = make_server("127.0.0.1", 0, _app(stub), threaded=True)
+    stub.url = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
