@@ -61,6 +61,15 @@ class HarnessState:
     workers_lost: int = 0
     #: The fastest round trip of the preflight's probes (seconds; None before it, or without an answer).
     round_trip: float | None = None
+    #: The Server header values the preflight's answers carried, in order (run.server_version without a
+    #: profile server_version).
+    server_headers: list[str] = field(default_factory=list)
+
+    @property
+    def server_version(self) -> str:
+        """The profile's server_version, else the first Server header the preflight saw ("" if neither)."""
+        stated = self.target.server_version if self.target is not None else ""
+        return stated or next(iter(self.server_headers), "")
 
     @property
     def run_prefix(self) -> str:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 ACCESS_DENIED = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -33,6 +33,16 @@ class StubS3:
     scripted: tuple[int, bytes] | None = None
     requests: list[str] = field(default_factory=list)
     server_header: str = "StubS3/1.0"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its request log, its Server header the stub's own (server.stub)."""
+
+    def version_string(self) -> str:
+        return self.server.stub.server_header
+
+    def log(self, type: str, message: str, *args) -> None:
+        return None
 
 
 def _anonymous(environ: dict) -> bool:
@@ -52,16 +62,15 @@ def _app(stub: StubS3):
         stub.requests.append(f"{environ['REQUEST_METHOD']} {target}")
         refused = stub.refuse_anonymous and _anonymous(environ)
         answer = stub.scripted or ((403, ACCESS_DENIED) if refused else None)
-        if answer is None:
-            def start_with_server(status, headers, exc_info=None):
-                return start_response(status, [*headers, ("Server", stub.server_header)], exc_info)
-            return moto(environ, start_with_server)
+        if answer is None:  # moto's answer, its own Server header dropped (the stub's stands)
+            def start_without_server(status, headers, exc_info=None):
+                kept = [(name, value) for name, value in headers if name.lower() != "server"]
+                return start_response(status, kept, exc_info)
+            return moto(environ, start_without_server)
         status, body = answer
         environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        start_response(f"{status} Error", [
-            ("Content-Type", "application/xml"), ("Content-Length", str(len(body))),
-            ("Server", stub.server_header),
-        ])
+        headers = [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))]
+        start_response(f"{status} Error", headers)
         return [body]
 
     return application
@@ -71,7 +80,8 @@ def _app(stub: StubS3):
 def stub_s3(**settings) -> Iterator[StubS3]:
     """Run a StubS3 with `settings` (its fields) on a free loopback port until the block ends."""
     stub = StubS3(**settings)
-    server = make_server("127.0.0.1", 0, _app(stub), threaded=True)
+    server = make_server("127.0.0.1", 0, _app(stub), threaded=True, request_handler=_QuietHandler)
+    server.stub = stub
     stub.url = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
