@@ -231,7 +231,8 @@ def probe_alt_account(target: Target, session: requests.Session, timeout: float)
     """Check the profile's second account ([alt]) with a signed ListBuckets (``GET /``): its refusals in the
     access family mean something only when the endpoint knows it and accepts its signature.
 
-    SetupError for an unknown access key or a refused signature; a warning for any other error answer.
+    SetupError for an unknown access key or a refused signature; nothing for 403 AccessDenied (the account is
+    known, and allowed nothing: e.g. an IAM user without a policy); a warning for any other error answer.
     """
     alt = target.alt_credentials
     if alt is None:
@@ -253,6 +254,8 @@ def probe_alt_account(target: Target, session: requests.Session, timeout: float)
         raise SetupError(
             f"target {target.name}: {endpoint}: {answer}: check the environment variables its profile names"
         )
+    if response.status_code == 403 and code == "AccessDenied":
+        return []  # the key is known and its signature accepted; an account allowed nothing may not list
     if response.status_code >= 400:
         return [f"preflight: {endpoint}: {answer}: the access cases of the second account may fail for it"]
     return []
