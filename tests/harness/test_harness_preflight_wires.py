@@ -13,10 +13,11 @@ from harness_helpers import SECRET_KEY, clean_env, run_cli
 from s3_stub import stub_s3
 
 from conformance import operations as ops
-from conformance.client import Credentials
+from conformance.client import Credentials, JssClient
 from conformance.client_s3 import S3Client
 from conformance.harness import preflight as preflight_module
 from conformance.harness.preflight import MESSAGE_LIMIT, SetupError, bucket_probes, preflight
+from conformance.operations import json_body
 from conformance.target import ProfileError, load_profile
 
 BUCKET = "stub-bucket"
@@ -99,6 +100,19 @@ def test_harness_preflight_line_quotes_the_servers_region_message(tmp_path):
     assert "check the region in the profile" in lines[0]
     assert "Traceback" not in run.stderr
     assert run.results["run"]["server_version"] == "StubS3/1.0"
+
+
+def test_harness_preflight_jss_line_quotes_the_json_message(endpoint, tmp_path):
+    env = clean_env(HARNESS_SECRET_KEY="not-the-right-secret-key-0123456789")
+    target = load_profile(endpoint.profile(tmp_path, alt=False), env)
+    client = JssClient(target.endpoint, target.credentials, timeout=10)
+    said = json_body(client.request("GET", target.buckets[0].name, query=[("maxKeys", "1")]))["message"]
+
+    with pytest.raises(SetupError) as raised:
+        preflight(target)
+
+    quoted = " ".join(said.split())
+    assert quoted and f'answered 403 SignatureDoesNotMatch, saying "{quoted}"' in str(raised.value)
 
 
 def test_harness_preflight_message_masks_secrets_and_is_shortened(tmp_path):
