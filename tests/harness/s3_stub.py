@@ -1,9 +1,11 @@
 """A stub S3 endpoint on 127.0.0.1 for the tests of the s3 wire: moto's S3 app (in this process) behind a thin
 WSGI layer that records every request line, and that can
 
-- refuse every request without credentials (no Authorization header, no X-Amz-Signature) with 403 and an
-  XML <Error> of Code AccessDenied (``refuse_anonymous=True``), or let them through to moto, which answers
-  them as if the owner had sent them (``refuse_anonymous=False``: the store the access family must fail);
+- refuse every request of a caller other than the owner, one without credentials (no Authorization header,
+  no X-Amz-Signature) or one signed with the second account's access key (``alt_access_key``), with 403 and
+  an XML <Error> of Code AccessDenied (``refuse_callers=True``), or let them through to moto, which checks no
+  signature and answers them as if the owner had sent them (``refuse_callers=False``: the store the access
+  family must fail);
 - answer every request with one scripted error (``scripted``: status and XML body), e.g. the region error an
   S3 store gives a request signed for the wrong region.
 """
@@ -29,7 +31,8 @@ class StubS3:
     """The running stub: its URL, the request lines it received ("METHOD /path?query"), its settings."""
 
     url: str = ""
-    refuse_anonymous: bool = True
+    refuse_callers: bool = True
+    alt_access_key: str | None = None
     scripted: tuple[int, bytes] | None = None
     requests: list[str] = field(default_factory=list)
     server_header: str = "StubS3/1.0"
@@ -45,10 +48,14 @@ class _QuietHandler(WSGIRequestHandler):
         return None
 
 
-def _anonymous(environ: dict) -> bool:
+def _not_the_owner(environ: dict, alt_access_key: str | None) -> bool:
+    """Whether the request is anonymous or signed with the second account's access key."""
     query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-    signed = environ.get("HTTP_AUTHORIZATION") or "X-Amz-Signature" in query or "Signature" in query
-    return not signed
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    if not (authorization or "X-Amz-Signature" in query or "Signature" in query):
+        return True
+    credential = (query.get("X-Amz-Credential") or [""])[0] + authorization
+    return bool(alt_access_key) and f"{alt_access_key}/" in credential
 
 
 def _app(stub: StubS3):
@@ -60,7 +67,7 @@ def _app(stub: StubS3):
         query = environ.get("QUERY_STRING", "")
         target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
         stub.requests.append(f"{environ['REQUEST_METHOD']} {target}")
-        refused = stub.refuse_anonymous and _anonymous(environ)
+        refused = stub.refuse_callers and _not_the_owner(environ, stub.alt_access_key)
         answer = stub.scripted or ((403, ACCESS_DENIED) if refused else None)
         if answer is None:  # moto's answer, its own Server header dropped (the stub's stands)
             def start_without_server(status, headers, exc_info=None):
