@@ -5,6 +5,7 @@ A profile is a TOML file (see ``fixtures/targets/staging.example.toml``)::
     name = "staging"                      # optional, defaults to the file name
     endpoint = "https://s-bj.jcloud.com"
     dialect = "jss"
+    server_version = "2.4.1"              # optional: the store's version, shown with the results
     [credentials]                         # names of environment variables, never the secrets themselves
     access_key_env = "JSS_STAGING_ACCESS_KEY"
     secret_key_env = "JSS_STAGING_SECRET_KEY"
@@ -55,7 +56,7 @@ ENV_VARIABLES = ("JSS_ENDPOINT", "JSS_ACCESS_KEY", "JSS_SECRET_KEY", "JSS_BUCKET
 
 _PROFILE_KEYS = {
     "name", "endpoint", "dialect", "embedded", "credentials", "alt", "buckets", "expect", "reference",
-    "known_deviations", "signature", "tls",
+    "known_deviations", "signature", "tls", "server_version",
 }
 _CREDENTIAL_KEYS = {"access_key_env", "secret_key_env"}
 _BUCKET_KEYS = {"name", "region", "endpoint"}
@@ -63,6 +64,8 @@ _REFERENCE_KEYS = {"min_part_size", "deviations"}
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]{2}-[a-z]+-\d+$")
+#: A profile's server_version: one printable line of at most 100 characters.
+_SERVER_VERSION = re.compile(r"^[\x20-\x7e]{1,100}$")
 
 
 class ProfileError(ValueError):
@@ -105,6 +108,8 @@ class Target:
     signature: str = ""
     #: The profile's [tls] files (absolute once loaded); without a CA the CA variables apply.
     tls: TlsSettings = field(default_factory=TlsSettings)
+    #: The store's version as the profile states it ("" when it names none).
+    server_version: str = ""
 
     @property
     def regions(self) -> list[str]:
@@ -142,6 +147,7 @@ class Target:
             else None,
             "signature": self.signature,
             "tls": self.tls.to_payload(),
+            "server_version": self.server_version,
         }
 
     @classmethod
@@ -160,6 +166,7 @@ class Target:
             alt_credentials=Credentials(*payload["alt"]) if payload.get("alt") else None,
             signature=payload.get("signature", ""),
             tls=TlsSettings.from_payload(payload.get("tls")),
+            server_version=payload.get("server_version", ""),
         )
 
 
@@ -304,6 +311,7 @@ def parse_profile(
         raise ProfileError(
             f"signature {signature!r} is not one of dialect {dialect}'s: {', '.join(SIGNATURES[dialect])}"
         )
+    server_version = _server_version(document)
     defaults = merge_expectations(defaults, dialect_expectations(dialect), f"dialect {dialect}")
     expect_raw = document.get("expect", {})
     if not isinstance(expect_raw, Mapping):
@@ -334,6 +342,7 @@ def parse_profile(
             reference_options=freeze(reference),
             known_deviations=known,
             signature=signature,
+            server_version=server_version,
         )
     if "reference" in document:
         raise ProfileError("[reference] only applies to an embedded profile (embedded = true)")
@@ -350,8 +359,21 @@ def parse_profile(
             alt_credentials=_alt_credentials(document.get("alt"), env, required=require_alt),
             signature=signature,
             tls=parse_tls(document.get("tls"), ProfileError),
+            server_version=server_version,
         )
     )
+
+
+def _server_version(document: Mapping[str, Any]) -> str:
+    """The profile's optional server_version: one printable line of at most 100 characters ("" without)."""
+    value = document.get("server_version")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not _SERVER_VERSION.match(value.strip()):
+        raise ProfileError(
+            "the profile field 'server_version' must be one printable line of 1 to 100 characters"
+        )
+    return value.strip()
 
 
 def dialect_expectations(dialect: str) -> dict[str, Any]:

@@ -2,20 +2,23 @@
 
 It runs once per run, so that a bad setup gives one line and exit status 2 (a configuration error) or one
 INFRA_ERROR and exit status 3 (the endpoint cannot be reached), never a hundred failures. Per bucket, with the
-run's credentials, it sends the two signed requests every case depends on:
+run's credentials, it sends the signed requests every case depends on, each wire its own
+(``fixtures/preflight/probes.toml``):
 
-- ``GET /bucket?maxKeys=1`` (GetBucket), and
-- ``GET /bucket?uploads&max-uploads=1`` (ListMultipartUploads: a signed sub-resource, and the multipart API);
+- jss: ``GET /bucket?maxKeys=1`` (GetBucket) and ``GET /bucket?uploads&max-uploads=1`` (ListMultipartUploads);
+- s3: ``GET /bucket?list-type=2&max-keys=1`` (ListObjectsV2) and ``GET /bucket?uploads&max-uploads=1``;
 
-and per endpoint ``GET /`` (ListBuckets), whose ``Location`` says each of the caller's buckets' region (the
-documentation defines the field; an endpoint that leaves it empty gets a warning, not an error).
+and, on a wire whose ListBuckets names regions (jss), per endpoint ``GET /`` (ListBuckets), whose ``Location``
+says each of the caller's buckets' region (the documentation defines the field; an endpoint that leaves it
+empty gets a warning, not an error).
 
 A 3xx or 4xx answer to a bucket probe stops the run: a wrong secret key (403 SignatureDoesNotMatch), an
 unknown access key (403 InvalidAccessKey), a bucket of another account (403 AccessDenied), a missing bucket
-(404 NoSuchBucket), a clock off by more than 15 minutes, a redirect to another endpoint; so does a bucket
-whose listed region is not the profile's. The line names the bucket, the request, the status and the error
-code (``fixtures/preflight/answers.toml`` words the hint), never the secret. A 5xx answer is a warning: the
-cases will show it.
+(404 NoSuchBucket), a clock off by more than 15 minutes, a redirect to another endpoint, a request signed for
+another region than the store's; so does a bucket whose listed region is not the profile's. The line names
+the bucket, the request, the status, the error code and the server's own message (masked, shortened), then
+a hint (``fixtures/preflight/answers.toml``), never the secret. A 5xx answer is a warning: the cases will
+show it. The ``Server`` header of the answers is kept: the run's server version when the profile names none.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import requests
 from conformance import operations as ops
 from conformance.client import JssClient
 from conformance.clients import client_for
+from conformance.masking import mask_secrets
 from conformance.outcomes import InfraError, NotImplementedByTarget
 from conformance.paths import fixtures_dir
 from conformance.target import BucketSpec, ProfileError, Target
@@ -36,11 +40,8 @@ from conformance.tls import new_session, tls_problem
 from conformance.tomlfile import read_toml
 
 PREFLIGHT_TIMEOUT = 5.0
-#: The signed requests sent to every bucket: (what the line calls it, query).
-BUCKET_PROBES = (
-    ("?maxKeys=1", [("maxKeys", "1")]),
-    ("?uploads&max-uploads=1", [("uploads", None), ("max-uploads", "1")]),
-)
+#: The longest server message a preflight line quotes (longer ones are cut, with an ellipsis).
+MESSAGE_LIMIT = 160
 _REASON = re.compile(
     r"\[Errno -?\d+\] [^'\")\]]+|timed out|Name or service not known|certificate verify failed"
 )
@@ -75,6 +76,43 @@ def _code(response: requests.Response) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _probes() -> dict:
+    return read_toml(fixtures_dir() / "preflight" / "probes.toml", ProfileError)
+
+
+def _query_pairs(query: str) -> list[tuple[str, str | None]]:
+    """``uploads&max-uploads=1`` -> ``[("uploads", None), ("max-uploads", "1")]`` (a bare name: no value)."""
+    pairs = []
+    for item in query.split("&"):
+        name, equals, value = item.partition("=")
+        pairs.append((name, value if equals else None))
+    return pairs
+
+
+def bucket_probes(wire: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """The signed requests the preflight sends to every bucket of a target of `wire`: (what the line calls
+    it, query pairs), from fixtures/preflight/probes.toml."""
+    return [(f"?{query}", _query_pairs(query)) for query in _probes()[wire]["bucket_probes"]]
+
+
+def server_message(response: requests.Response, secrets) -> str | None:
+    """The server's own message in an error answer (JSON ``message`` / XML ``<Message>``), on one line, its
+    secrets masked, cut to MESSAGE_LIMIT characters; None when it gives none."""
+    message = ops.error_message(response)
+    if message is None:
+        return None
+    text = " ".join(mask_secrets(message, secrets).split())
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1].rstrip() + "\u2026"
+
+
+def _answered(response: requests.Response, target: Target) -> str:
+    """``403 AccessDenied, saying "..."``: the status, the error code and the server's message."""
+    words = f"{response.status_code} {_code(response) or '(no error code)'}"
+    message = server_message(response, target.secrets)
+    return f'{words}, saying "{message}"' if message else words
+
+
+@lru_cache(maxsize=1)
 def _answers() -> dict:
     return read_toml(fixtures_dir() / "preflight" / "answers.toml", ProfileError)
 
@@ -101,12 +139,12 @@ def _send(client: JssClient, bucket: BucketSpec, query) -> requests.Response | N
 
 
 def _check_bucket(client: JssClient, bucket: BucketSpec, target: Target, warnings: list[str]) -> None:
-    for shown, query in BUCKET_PROBES:
+    for shown, query in bucket_probes(target.dialect):
         response = _send(client, bucket, query)
         if response is None:
             continue
         status, code = response.status_code, _code(response)
-        answer = f"GET /{bucket.name}{shown} answered {status} {code or '(no error code)'}"
+        answer = f"GET /{bucket.name}{shown} answered {_answered(response, target)}"
         where = f"target {target.name}: bucket {bucket.name} ({bucket.region}) at {bucket.endpoint}"
         if 300 <= status < 500:
             raise SetupError(f"{where}: {answer}: {_hint(status, code, target)}")
@@ -151,14 +189,18 @@ def _check_region(bucket: BucketSpec, listed: dict[str, str], target: Target, wa
 
 
 def preflight(
-    target: Target, timeout: float = PREFLIGHT_TIMEOUT, round_trips: list[float] | None = None
+    target: Target,
+    timeout: float = PREFLIGHT_TIMEOUT,
+    round_trips: list[float] | None = None,
+    server_headers: list[str] | None = None,
 ) -> list[str]:
     """Probe every bucket and endpoint of `target` (see the module text).
 
     Raises InfraError when an endpoint cannot be reached (never retried but on a stale keep-alive connection:
     conformance.keepalive), SetupError (a ProfileError) when
     the target cannot be used as the profile says. Returns warnings to show in the report header. When
-    `round_trips` is given, the seconds each probe took (request sent to answer head) are appended to it.
+    `round_trips` is given, the seconds each probe took (request sent to answer head) are appended to it;
+    when `server_headers` is given, the ``Server`` header of each answer that has one.
     """
     warnings: list[str] = []
     listings: dict[str, dict[str, str]] = {}
@@ -167,11 +209,17 @@ def preflight(
             session.hooks["response"].append(
                 lambda response, *_, **__: round_trips.append(response.elapsed.total_seconds())
             )
+        if server_headers is not None:
+            session.hooks["response"].append(
+                lambda response, *_, **__: server_headers.extend(
+                    [response.headers["Server"]] if response.headers.get("Server") else []
+                )
+            )
         for bucket in target.buckets:
             client = client_for(target, bucket, timeout=timeout, session=session)
             _check_bucket(client, bucket, target, warnings)
-            if target.dialect != "jss":
-                continue  # S3's ListBuckets names no region (Location): the profile's regions stand
+            if not _probes()[target.dialect]["regions_from_list_buckets"]:
+                continue  # this wire's ListBuckets names no region: the profile's regions stand
             if bucket.endpoint not in listings:
                 listings[bucket.endpoint] = _listed_regions(client, target, warnings)
             _check_region(bucket, listings[bucket.endpoint], target, warnings)
@@ -183,7 +231,8 @@ def probe_alt_account(target: Target, session: requests.Session, timeout: float)
     """Check the profile's second account ([alt]) with a signed ListBuckets (``GET /``): its refusals in the
     access family mean something only when the endpoint knows it and accepts its signature.
 
-    SetupError for an unknown access key or a refused signature; a warning for any other error answer.
+    SetupError for an unknown access key or a refused signature; nothing for 403 AccessDenied (the account is
+    known, and allowed nothing: e.g. an IAM user without a policy); a warning for any other error answer.
     """
     alt = target.alt_credentials
     if alt is None:
@@ -198,13 +247,15 @@ def probe_alt_account(target: Target, session: requests.Session, timeout: float)
         reason = short_reason(exc)
         raise InfraError(f"cannot reach {endpoint} (second account): {reason}") from exc
     code = _code(response)
-    answer = f"GET / (ListBuckets) with the [alt] account {alt.access_key} answered {response.status_code} "
-    answer += code or "(no error code)"
+    answer = f"GET / (ListBuckets) with the [alt] account {alt.access_key} answered "
+    answer += _answered(response, target)
     refusals = ("InvalidAccessKey", "InvalidAccessKeyId", "SignatureDoesNotMatch")  # JSS, S3, both
     if response.status_code == 403 and code in refusals:
         raise SetupError(
             f"target {target.name}: {endpoint}: {answer}: check the environment variables its profile names"
         )
+    if response.status_code == 403 and code == "AccessDenied":
+        return []  # the key is known and its signature accepted; an account allowed nothing may not list
     if response.status_code >= 400:
         return [f"preflight: {endpoint}: {answer}: the access cases of the second account may fail for it"]
     return []

@@ -58,6 +58,8 @@ def _run(
         selected=state.selected,
         strict=strict,
     )
+    if state.server_version:
+        info["server_version"] = mask_secrets(state.server_version, state.secrets)
     if state.known.path:
         info["known_deviations"] = state.known.path
     verdicts = state.book.verdicts(judged=bool(state.known.path), strict=strict)

@@ -78,7 +78,9 @@ def start_target(config: pytest.Config, state) -> None:
             )
         state.warnings += short_secret_warnings(state.target)
         round_trips: list[float] = []
-        state.warnings += preflight(state.target, round_trips=round_trips)
+        state.warnings += preflight(
+            state.target, round_trips=round_trips, server_headers=state.server_headers
+        )
         state.round_trip = min(round_trips, default=None)
     except ProfileError as exc:
         record_setup_stop(config, state, str(exc))

@@ -25,6 +25,10 @@ def new_run_id(now: float | None = None) -> str:
     return f"jssc-{stamp}-{secrets.token_hex(3)}"
 
 
+#: The longest Server header kept as the run's server version (as a profile's server_version).
+SERVER_VERSION_LIMIT = 100
+
+
 @dataclass
 class HarnessState:
     """What the plugin knows about the run in this process (controller, serial run, or xdist worker)."""
@@ -61,6 +65,16 @@ class HarnessState:
     workers_lost: int = 0
     #: The fastest round trip of the preflight's probes (seconds; None before it, or without an answer).
     round_trip: float | None = None
+    #: The Server header values the preflight's answers carried, in order (run.server_version without a
+    #: profile server_version).
+    server_headers: list[str] = field(default_factory=list)
+
+    @property
+    def server_version(self) -> str:
+        """The profile's server_version, else the first Server header the preflight saw ("" if neither)."""
+        stated = self.target.server_version if self.target is not None else ""
+        seen = " ".join(next(iter(self.server_headers), "").split())
+        return stated or seen[:SERVER_VERSION_LIMIT]
 
     @property
     def run_prefix(self) -> str:

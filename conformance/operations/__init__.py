@@ -62,7 +62,7 @@ __all__ = [
     "Mismatch", "answer_of", "assert_error", "assert_status", "assert_value", "describe", "exchange_of",
     "initiate", "upload_part", "complete_body", "complete", "abort", "list_parts", "list_uploads",
     "put_object", "get_object", "head_object", "delete_object", "put_bucket", "delete_bucket",
-    "list_buckets", "list_objects", "multipart_etag", "request_id_header", "error_code",
+    "list_buckets", "list_objects", "multipart_etag", "request_id_header", "error_code", "error_message",
     "error_shape_problem", "upload_id_in", "require_unknown_storage_class",
 ]
 
@@ -186,6 +186,11 @@ def request_id_header(client) -> str:
 def error_code(response: requests.Response) -> str | None:
     """The code of an error answer's body (None when absent)."""
     return _of_response(response).error_code(response)
+
+
+def error_message(response: requests.Response) -> str | None:
+    """The server's own message in an error answer's body (JSON ``message``, XML ``<Message>``), or None."""
+    return _of_response(response).error_message(response)
 
 
 def error_shape_problem(response: requests.Response) -> str | None:

@@ -324,6 +324,12 @@ def error_code(response: requests.Response) -> str | None:
     return field_of(json_body(response), "code")
 
 
+def error_message(response: requests.Response) -> str | None:
+    """The ``message`` of a JSON error body (None when absent or not text)."""
+    value = field_of(json_body(response), "message")
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def error_shape_problem(response: requests.Response) -> str | None:
     """What the error body lacks of its documented shape (a JSON object with the four lowercase keys)."""
     document = json_body(response)

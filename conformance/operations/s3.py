@@ -129,6 +129,13 @@ def error_code(response: requests.Response) -> str | None:
     return _text(root, "Code") if root is not None and _local(root.tag) == "Error" else None
 
 
+def error_message(response: requests.Response) -> str | None:
+    """The ``Message`` of an XML ``Error`` body (None when absent or empty)."""
+    root = xml_root(response.content)
+    value = _text(root, "Message") if root is not None and _local(root.tag) == "Error" else None
+    return value if value and value.strip() else None
+
+
 def error_shape_problem(response: requests.Response) -> str | None:
     """What the error body lacks of S3's shape: an XML ``Error`` with Code, Message, Resource, RequestId."""
     root = xml_root(response.content)

@@ -28,14 +28,21 @@ def profile_path(name: str):
 
 
 def environment(store: LocalStore) -> dict[str, str]:
-    """A run's environment against `store`: its endpoint, its credentials under the profile's names."""
-    names = read_toml(profile_path(store.name))["credentials"]
-    return {
+    """A run's environment against `store`: its endpoint, its credentials under the profile's names, and its
+    second account's under the names of the profile's [alt] (when both have one)."""
+    profile = read_toml(profile_path(store.name))
+    names = profile["credentials"]
+    env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("JSS_")},
         "JSS_ENDPOINT": store.endpoint,
         names["access_key_env"]: store.access_key,
         names["secret_key_env"]: store.secret_key,
     }
+    alt = profile.get("alt")
+    if alt and store.alt_access_key and store.alt_secret_key:
+        env[alt["access_key_env"]] = store.alt_access_key
+        env[alt["secret_key_env"]] = store.alt_secret_key
+    return env
 
 
 def create_buckets(store: LocalStore, env: dict[str, str]) -> None:

@@ -33,12 +33,15 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @dataclass
 class LocalStore:
-    """A running store: its endpoint, its credentials, the process and the temporary folder it owns."""
+    """A running store: its endpoint, its credentials (and a second account's, owning nothing, when the store
+    can have one: the profile's [alt]), the process and the temporary folder it owns."""
 
     name: str
     endpoint: str
     access_key: str
     secret_key: str = field(repr=False)
+    alt_access_key: str | None = None
+    alt_secret_key: str | None = field(default=None, repr=False)
     process: subprocess.Popen | None = field(default=None, repr=False)
     folder: Path | None = None
 
@@ -134,7 +137,31 @@ def start_juicefs(
     ]
     store.process = _spawn(command, folder, env)
     _wait_until_up(store, timeout)
+    _add_juicefs_user(store)
     return store
+
+
+def _add_juicefs_user(store: LocalStore) -> None:
+    """A second account on the gateway: an IAM user of its MinIO layer with no policy, so it owns and may
+    use none of the buckets (added with the admin API through the minio package's MinioAdmin)."""
+    try:
+        from minio import MinioAdmin
+        from minio.credentials import StaticProvider
+    except ImportError as exc:
+        store.stop()
+        raise StoreError("minio not found: pip install minio (the project's 'stores' extra)") from exc
+    access_key, secret_key = f"jsscalt{secrets.token_hex(6)}", secrets.token_urlsafe(24)
+    admin = MinioAdmin(
+        endpoint=store.endpoint.split("://", 1)[1],
+        credentials=StaticProvider(store.access_key, store.secret_key),
+        secure=False,
+    )
+    try:
+        admin.user_add(access_key, secret_key)
+    except Exception as exc:  # the admin API's errors are of several kinds (HTTP, decoding, crypto)
+        store.stop()
+        raise StoreError(f"juicefs: adding the second account failed: {type(exc).__name__}") from None
+    store.alt_access_key, store.alt_secret_key = access_key, secret_key
 
 
 #: name -> starter(folder) for every store the suite knows how to start.
