@@ -18,8 +18,8 @@ from conformance.stores.launch import START_TIMEOUT, LocalStore, StoreError, fre
 #: The variable naming the Python interpreter that has localstack-core[base-runtime].
 PYTHON_ENV = "JSS_LOCALSTACK_PYTHON"
 
-#: LocalStack's default credentials: it checks no signature by default, and maps the access key to its
-#: default account (000000000000).
+#: LocalStack's default credentials (its presigned-URL validation accepts only the secret "test"); the access
+#: key maps to its default account (000000000000).
 ACCESS_KEY = SECRET_KEY = "test"
 
 #: LocalStack's orderly shutdown takes about 13 s here (most of it after its runtime said it stopped), more
@@ -64,6 +64,9 @@ def runtime_environment(folder: Path, port: int) -> dict[str, str]:
         "DNS_ADDRESS": "0",  # no DNS server of its own
         "SKIP_SSL_CERT_DOWNLOAD": "1",  # its self-signed certificate, nothing downloaded
         "DISABLE_EVENTS": "1",  # no analytics sent
+        # LocalStack's documented switch to validate presigned URLs (signature and expiry; default: skipped).
+        # It checks no header-signed request whatever this says.
+        "S3_SKIP_SIGNATURE_VALIDATION": "0",
     }
 
 
