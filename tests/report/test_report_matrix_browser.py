@@ -2,7 +2,8 @@
 chromium-driver, which .ci/run installs), driven by selenium: the three targets side by side, clauses grouped
 by family, outcomes coloured, expected deviations marked apart, a case's message on hover (title) and on
 click (details), totals per target. A screenshot goes to reports/. With JSS_MATRIX_PAGE set (.ci/run sets it
-after comparing the embedded endpoint, moto and the JuiceFS gateway) the real matrix is checked the same way.
+after comparing the embedded endpoint, moto, the JuiceFS gateway and LocalStack) the real matrix is checked
+the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ FLAGS = (
     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
 )
 TARGETS = ("embedded", "moto", "juicefs")
+#: The columns of CI's real matrix (.ci/run compares LocalStack too).
+CI_TARGETS = (*TARGETS, "localstack")
 
 #: Without the browser the test skips, unless required (.ci/run sets JSS_CONFORMANCE_REQUIRE_CHROMIUM).
 REQUIRED = bool(os.environ.get("JSS_CONFORMANCE_REQUIRE_CHROMIUM"))
@@ -145,13 +148,13 @@ def test_report_ci_matrix_of_the_three_stores_renders(browser):
 
     table, headers = _open(browser, Path(os.environ["JSS_MATRIX_PAGE"]))
 
-    assert [h.text.splitlines()[0] for h in headers] == list(TARGETS)
-    assert [h.text.splitlines()[1] for h in headers] == ["jss", "s3", "s3"]
+    assert [h.text.splitlines()[0] for h in headers] == list(CI_TARGETS)
+    assert [h.text.splitlines()[1] for h in headers] == ["jss", "s3", "s3", "s3"]
     # CI's vendor runs leave the large family out (off by default): every other clause has its row
     run_by_default = [c for c in load_catalogue().values() if c.family != LARGE_FAMILY]
     assert len(table.find_elements(By.CSS_SELECTOR, "tr.clause")) >= len(run_by_default)
     totals = [td.text for td in table.find_elements(By.CSS_SELECTOR, "tfoot td.total")]
-    assert len(totals) == 3 and all(total.endswith("unexpected 0") for total in totals), totals
+    assert len(totals) == len(CI_TARGETS) and all(total.endswith("unexpected 0") for total in totals), totals
     assert table.find_elements(By.CSS_SELECTOR, "td.cell.expected")  # moto's and JuiceFS's known deviations
     REPORTS.mkdir(exist_ok=True)
     browser.set_window_size(1400, 4000)
