@@ -1,8 +1,8 @@
-"""``python -m conformance.stores run NAME [run arguments...]``: start the store NAME (moto, juicefs) on
-127.0.0.1, create the buckets of fixtures/targets/NAME.toml, run ``jss-conformance run --target`` that
-profile against it (the endpoint and credentials given through JSS_ENDPOINT and the profile's variables),
-stop the store, and exit with the run's status. ``python -m conformance.stores serve NAME`` prints the
-endpoint and credentials' variable names as one JSON line and keeps the store up until interrupted."""
+"""``python -m conformance.stores run NAME [run arguments...]``: start the store NAME (moto, juicefs,
+localstack) on 127.0.0.1, create the buckets of fixtures/targets/NAME.toml, run ``jss-conformance run
+--target`` that profile against it (the endpoint and credentials given through JSS_ENDPOINT and the profile's
+variables), stop the store, and exit with the run's status. ``python -m conformance.stores serve NAME`` prints
+the endpoint and credentials' variable names as one JSON line and keeps the store up until interrupted."""
 
 from __future__ import annotations
 
