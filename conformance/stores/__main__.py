@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -45,8 +46,15 @@ def create_buckets(store: LocalStore, env: dict[str, str]) -> None:
         ops.put_bucket(client_for(target, bucket, timeout=10), bucket.name)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM ends the command as SystemExit (128 + 15), so the store is stopped on the way out rather than
+    left running without its launcher."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str]) -> int:
     """Entry point; 2 on a usage error or a store that does not start."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if len(argv) < 2 or argv[0] not in ("run", "serve") or argv[1] not in STORES:
         print(USAGE, file=sys.stderr)
         return 2

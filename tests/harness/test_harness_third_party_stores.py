@@ -111,3 +111,32 @@ def test_harness_s3_signature_check_fails_against_a_store_given_a_wrong_secret()
             case(client(store.secret_key[::-1] + "x"), bucket, "jssc-control/wrong-secret")
 
     assert getattr(refused.value, "code", None) == "SignatureDoesNotMatch", refused.value
+
+
+def test_harness_store_serve_stops_its_store_on_sigterm(tmp_path):
+    """`python -m conformance.stores serve` ended by SIGTERM (a CI job's timeout, a supervisor) stops the
+    store it started and removes its folder: nothing keeps answering on the port."""
+    import json
+    import signal
+
+    import requests
+
+    if not _store_available("moto"):
+        pytest.skip("moto is not installed (pip install -e '.[stores]')")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "conformance.stores", "serve", "moto"], cwd=tmp_path, env=clean_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        endpoint = json.loads(serve.stdout.readline())["endpoint"]
+        requests.get(endpoint + "/", timeout=5)  # up: any answer
+        serve.send_signal(signal.SIGTERM)
+        status = serve.wait(timeout=60)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
+
+    assert status == 128 + signal.SIGTERM, serve.stderr.read()[-2000:]
+    with pytest.raises(requests.ConnectionError):
+        requests.get(endpoint + "/", timeout=5)
