@@ -1,13 +1,14 @@
-"""``python -m conformance.stores run NAME [run arguments...]``: start the store NAME (moto, juicefs) on
-127.0.0.1, create the buckets of fixtures/targets/NAME.toml, run ``jss-conformance run --target`` that
-profile against it (the endpoint and credentials given through JSS_ENDPOINT and the profile's variables),
-stop the store, and exit with the run's status. ``python -m conformance.stores serve NAME`` prints the
-endpoint and credentials' variable names as one JSON line and keeps the store up until interrupted."""
+"""``python -m conformance.stores run NAME [run arguments...]``: start the store NAME (moto, juicefs,
+localstack) on 127.0.0.1, create the buckets of fixtures/targets/NAME.toml, run ``jss-conformance run
+--target`` that profile against it (the endpoint and credentials given through JSS_ENDPOINT and the profile's
+variables), stop the store, and exit with the run's status. ``python -m conformance.stores serve NAME`` prints
+the endpoint and credentials' variable names as one JSON line and keeps the store up until interrupted."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -52,8 +53,15 @@ def create_buckets(store: LocalStore, env: dict[str, str]) -> None:
         ops.put_bucket(client_for(target, bucket, timeout=10), bucket.name)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM ends the command as SystemExit (128 + 15), so the store is stopped on the way out rather than
+    left running without its launcher."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str]) -> int:
     """Entry point; 2 on a usage error or a store that does not start."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if len(argv) < 2 or argv[0] not in ("run", "serve") or argv[1] not in STORES:
         print(USAGE, file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
-"""Start and stop a third-party store (moto's server, the JuiceFS gateway) on a free loopback port."""
+"""Start and stop a third-party store (moto's server, the JuiceFS gateway, LocalStack) on a free loopback
+port."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-START_TIMEOUT = 60.0
+START_TIMEOUT = 120.0
 STOP_GRACE = 10.0
 
 
@@ -34,7 +35,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 @dataclass
 class LocalStore:
     """A running store: its endpoint, its credentials (and a second account's, owning nothing, when the store
-    can have one: the profile's [alt]), the process and the temporary folder it owns."""
+    can have one: the profile's [alt]), the process and the temporary folder it owns (and its version, where
+    the launcher learns it)."""
 
     name: str
     endpoint: str
@@ -44,6 +46,8 @@ class LocalStore:
     alt_secret_key: str | None = field(default=None, repr=False)
     process: subprocess.Popen | None = field(default=None, repr=False)
     folder: Path | None = None
+    stop_grace: float = STOP_GRACE
+    version: str = ""
 
     def log_tail(self, limit: int = 2000) -> str:
         """The end of the store's log."""
@@ -51,11 +55,11 @@ class LocalStore:
         return log.read_text(errors="replace")[-limit:] if log and log.exists() else ""
 
     def stop(self) -> None:
-        """Terminate the store's process (kill after a grace period) and remove its folder."""
+        """Terminate the store's process (kill after `stop_grace` seconds) and remove its folder."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=STOP_GRACE)
+                self.process.wait(timeout=self.stop_grace)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -69,23 +73,27 @@ class LocalStore:
         self.stop()
 
 
-def _wait_until_up(store: LocalStore, timeout: float) -> None:
-    """Until the endpoint answers HTTP at all (any status), the process dies, or `timeout` passes."""
+def wait_until_up(store: LocalStore, timeout: float, path: str = "/", status: int | None = None) -> None:
+    """Until `path` of the endpoint answers HTTP (any status, or `status` when given), the process dies, or
+    `timeout` passes; then StoreError with the tail of the store's log (the store stopped)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if store.process.poll() is not None:
             break
         try:
-            requests.get(store.endpoint + "/", timeout=1)
-            return
+            answer = requests.get(store.endpoint + path, timeout=1)
+            if status is None or answer.status_code == status:
+                return
         except requests.RequestException:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     tail = store.log_tail()
     store.stop()
     raise StoreError(f"{store.name} did not come up on {store.endpoint} within {timeout:g} s; log:\n{tail}")
 
 
-def _spawn(command: list[str], folder: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+def spawn(command: list[str], folder: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start `command` in `folder`, its output to `folder`/store.log, `env` added to this environment."""
     with (folder / "store.log").open("wb") as log:
         return subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
@@ -99,8 +107,8 @@ def start_moto(folder: Path, timeout: float = START_TIMEOUT) -> LocalStore:
     endpoint = f"http://127.0.0.1:{port}"
     store = LocalStore("moto", endpoint, "moto-access-key", "moto-secret-key", folder=folder)
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    store.process = _spawn(command, folder)
-    _wait_until_up(store, timeout)
+    store.process = spawn(command, folder)
+    wait_until_up(store, timeout)
     return store
 
 
@@ -135,8 +143,8 @@ def start_juicefs(
         binary, "gateway", meta, f"127.0.0.1:{port}", "--multi-buckets", "--no-usage-report",
         "--cache-dir", str(folder / "cache"), *gateway_args,
     ]
-    store.process = _spawn(command, folder, env)
-    _wait_until_up(store, timeout)
+    store.process = spawn(command, folder, env)
+    wait_until_up(store, timeout)
     _add_juicefs_user(store)
     return store
 
@@ -164,8 +172,17 @@ def _add_juicefs_user(store: LocalStore) -> None:
     store.alt_access_key, store.alt_secret_key = access_key, secret_key
 
 
-#: name -> starter(folder) for every store the suite knows how to start.
-STORES: dict[str, Callable[[Path], LocalStore]] = {"moto": start_moto, "juicefs": start_juicefs}
+def start_localstack(folder: Path, timeout: float = START_TIMEOUT) -> LocalStore:
+    """LocalStack's S3 in host mode (conformance/stores/localstack.py, which builds on this module)."""
+    from conformance.stores.localstack import start_localstack as start
+
+    return start(folder, timeout)
+
+
+#: name -> starter(folder, timeout) for every store the suite knows how to start.
+STORES: dict[str, Callable[[Path, float], LocalStore]] = {
+    "moto": start_moto, "juicefs": start_juicefs, "localstack": start_localstack,
+}
 
 
 def start_store(name: str, timeout: float = START_TIMEOUT) -> LocalStore:

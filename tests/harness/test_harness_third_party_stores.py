@@ -1,10 +1,13 @@
-"""Real third-party S3 stores on 127.0.0.1 (moto's server, the JuiceFS gateway) judged against their
-committed known deviations: a selection passes with the file as committed and turns red when one line of it
-is removed. The stores are started by `python -m conformance.stores run`, as .ci/run does."""
+"""Real third-party S3 stores on 127.0.0.1 (moto's server, the JuiceFS gateway, LocalStack) judged against
+their committed known deviations: a selection passes with the file as committed and turns red when one line of
+it is removed. The stores are started by `python -m conformance.stores run`, as .ci/run does. LocalStack runs
+from the interpreter named by JSS_LOCALSTACK_PYTHON (its own virtualenv); without it its rows are skipped,
+unless JSS_CONFORMANCE_REQUIRE_LOCALSTACK is set (CI sets it), then they fail."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 
@@ -15,6 +18,7 @@ from conformance import operations as ops
 from conformance.known_deviations import load_known_deviations
 from conformance.paths import fixtures_dir
 from conformance.stores.launch import StoreError, juicefs_binary
+from conformance.stores.localstack import PYTHON_ENV, localstack_python, localstack_version
 
 #: Per store: a clause to select and the committed entry (a case of that clause) that is removed.
 SELECTIONS = {
@@ -24,11 +28,27 @@ SELECTIONS = {
     "juicefs": (
         "complete.min-part-size", "test_complete.py::test_complete_non_final_part_below_minimum_rejected"
     ),
+    "localstack": ("complete.malformed-body", "test_complete.py::test_complete_malformed_body_rejected"),
+}
+
+#: What to do when a store is missing.
+INSTALL_HINTS = {
+    "default": "pip install -e '.[stores]'",
+    "localstack": f"make its virtualenv with constraints-localstack.txt and set {PYTHON_ENV}, see the README",
 }
 
 
 def _store_available(name: str) -> bool:
-    """moto importable / the juicefs binary found (both come with the test extra)."""
+    """moto importable / the juicefs binary found (both come with the test extra) / LocalStack in the
+    interpreter named by JSS_LOCALSTACK_PYTHON (else this one); a missing LocalStack fails the calling test
+    when JSS_CONFORMANCE_REQUIRE_LOCALSTACK is set."""
+    if name == "localstack":
+        try:
+            return bool(localstack_version(localstack_python()))
+        except StoreError as exc:
+            if os.environ.get("JSS_CONFORMANCE_REQUIRE_LOCALSTACK"):
+                pytest.fail(f"JSS_CONFORMANCE_REQUIRE_LOCALSTACK is set but {exc}")
+            return False
     if name == "juicefs":
         try:
             return bool(juicefs_binary())
@@ -42,13 +62,14 @@ def _run(name: str, clause: str, known, cwd):
         sys.executable, "-m", "conformance.stores", "run", name, "--jss-clause", clause,
         "--jss-known-deviations", str(known), "-p", "no:cacheprovider",
     ]
-    return subprocess.run(command, cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=300)
+    env = clean_env(**{PYTHON_ENV: os.environ[PYTHON_ENV]} if os.environ.get(PYTHON_ENV) else {})
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.parametrize("name", list(SELECTIONS))
 def test_harness_store_passes_with_its_known_deviations_and_fails_without_one_line(tmp_path, name):
     if not _store_available(name):
-        pytest.skip(f"{name} is not installed (pip install -e '.[stores]')")
+        pytest.skip(f"{name} is not installed ({INSTALL_HINTS.get(name, INSTALL_HINTS['default'])})")
     clause, case = SELECTIONS[name]
     case += "[min-1]" if name == "juicefs" else ""
     committed = fixtures_dir() / "expectations" / f"{name}.toml"
@@ -90,3 +111,32 @@ def test_harness_s3_signature_check_fails_against_a_store_given_a_wrong_secret()
             case(client(store.secret_key[::-1] + "x"), bucket, "jssc-control/wrong-secret")
 
     assert getattr(refused.value, "code", None) == "SignatureDoesNotMatch", refused.value
+
+
+def test_harness_store_serve_stops_its_store_on_sigterm(tmp_path):
+    """`python -m conformance.stores serve` ended by SIGTERM (a CI job's timeout, a supervisor) stops the
+    store it started and removes its folder: nothing keeps answering on the port."""
+    import json
+    import signal
+
+    import requests
+
+    if not _store_available("moto"):
+        pytest.skip("moto is not installed (pip install -e '.[stores]')")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "conformance.stores", "serve", "moto"], cwd=tmp_path, env=clean_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        endpoint = json.loads(serve.stdout.readline())["endpoint"]
+        requests.get(endpoint + "/", timeout=5)  # up: any answer
+        serve.send_signal(signal.SIGTERM)
+        status = serve.wait(timeout=60)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
+
+    assert status == 128 + signal.SIGTERM, serve.stderr.read()[-2000:]
+    with pytest.raises(requests.ConnectionError):
+        requests.get(endpoint + "/", timeout=5)

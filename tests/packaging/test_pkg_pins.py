@@ -18,12 +18,12 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _pins() -> dict[str, str]:
+def _pins(file: str = "constraints.txt") -> dict[str, str]:
     pins = {}
-    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / file).read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             name, _, version = line.partition("==")
-            assert version, f"constraints.txt: {line!r} is not an exact pin"
+            assert version, f"{file}: {line!r} is not an exact pin"
             pins[_canonical(name)] = version
     return pins
 
@@ -60,9 +60,23 @@ def test_ci_and_quick_start_install_through_the_pins():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     installs = _pip_installs(quick_start) + _pip_installs(ci)
     assert len(installs) >= 5, installs
-    pinned = ("-c constraints.txt", '-c "$constraints"')
+    # LocalStack's own virtualenv installs through its own pin file (it cannot share constraints.txt)
+    pinned = ("-c constraints.txt", '-c "$constraints"', "-c constraints-localstack.txt")
     unpinned = [line for line in installs if not any(flag in line for flag in pinned)]
     assert not unpinned, f"pip installs that bypass constraints.txt: {unpinned}"
+
+
+def test_localstack_virtualenv_is_pinned_apart():
+    """constraints-localstack.txt pins, one exact version each, LocalStack and everything .ci/run installs
+    into its virtualenv, including the bounds LocalStack's own metadata misses (cbor2, pyOpenSSL)."""
+    pins = _pins("constraints-localstack.txt")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+    assert "-c constraints-localstack.txt 'localstack-core[base-runtime]' service-identity" in " ".join(
+        ci.replace("\\\n", " ").split()
+    )
+    assert {"localstack-core", "service-identity", "cbor2", "pyopenssl", "pip"} <= set(pins)
+    assert int(pins["cbor2"].split(".")[0]) < 6 and int(pins["pyopenssl"].split(".")[0]) < 26
 
 
 def test_tox_installs_through_the_pins():

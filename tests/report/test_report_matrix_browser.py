@@ -4,8 +4,8 @@ shape (tests/report/data/matrix-targets.toml: embedded, moto, JuiceFS and LocalS
 of every target inside the first screen (1366x768), not-applicable rows hidden until the toggle is ticked,
 every count of a cell shown, expected deviations coloured apart from failures, clause sentences in the
 wording of the columns' wire, and `compare --screenshot` saving that first screen. With JSS_MATRIX_PAGE set
-(.ci/run sets it after comparing the embedded endpoint, moto and the JuiceFS gateway) the real matrix is
-checked too.
+(.ci/run sets it after comparing the embedded endpoint, moto, the JuiceFS gateway and LocalStack) the real
+matrix is checked too.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
 )
+#: The columns of CI's real matrix (.ci/run compares LocalStack too).
+CI_TARGETS = ("embedded", "moto", "juicefs", "localstack")
 
 #: Without the browser the test skips, unless required (.ci/run sets JSS_CONFORMANCE_REQUIRE_CHROMIUM).
 REQUIRED = bool(os.environ.get("JSS_CONFORMANCE_REQUIRE_CHROMIUM"))
@@ -213,20 +215,20 @@ def test_report_compare_screenshot_saves_the_first_screen(tmp_path):
 
 
 @pytest.mark.skipif(not os.environ.get("JSS_MATRIX_PAGE"), reason="JSS_MATRIX_PAGE (set by .ci/run) not set")
-def test_report_ci_matrix_of_the_three_stores_renders(browser):
+def test_report_ci_matrix_of_the_four_targets_renders(browser):
     from selenium.webdriver.common.by import By
 
     table = _open(browser, Path(os.environ["JSS_MATRIX_PAGE"]), (1400, 1000))
     headers = table.find_elements(By.CSS_SELECTOR, "thead th.target")
 
-    assert [h.text.splitlines()[0] for h in headers] == ["embedded", "moto", "juicefs"]
-    assert [h.text.splitlines()[1] for h in headers] == ["wire jss · rules jss", "wire s3 · rules s3",
-                                                         "wire s3 · rules s3"]
+    assert [h.text.splitlines()[0] for h in headers] == list(CI_TARGETS)
+    assert [h.text.splitlines()[1] for h in headers] == ["wire jss · rules jss"] + ["wire s3 · rules s3"] * 3
     # CI's vendor runs leave the large family out (off by default): every other clause has its row
     run_by_default = [c for c in load_catalogue().values() if c.family != LARGE_FAMILY]
     assert len(table.find_elements(By.CSS_SELECTOR, "tr.clause")) >= len(run_by_default)
     lines = [line.text for line in browser.find_elements(By.CSS_SELECTOR, "#summary .run-line")]
-    assert len(lines) == 3 and all(line.endswith("unexpected outcomes 0") for line in lines), lines
+    assert len(lines) == len(CI_TARGETS), lines
+    assert all(line.endswith("unexpected outcomes 0") for line in lines), lines
     assert table.find_elements(By.CSS_SELECTOR, "span.chip.c-EXPECTED")  # moto's and JuiceFS's deviations
     REPORTS.mkdir(exist_ok=True)
     browser.set_window_size(1400, 4000)
