@@ -4,7 +4,8 @@ A profile is a TOML file (see ``fixtures/targets/staging.example.toml``)::
 
     name = "staging"                      # optional, defaults to the file name
     endpoint = "https://s-bj.jcloud.com"
-    dialect = "jss"
+    dialect = "jss"                       # the wire ("wire" is a synonym): jss or s3
+    rules = "jss"                         # optional: the rulebook, jss or s3 (default: the wire's)
     [credentials]                         # names of environment variables, never the secrets themselves
     access_key_env = "JSS_STAGING_ACCESS_KEY"
     secret_key_env = "JSS_STAGING_SECRET_KEY"
@@ -44,6 +45,7 @@ from conformance.harness.expectations import (
     thaw,
 )
 from conformance.paths import fixtures_dir
+from conformance.rulebook import RulebookError, wire_and_rules
 from conformance.tls import TlsSettings, check_environment, parse_tls
 from conformance.tomlfile import read_toml
 
@@ -55,7 +57,7 @@ ENV_VARIABLES = ("JSS_ENDPOINT", "JSS_ACCESS_KEY", "JSS_SECRET_KEY", "JSS_BUCKET
 
 _PROFILE_KEYS = {
     "name", "endpoint", "dialect", "embedded", "credentials", "alt", "buckets", "expect", "reference",
-    "known_deviations", "signature", "tls",
+    "known_deviations", "signature", "tls", "wire", "rules",
 }
 _CREDENTIAL_KEYS = {"access_key_env", "secret_key_env"}
 _BUCKET_KEYS = {"name", "region", "endpoint"}
@@ -83,6 +85,7 @@ class Target:
     """Everything the cases need to know about the endpoint under test."""
 
     name: str
+    #: The wire ("jss" | "s3": how requests are framed and signed); conformance.rulebook.
     dialect: str
     endpoint: str
     credentials: Credentials
@@ -105,6 +108,13 @@ class Target:
     signature: str = ""
     #: The profile's [tls] files (absolute once loaded); without a CA the CA variables apply.
     tls: TlsSettings = field(default_factory=TlsSettings)
+    #: The rulebook ("jss" | "s3": what the answers must be); "" means the wire's.
+    rules: str = ""
+
+    @property
+    def rulebook(self) -> str:
+        """The rulebook the target is judged by (its `rules`, else its wire's)."""
+        return self.rules or self.dialect
 
     @property
     def regions(self) -> list[str]:
@@ -142,6 +152,7 @@ class Target:
             else None,
             "signature": self.signature,
             "tls": self.tls.to_payload(),
+            "rules": self.rules,
         }
 
     @classmethod
@@ -160,6 +171,7 @@ class Target:
             alt_credentials=Credentials(*payload["alt"]) if payload.get("alt") else None,
             signature=payload.get("signature", ""),
             tls=TlsSettings.from_payload(payload.get("tls")),
+            rules=payload.get("rules", ""),
         )
 
 
@@ -294,9 +306,10 @@ def parse_profile(
     embedded = document.get("embedded", False)
     if not isinstance(embedded, bool):
         raise ProfileError("the profile field 'embedded' must be true or false")
-    dialect = _string(document, "dialect", "the profile")
-    if dialect not in KNOWN_DIALECTS:
-        raise ProfileError(f"unknown dialect {dialect!r} (known: {', '.join(KNOWN_DIALECTS)})")
+    try:
+        dialect, rules = wire_and_rules(document)
+    except RulebookError as exc:
+        raise ProfileError(str(exc)) from None
     profile_name = _string(document, "name", "the profile", required=False) or name
     known = _string(document, "known_deviations", "the profile", required=False) or ""
     signature = _string(document, "signature", "the profile", required=False) or SIGNATURES[dialect][0]
@@ -326,6 +339,7 @@ def parse_profile(
         return Target(
             name=profile_name,
             dialect=dialect,
+            rules=rules,
             endpoint="",
             credentials=Credentials("", ""),
             buckets=_buckets(document.get("buckets"), None),
@@ -342,6 +356,7 @@ def parse_profile(
         Target(
             name=profile_name,
             dialect=dialect,
+            rules=rules,
             endpoint=endpoint,
             credentials=_credentials(document.get("credentials"), env),
             buckets=_buckets(document.get("buckets"), endpoint),
