@@ -349,7 +349,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     tracker = item.stash.get(TRACKER_KEY, None)
     failing = phase.outcome in (oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR)
     if failing and phase.outcome != oc.INFRA_ERROR and report.when != "teardown":
-        explain_failure(item, report, call, phase, tracker, state.secrets)
+        rulebook = state.target.rulebook if state.target is not None else "jss"
+        explain_failure(item, report, call, phase, tracker, state.secrets, rulebook)
     attach = failing and tracker is not None and tracker.exchanges and report.when != "teardown"
     if attach and not item.stash.get(ATTACHED_KEY, False):
         item.stash[ATTACHED_KEY] = True

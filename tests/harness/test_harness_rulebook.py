@@ -146,3 +146,13 @@ def test_harness_streamed_answer_is_judged_by_its_status_alone():
 
     assert not_supported(response, "s3", read_body=False) is None
     assert not_supported(canned_response(501), "s3", read_body=False) == "answered 501"
+
+
+def test_harness_failure_explanation_states_the_level_of_the_targets_rulebook():
+    from conformance.harness.explain import clause_lines
+
+    [under_s3] = clause_lines(["initiate.storage-class.rr-any-region"], "s3")
+    [under_jss] = clause_lines(["errors.body.sample-elements"], "jss")
+
+    assert under_s3.startswith("clause initiate.storage-class.rr-any-region (MUST, InitiateMultipartUpload)")
+    assert under_jss.startswith("clause errors.body.sample-elements (EXAMPLE, Errors)")
