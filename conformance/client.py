@@ -29,7 +29,8 @@ from conformance.exchange import (  # noqa: F401 - Exchange, the masks and the l
     mask_authorization,
     mask_url,
 )
-from conformance.outcomes import InfraError, NotImplementedByTarget
+from conformance.not_supported import raise_if_not_supported
+from conformance.outcomes import InfraError
 from conformance.tls import new_session
 
 Body = bytes | bytearray | io.IOBase | Iterable[bytes] | None
@@ -138,6 +139,8 @@ class JssClient:
         self.timeout = timeout
         self.session = keepalive.install(session) if session is not None else new_session(url=self.endpoint)
         self.listeners: list[Callable[[Exchange], None]] = []
+        #: The rulebook the answers are judged by ("" : the client's wire, `dialect`).
+        self.rules = ""
 
     def __repr__(self) -> str:
         access_key = self.credentials.access_key if self.credentials is not None else None
@@ -169,7 +172,8 @@ class JssClient:
         Host header and the bucket is left out of the path (the signed resource still names it).
         A request is sent again only when a stale keep-alive connection explains its error (see
         conformance.keepalive), once, and both attempts go to the listeners; any other connection error or
-        timeout raises InfraError at once (its attempt recorded too). A 501 raises NotImplementedByTarget.
+        timeout raises InfraError at once (its attempt recorded too). An answer that says the store does not
+        implement the request (conformance.not_supported) raises NotImplementedByTarget.
         """
         method = method.upper()
         options = signing or SigningOptions()
@@ -195,8 +199,8 @@ class JssClient:
         )
         response = self._send(method, url, header_pairs, body, exchange, stream=stream)
         self._notify(exchange)
-        if response.status_code == 501:
-            raise NotImplementedByTarget(f"{method} {mask_url(url)} answered 501")
+        raise_if_not_supported(response, self.rules or self.dialect, f"{method} {mask_url(url)}",
+                               read_body=not stream)
         return response
 
     # -- internals ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from botocore.credentials import Credentials as BotoCredentials
 from freezegun import freeze_time
 
 from conformance.client import Body, Credentials, JssClient, SigningOptions
-from conformance.outcomes import NotImplementedByTarget
+from conformance.outcomes import NotInDialect
 
 SIGNATURES = ("v4", "v2")
 DEFAULT_REGION = "us-east-1"
@@ -86,7 +86,7 @@ class S3Client(JssClient):
         if options.date is None:  # the signers set the time themselves (SigV4: X-Amz-Date; V2: Date)
             header_pairs = [(k, v) for k, v in header_pairs if k.lower() != "date"]
         if options.resource is not None or options.canonical_headers is not None:
-            raise NotImplementedByTarget(
+            raise NotInDialect(
                 "a JSS CanonicalizedResource / CanonicalizedHeaders override has no S3 counterpart"
             )
         credentials = BotoCredentials(

@@ -27,8 +27,11 @@ def client_for(
     if target.dialect == "s3":
         from conformance.client_s3 import S3Client
 
-        return S3Client(
+        client: JssClient = S3Client(
             bucket.endpoint, credentials, region=bucket.region, signature=target.signature or "v4",
             timeout=timeout, session=session,
         )
-    return JssClient(bucket.endpoint, credentials, timeout=timeout, session=session)
+    else:
+        client = JssClient(bucket.endpoint, credentials, timeout=timeout, session=session)
+    client.rules = target.rulebook
+    return client

@@ -28,6 +28,8 @@ from conformance.tomlfile import read_toml
 #: The outcomes an entry may expect (an INFRA_ERROR is never a property of the target; SKIPPED is read from
 #: older files, never written: a SKIPPED case is never unexpected).
 EXPECTABLE = (oc.FAIL, oc.NON_STRICT, oc.NOT_IMPLEMENTED, oc.SKIPPED)
+#: The ``expected.source`` of a case outside the target's wire ("dialect") or rulebook ("rules").
+OUTSIDE_SOURCES = ("dialect", "rules")
 #: The reason older suite versions wrote for a new entry: read as a draft.
 PLACEHOLDER_REASON = "TODO: explain the observed outcome"
 _KEYS = {"outcome", "reason"}
@@ -42,7 +44,8 @@ class KnownDeviationsError(ValueError):
 
 @dataclass(frozen=True)
 class Expectation:
-    """The outcome expected of one case and why (`source`: "file", "dialect" or "default")."""
+    """The outcome expected of one case and why (`source`: "file", "dialect" (outside the wire), "rules"
+    (outside the rulebook) or "default")."""
 
     outcome: str
     reason: str = ""
@@ -180,7 +183,7 @@ def updated_entries(previous: KnownDeviations, cases: Iterable[Mapping]) -> dict
         if outcome in _NOT_REACHED:
             continue
         expected = case.get("expected") or {}
-        if outcome == oc.PASS or expected.get("source") == "dialect":
+        if outcome in (oc.PASS, oc.NOT_APPLICABLE) or expected.get("source") in OUTSIDE_SOURCES:
             entries.pop(case_id, None)
             continue
         old = entries.get(case_id)

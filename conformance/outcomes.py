@@ -22,7 +22,7 @@ NOT_APPLICABLE = "NOT_APPLICABLE"
 #: Never PASS.
 NOT_REACHED = "NOT_REACHED"
 
-ALL_OUTCOMES = (PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR, INTERRUPTED)
+ALL_OUTCOMES = (PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, NOT_APPLICABLE, SKIPPED, INFRA_ERROR, INTERRUPTED)
 
 #: How a run ended (results.json ``run.status``): every selected case ran; a signal stopped it; the suite
 #: stopped it (at setup: before any case, or during the cases, e.g. after too many INFRA_ERRORs or -x).
@@ -37,12 +37,18 @@ class NonStrict(Exception):
 
 
 class NotImplementedByTarget(Exception):
-    """The target answered 501, or its profile says the feature is absent."""
+    """The target said it does not implement a feature (conformance.not_supported: 501, NotImplemented, or a
+    code the rulebook lists), or its profile says the feature is absent."""
 
 
-class NotInDialect(NotImplementedByTarget):
-    """The check does not apply to the target's wire dialect (e.g. a JSS-only value in an S3 run): expected
-    NOT_IMPLEMENTED by construction, like a case of a clause outside the dialect."""
+class NotApplicable(Exception):
+    """The case (or check) is outside the target's wire or rulebook: nothing was asked of the store
+    (NOT_APPLICABLE, never NOT_IMPLEMENTED)."""
+
+
+class NotInDialect(NotApplicable):
+    """The check cannot be framed over the target's wire (e.g. a JSS-only value in an S3 run): NOT_APPLICABLE,
+    like a case of a clause outside the wire."""
 
 
 class InfraError(Exception):

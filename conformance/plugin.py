@@ -23,13 +23,13 @@ import contextlib
 import pytest
 
 from conformance import outcomes as oc
-from conformance.catalogue import CatalogueError, load_catalogue, outside_dialect
+from conformance.catalogue import CatalogueError, load_catalogue, outside_target
 from conformance.harness import allure_support as allure_extras
 from conformance.harness import allure_writer, forking, interruption
 from conformance.harness.auto_workers import auto_workers
 from conformance.harness.case_interruption import CaseInterruption
 from conformance.harness.case_reports import Collector, classify_phase, count_infra_error, explain_failure
-from conformance.harness.classify import RED_STATUS, TEST_STATUS, combine
+from conformance.harness.classify import RED_STATUS, SKIP_OUTCOMES, TEST_STATUS, combine
 from conformance.harness.finishing import finish_run
 from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures by name on the plugin
     jss_bucket,
@@ -52,6 +52,7 @@ from conformance.harness.large import (  # noqa: F401 - fixtures, found by name
     jss_large,
     register_figures,
 )
+from conformance.harness.levels import judged_at_level
 from conformance.harness.options import add_options, add_sdk_options, names_cases, results_path, runs_tests
 from conformance.harness.reporting import record_setup_stop, summary_lines, write_unfinished
 from conformance.harness.results import case_id
@@ -150,8 +151,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """A case naming a clause that does not apply to the target's dialect is NOT_IMPLEMENTED, with the
-    catalogue's reason (and expected so: see conformance.harness.verdicts)."""
+    """A case naming a clause outside the target's wire or rulebook is NOT_APPLICABLE, with the catalogue's
+    reason (and expected so: see conformance.harness.verdicts)."""
     state = harness_state(item.config)
     ids = clause_ids(item)
     if state.target is None or not ids:
@@ -161,10 +162,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             state.catalogue = load_catalogue()
         except CatalogueError:
             state.catalogue = {}
-    reason = outside_dialect(ids, state.catalogue, state.target.dialect)
-    if reason:
-        item.stash[DIALECT_KEY] = reason
-        raise oc.NotImplementedByTarget(reason)
+    outside = outside_target(ids, state.catalogue, state.target.dialect, state.target.rulebook)
+    if outside:
+        item.stash[DIALECT_KEY] = outside
+        raise oc.NotApplicable(outside[1])
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -281,13 +282,13 @@ def pytest_collection_modifyitems(
 
 @pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
 def pytest_runtest_makereport_dialect(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
-    """The setup report of a case the dialect check stopped (NOT_IMPLEMENTED), built without pytest's
+    """The setup report of a case the wire/rulebook check stopped (NOT_APPLICABLE), built without pytest's
     traceback of the check's own frame: formatting it parsed this plugin's source for every such case (about
     10 ms each), and the wrapper below replaces it with the outcome's line anyway. Its text is the exception
     line (Allure's trace). Other reports: pytest's."""
     if call.when != "setup" or call.excinfo is None or DIALECT_KEY not in item.stash:
         return None
-    if type(call.excinfo.value) is not oc.NotImplementedByTarget:
+    if type(call.excinfo.value) is not oc.NotApplicable:
         return None
     sections = [(f"Captured {key} {when}", content) for when, key, content in item._report_sections]
     return pytest.TestReport(
@@ -314,24 +315,27 @@ def pytest_runtest_makereport_scrub(item: pytest.Item, call: pytest.CallInfo):
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """Classify each phase; turn NON_STRICT into a pass (unless --jss-strict), NOT_IMPLEMENTED and
-    INTERRUPTED into a skip; record the outcome on the report (it travels to the xdist controller); update
-    Allure."""
+    """Classify each phase; judge a failed check at its clauses' level under the target's rulebook
+    (conformance.harness.levels); turn NON_STRICT into a pass (unless --jss-strict), NOT_IMPLEMENTED,
+    NOT_APPLICABLE and INTERRUPTED into a skip; record the outcome on the report (it travels to the xdist
+    controller); update Allure."""
     report: pytest.TestReport = yield
     state = harness_state(item.config)
     phase = classify_phase(report, call)
     phase.message = mask_secrets(phase.message, state.secrets)
+    if state.target is not None:
+        phase = judged_at_level(phase, report.when, clause_ids(item), state.catalogue, state.target.rulebook)
     if phase.outcome == oc.NON_STRICT and not item.config.option.jss_strict:
         report.outcome = "passed"
         report.longrepr = None
-    elif phase.outcome in (oc.NOT_IMPLEMENTED, oc.INTERRUPTED):  # JUnit: <skipped message="OUTCOME: ...">
+    elif phase.outcome in SKIP_OUTCOMES:  # JUnit: <skipped message="OUTCOME: ...">
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] + 1, f"{phase.outcome}: {phase.message}")
     report.jss_outcome = phase.outcome
     report.jss_message = phase.message
     report.jss_clauses = clause_ids(item)
-    if call.excinfo is not None and isinstance(call.excinfo.value, oc.NotInDialect):
-        item.stash[DIALECT_KEY] = str(call.excinfo.value)
+    if phase.outcome == oc.NOT_APPLICABLE and DIALECT_KEY not in item.stash:
+        item.stash[DIALECT_KEY] = ("dialect", phase.message)
     expected = expectation_for(case_id(item.nodeid), state.known, item.stash.get(DIALECT_KEY, None))
     report.jss_expected = (expected.outcome, expected.reason, expected.source)
     if phase.outcome == oc.FAIL == expected.outcome and not item.config.option.jss_strict:
@@ -345,7 +349,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     tracker = item.stash.get(TRACKER_KEY, None)
     failing = phase.outcome in (oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR)
     if failing and phase.outcome != oc.INFRA_ERROR and report.when != "teardown":
-        explain_failure(item, report, call, phase, tracker, state.secrets)
+        rulebook = state.target.rulebook if state.target is not None else "jss"
+        explain_failure(item, report, call, phase, tracker, state.secrets, rulebook)
     attach = failing and tracker is not None and tracker.exchanges and report.when != "teardown"
     if attach and not item.stash.get(ATTACHED_KEY, False):
         item.stash[ATTACHED_KEY] = True

@@ -4,7 +4,8 @@ A profile is a TOML file (see ``fixtures/targets/staging.example.toml``)::
 
     name = "staging"                      # optional, defaults to the file name
     endpoint = "https://s-bj.jcloud.com"
-    dialect = "jss"
+    dialect = "jss"                       # the wire ("wire" is a synonym): jss or s3
+    rules = "jss"                         # optional: the rulebook, jss or s3 (default: the wire's)
     server_version = "2.4.1"              # optional: the store's version, shown with the results
     [credentials]                         # names of environment variables, never the secrets themselves
     access_key_env = "JSS_STAGING_ACCESS_KEY"
@@ -45,6 +46,7 @@ from conformance.harness.expectations import (
     thaw,
 )
 from conformance.paths import fixtures_dir
+from conformance.rulebook import RulebookError, wire_and_rules
 from conformance.tls import TlsSettings, check_environment, parse_tls
 from conformance.tomlfile import read_toml
 
@@ -56,7 +58,7 @@ ENV_VARIABLES = ("JSS_ENDPOINT", "JSS_ACCESS_KEY", "JSS_SECRET_KEY", "JSS_BUCKET
 
 _PROFILE_KEYS = {
     "name", "endpoint", "dialect", "embedded", "credentials", "alt", "buckets", "expect", "reference",
-    "known_deviations", "signature", "tls", "server_version",
+    "known_deviations", "signature", "tls", "server_version", "wire", "rules",
 }
 _CREDENTIAL_KEYS = {"access_key_env", "secret_key_env"}
 _BUCKET_KEYS = {"name", "region", "endpoint"}
@@ -86,6 +88,7 @@ class Target:
     """Everything the cases need to know about the endpoint under test."""
 
     name: str
+    #: The wire ("jss" | "s3": how requests are framed and signed); conformance.rulebook.
     dialect: str
     endpoint: str
     credentials: Credentials
@@ -110,6 +113,13 @@ class Target:
     tls: TlsSettings = field(default_factory=TlsSettings)
     #: The store's version as the profile states it ("" when it names none).
     server_version: str = ""
+    #: The rulebook ("jss" | "s3": what the answers must be); "" means the wire's.
+    rules: str = ""
+
+    @property
+    def rulebook(self) -> str:
+        """The rulebook the target is judged by (its `rules`, else its wire's)."""
+        return self.rules or self.dialect
 
     @property
     def regions(self) -> list[str]:
@@ -148,6 +158,7 @@ class Target:
             "signature": self.signature,
             "tls": self.tls.to_payload(),
             "server_version": self.server_version,
+            "rules": self.rules,
         }
 
     @classmethod
@@ -167,6 +178,7 @@ class Target:
             signature=payload.get("signature", ""),
             tls=TlsSettings.from_payload(payload.get("tls")),
             server_version=payload.get("server_version", ""),
+            rules=payload.get("rules", ""),
         )
 
 
@@ -301,9 +313,10 @@ def parse_profile(
     embedded = document.get("embedded", False)
     if not isinstance(embedded, bool):
         raise ProfileError("the profile field 'embedded' must be true or false")
-    dialect = _string(document, "dialect", "the profile")
-    if dialect not in KNOWN_DIALECTS:
-        raise ProfileError(f"unknown dialect {dialect!r} (known: {', '.join(KNOWN_DIALECTS)})")
+    try:
+        dialect, rules = wire_and_rules(document)
+    except RulebookError as exc:
+        raise ProfileError(str(exc)) from None
     profile_name = _string(document, "name", "the profile", required=False) or name
     known = _string(document, "known_deviations", "the profile", required=False) or ""
     signature = _string(document, "signature", "the profile", required=False) or SIGNATURES[dialect][0]
@@ -334,6 +347,7 @@ def parse_profile(
         return Target(
             name=profile_name,
             dialect=dialect,
+            rules=rules,
             endpoint="",
             credentials=Credentials("", ""),
             buckets=_buckets(document.get("buckets"), None),
@@ -351,6 +365,7 @@ def parse_profile(
         Target(
             name=profile_name,
             dialect=dialect,
+            rules=rules,
             endpoint=endpoint,
             credentials=_credentials(document.get("credentials"), env),
             buckets=_buckets(document.get("buckets"), endpoint),

@@ -1,7 +1,7 @@
 """The S3 dialect's counterparts of the checks that only make sense in one wire format: a SigV4 (or V2)
 signed request accepted, the XML elements of each multipart answer, the XML error body, S3's final ETag
-formula, and the SSE header answered back. Their clauses apply to the s3 dialect only (fixtures/clauses.toml);
-the JSS checks they stand beside are NOT_IMPLEMENTED against an S3 target, and these against a JSS one."""
+formula, and the SSE header answered back. Their clauses apply to the s3 wire only (fixtures/clauses.toml);
+the JSS checks they stand beside are NOT_APPLICABLE against an S3 target, and these against a JSS one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import pytest
 
 from conformance import operations as ops
 from conformance.cases.support import params, sized_part, small_part, table, uploaded
-from conformance.operations.s3 import ENCRYPTION_HEADER, element_children, xml_root
+from conformance.operations.s3 import (
+    ENCRYPTION_HEADER,
+    ERROR_REQUIRED,
+    ERROR_SAMPLE,
+    element_children,
+    error_shape_problem,
+    xml_root,
+)
 
 XML_BODIES = table("response_fields")["xml_body"]
 LIFECYCLE = table("lifecycle")
@@ -62,12 +69,21 @@ def _part_number_too_high(client, bucket, key):
 ERRORS = {"no-such-upload": _no_such_upload, "part-number-too-high": _part_number_too_high}
 
 
-@pytest.mark.clause("errors.body.xml-shape")
+@pytest.mark.clause("errors.body.code-message")
 @pytest.mark.parametrize("error", list(ERRORS))
-def test_error_response_is_xml_error_with_four_elements(jss_client, jss_bucket, jss_key, error):
+def test_error_response_is_xml_error_with_code_and_message(jss_client, jss_bucket, jss_key, error):
     response = ERRORS[error](jss_client, jss_bucket.name, jss_key)
 
-    problem = ops.error_shape_problem(response)
+    problem = error_shape_problem(response, ERROR_REQUIRED)
+    assert response.status_code >= 400 and problem is None, f"HTTP {response.status_code}: {problem}"
+
+
+@pytest.mark.clause("errors.body.sample-elements")
+@pytest.mark.parametrize("error", list(ERRORS))
+def test_error_response_has_the_sample_resource_and_request_id(jss_client, jss_bucket, jss_key, error):
+    response = ERRORS[error](jss_client, jss_bucket.name, jss_key)
+
+    problem = error_shape_problem(response, ERROR_SAMPLE)
     assert response.status_code >= 400 and problem is None, f"HTTP {response.status_code}: {problem}"
 
 

@@ -47,7 +47,7 @@ _RULES = [
     ("Non-strict deviations failing the run (NON_STRICT with --jss-strict)", ["failed"], oc.NON_STRICT),
     ("Non-strict deviations (NON_STRICT: the documentation is ambiguous, not a failure)", ["passed"],
      oc.NON_STRICT),
-    ("Not applicable (outside the target's dialect: NOT_IMPLEMENTED as expected)", ["skipped"],
+    ("Not applicable (NOT_APPLICABLE: outside the target's wire or rulebook, nothing was asked)", ["skipped"],
      view.OUTSIDE_DIALECT),
     ("Not implemented by the target (NOT_IMPLEMENTED)", ["skipped"], oc.NOT_IMPLEMENTED),
     ("Conformance failures (FAIL)", ["failed"], None),

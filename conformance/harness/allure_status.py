@@ -14,7 +14,7 @@ INTERRUPTED               unknown (no verdict: the run stopped while the case ra
 ========================  ============================================================================
 
 The message starts with a marker that says what the outcome is (``KNOWN DEVIATION (expected FAIL)``,
-``NOT_IMPLEMENTED (expected: outside the target's dialect)``, ``UNEXPECTED PASS (expected FAIL)``,
+``NOT_APPLICABLE (outside the target's wire or rulebook)``, ``UNEXPECTED PASS (expected FAIL)``,
 ``NON_STRICT``, ``INTERRUPTED``, ...); the categories (:mod:`conformance.harness.allure_config`) match it, in
 Allure 2 and Allure 3 alike. A plain conformance failure keeps the exception's own message.
 """
@@ -24,11 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance import outcomes as oc
-from conformance.known_deviations import PASS_EXPECTED, Expectation, is_unexpected
+from conformance.known_deviations import OUTSIDE_SOURCES, PASS_EXPECTED, Expectation, is_unexpected
 
 #: Message markers (the categories match them at the start of a message).
 KNOWN_DEVIATION = "KNOWN DEVIATION"
-OUTSIDE_DIALECT = "NOT_IMPLEMENTED (expected: outside the target's dialect)"
+OUTSIDE_DIALECT = "NOT_APPLICABLE (outside the target's wire or rulebook)"
 UNEXPECTED = "UNEXPECTED"
 SETUP_ERROR = "SETUP_ERROR"
 #: Tags a case gets beside its outcome's name.
@@ -46,6 +46,7 @@ _STATUS = {
     oc.FAIL: "failed",
     oc.NON_STRICT: "passed",
     oc.NOT_IMPLEMENTED: "skipped",
+    oc.NOT_APPLICABLE: "skipped",
     oc.SKIPPED: "skipped",
     oc.INFRA_ERROR: "broken",
     oc.INTERRUPTED: "unknown",
@@ -84,8 +85,8 @@ def view(
         status = "failed"
     names = () if outcome == oc.PASS else (outcome,)
     as_expected = outcome != oc.PASS and outcome == expected.outcome
-    if as_expected and expected.source == "dialect":
-        tags = (*names, TAG_EXPECTED, TAG_NOT_APPLICABLE)
+    if as_expected and expected.source in OUTSIDE_SOURCES:
+        tags = (*names, TAG_NOT_APPLICABLE)
         return AllureView(status, _joined(OUTSIDE_DIALECT, message), tags)
     if as_expected:
         if outcome == oc.FAIL and not strict:

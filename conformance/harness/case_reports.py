@@ -25,13 +25,16 @@ def classify_phase(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOut
     return PhaseOutcome(outcome_of_exception(exc), exception_message(exc, call.excinfo.exconly()))
 
 
-def explain_failure(item, report, call, phase: PhaseOutcome, tracker, secrets_) -> None:
+def explain_failure(
+    item, report, call, phase: PhaseOutcome, tracker, secrets_, rulebook: str = "jss"
+) -> None:
     """Say why the case failed: a "jss: why it failed" section of its failure report (the deciding exchange
-    in full) and the same lines on the report (``jss_explanation``) for the summary section."""
+    in full) and the same lines on the report (``jss_explanation``) for the summary section; each clause at
+    the level of the target's `rulebook`."""
     exchanges = list(tracker.exchanges) if tracker is not None else []
     count = tracker.exchange_count if tracker is not None else 0
     exc = call.excinfo.value if call.excinfo is not None else None
-    explanation = explain(clause_ids(item), exc, phase.message, exchanges, count)
+    explanation = explain(clause_ids(item), exc, phase.message, exchanges, count, rulebook)
     summary = [mask_secrets(line, secrets_) for line in explanation.summary()]
     text = "\n".join(explanation.lines)
     if explanation.deciding is not None:

@@ -1,11 +1,13 @@
 """Outcome classification: from a pytest phase report (and its exception) to a conformance outcome.
 
-Outcomes (conformance.outcomes): PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, SKIPPED, INFRA_ERROR,
-INTERRUPTED. How they appear in pytest's own terms:
+Outcomes (conformance.outcomes): PASS, FAIL, NON_STRICT, NOT_IMPLEMENTED, NOT_APPLICABLE, SKIPPED,
+INFRA_ERROR, INTERRUPTED. How they appear in pytest's own terms:
 
 - NON_STRICT: reported as *passed* (as *failed* with --jss-strict), terminal status ``NON_STRICT`` / ``N``;
 - NOT_IMPLEMENTED: reported as *skipped* with the reason ``NOT_IMPLEMENTED: ...``, status ``NOT_IMPLEMENTED``
   / ``I``;
+- NOT_APPLICABLE: the case is outside the target's wire or rulebook (nothing was asked of the store): reported
+  as *skipped* with the reason ``NOT_APPLICABLE: ...``, status ``NOT_APPLICABLE`` / ``a``;
 - INFRA_ERROR: reported as *failed*, status ``INFRA_ERROR`` / ``!`` (the run exits 3, not 1);
 - INTERRUPTED: a stop signal came during the case's setup or call (conformance.harness.case_interruption):
   reported as *skipped* with the reason ``INTERRUPTED: ...`` (so JUnit says ``<skipped>``, never passed),
@@ -29,21 +31,25 @@ MESSAGE_LIMIT = 2000
 TEST_STATUS = {
     oc.NON_STRICT: (oc.NON_STRICT, "N", oc.NON_STRICT),
     oc.NOT_IMPLEMENTED: (oc.NOT_IMPLEMENTED, "I", oc.NOT_IMPLEMENTED),
+    oc.NOT_APPLICABLE: (oc.NOT_APPLICABLE, "a", oc.NOT_APPLICABLE),
     oc.INFRA_ERROR: (oc.INFRA_ERROR, "!", oc.INFRA_ERROR),
     oc.INTERRUPTED: (oc.INTERRUPTED, "^", oc.INTERRUPTED),
 }
+#: Outcomes reported to pytest as *skipped*, the reason ``OUTCOME: message`` (JUnit ``<skipped>``).
+SKIP_OUTCOMES = (oc.NOT_IMPLEMENTED, oc.NOT_APPLICABLE, oc.INTERRUPTED)
 #: Terminal colour of the outcomes above (yellow otherwise).
 RED_STATUS = (oc.INFRA_ERROR, oc.INTERRUPTED)
 
 #: Which outcome wins when phases disagree (higher wins).
 _SEVERITY = {
     oc.PASS: 0,
-    oc.SKIPPED: 1,
-    oc.NOT_IMPLEMENTED: 2,
-    oc.NON_STRICT: 3,
-    oc.FAIL: 4,
-    oc.INFRA_ERROR: 5,
-    oc.INTERRUPTED: 6,
+    oc.NOT_APPLICABLE: 1,
+    oc.SKIPPED: 2,
+    oc.NOT_IMPLEMENTED: 3,
+    oc.NON_STRICT: 4,
+    oc.FAIL: 5,
+    oc.INFRA_ERROR: 6,
+    oc.INTERRUPTED: 7,
 }
 
 
@@ -73,6 +79,8 @@ def outcome_of_exception(exc: BaseException) -> str:
         return oc.INTERRUPTED
     if any(isinstance(member, oc.InfraError) for member in members):
         return oc.INFRA_ERROR
+    if members and all(isinstance(member, oc.NotApplicable) for member in members):
+        return oc.NOT_APPLICABLE
     if members and all(isinstance(member, oc.NotImplementedByTarget) for member in members):
         return oc.NOT_IMPLEMENTED
     if members and all(isinstance(member, oc.NonStrict) for member in members):
@@ -81,7 +89,9 @@ def outcome_of_exception(exc: BaseException) -> str:
 
 
 #: Exceptions whose own text is the outcome's message.
-_OWN_MESSAGES = (oc.InfraError, oc.NotImplementedByTarget, oc.NonStrict, oc.Interrupted, Mismatch)
+_OWN_MESSAGES = (
+    oc.InfraError, oc.NotImplementedByTarget, oc.NotApplicable, oc.NonStrict, oc.Interrupted, Mismatch
+)
 
 
 def exception_message(exc: BaseException, exconly: str) -> str:

@@ -34,15 +34,16 @@ def _catalogue() -> dict[str, Clause]:
         return {}
 
 
-def clause_lines(ids: Sequence[str]) -> list[str]:
-    """One line per clause id: ``clause ID (LEVEL, Operation): sentence``."""
+def clause_lines(ids: Sequence[str], rulebook: str = "jss") -> list[str]:
+    """One line per clause id: ``clause ID (LEVEL, Operation): sentence``, LEVEL the one `rulebook` gives."""
     lines = []
     for identifier in ids:
         clause = _catalogue().get(identifier)
         if clause is None:
             lines.append(f"clause {identifier}: (not in the clause catalogue {catalogue_path()})")
         else:
-            lines.append(f"clause {identifier} ({clause.level}, {clause.operation}): {clause.sentence}")
+            level = clause.rule(rulebook).level
+            lines.append(f"clause {identifier} ({level}, {clause.operation}): {clause.sentence}")
     return lines
 
 
@@ -114,10 +115,12 @@ def explain(
     message: str,
     exchanges: Sequence[Exchange],
     exchange_count: int,
+    rulebook: str = "jss",
 ) -> Explanation:
     """The explanation of a failing case from its clauses, its exception (and message), and the exchanges
-    its tracker kept (the most recent `len(exchanges)` of `exchange_count`)."""
-    lines = clause_lines(clause_ids)
+    its tracker kept (the most recent `len(exchanges)` of `exchange_count`), each clause at the level of the
+    target's `rulebook`."""
+    lines = clause_lines(clause_ids, rulebook)
     verdict, named = _verdict(exc, message)
     lines += verdict
     kept = list(exchanges)

@@ -49,6 +49,7 @@ def _run(
         target=target.name if target else target_name,
         endpoint=target.endpoint if target else "",
         dialect=target.dialect if target else "jss",
+        rules=target.rulebook if target else "jss",
         regions=target.regions if target else [],
         started=state.started,
         finished=time.time(),
@@ -225,10 +226,12 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
     lines.append(("  ".join(f"{name} {counts.get(name, 0)}" for name in oc.ALL_OUTCOMES), {"bold": True}))
     verdicts = verdicts_of(config, state)
     expected = {v.case_id for v in verdicts if v.expected_deviation}
-    other_dialect = {v.case_id for v in verdicts if v.expected_deviation and v.expected.source == "dialect"}
-    if other_dialect:
-        lines.append((f"NOT_IMPLEMENTED (expected) {len(other_dialect)} cases of clauses outside the "
-                      f"{state.target.dialect if state.target else ''} dialect", {"yellow": True}))
+    other_dialect = {v.case_id for v in verdicts if v.outcome == oc.NOT_APPLICABLE}
+    if other_dialect and state.target is not None:
+        target = state.target
+        lines.append((f"NOT_APPLICABLE {len(other_dialect)} cases of clauses outside the {target.dialect}"
+                      f" wire or the {target.rulebook} rules (nothing was asked of the store)",
+                      {"yellow": True}))
     for name in (oc.FAIL, oc.INFRA_ERROR, oc.INTERRUPTED, oc.NON_STRICT, oc.NOT_IMPLEMENTED):
         listed = sorted(
             (case_id(nodeid), phase.message, phase.details)

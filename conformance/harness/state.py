@@ -91,8 +91,9 @@ STATE_KEY = pytest.StashKey[HarnessState]()
 TRACKER_KEY = pytest.StashKey[Any]()
 PHASES_KEY = pytest.StashKey[list[PhaseOutcome]]()
 ATTACHED_KEY = pytest.StashKey[bool]()
-#: Why a case does not apply to the target's dialect (set at setup; absent when it applies).
-DIALECT_KEY = pytest.StashKey[str]()
+#: Why a case does not apply to the target: ("dialect" | "rules", reason) for a case outside its wire or
+#: rulebook (set at setup, or when a check raises NotApplicable; absent when it applies).
+DIALECT_KEY = pytest.StashKey[tuple[str, str]]()
 
 
 def harness_state(config: pytest.Config) -> HarnessState:

@@ -1,9 +1,9 @@
 """Expected and unexpected outcomes: each case's outcome judged against its expectation.
 
-A case's expectation is its entry in the target's known-deviations file, else NOT_IMPLEMENTED when none of
-its clauses applies to the target's dialect (the catalogue says so), else PASS. With a known-deviations file
-every outcome other than the expected one fails the run (exit status 1), a PASS of a case expected to fail
-included; without one, only a FAIL (or NON_STRICT with --jss-strict) does, as before.
+A case's expectation is NOT_APPLICABLE when one of its clauses is outside the target's wire or rulebook (the
+catalogue says so), else its entry in the target's known-deviations file, else PASS. With a known-deviations
+file every outcome other than the expected one fails the run (exit status 1), a PASS of a case expected to
+fail included; without one, only a FAIL (or NON_STRICT with --jss-strict) does, as before.
 """
 
 from __future__ import annotations
@@ -27,18 +27,23 @@ class Verdict:
 
     @property
     def expected_deviation(self) -> bool:
-        """A non-PASS outcome that was expected."""
-        return self.outcome != oc.PASS and not self.unexpected and self.outcome == self.expected.outcome
+        """A non-PASS outcome that was expected (NOT_APPLICABLE is no deviation: nothing was asked)."""
+        return (
+            self.outcome not in (oc.PASS, oc.NOT_APPLICABLE) and not self.unexpected
+            and self.outcome == self.expected.outcome
+        )
 
 
-def expectation_for(case_id: str, known: KnownDeviations, dialect_reason: str | None) -> Expectation:
-    """The file's entry for the case, else NOT_IMPLEMENTED for a case outside the dialect, else PASS."""
+def expectation_for(
+    case_id: str, known: KnownDeviations, outside: tuple[str, str] | str | None
+) -> Expectation:
+    """NOT_APPLICABLE for a case outside the target (`outside`: (source, reason), source "dialect" for the
+    wire or "rules" for the rulebook; a plain reason means the wire), else the file's entry, else PASS."""
+    if outside:
+        source, reason = ("dialect", outside) if isinstance(outside, str) else outside
+        return Expectation(oc.NOT_APPLICABLE, reason, source)
     entry = known.entries.get(case_id)
-    if entry is not None:
-        return entry
-    if dialect_reason:
-        return Expectation(oc.NOT_IMPLEMENTED, dialect_reason, "dialect")
-    return PASS_EXPECTED
+    return entry if entry is not None else PASS_EXPECTED
 
 
 def judge(

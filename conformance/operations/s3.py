@@ -46,6 +46,10 @@ STORAGE_CLASS_HEADER = "x-amz-storage-class"
 ENCRYPTION_HEADER = "x-amz-server-side-encryption"
 REQUEST_ID_HEADER = "x-amz-request-id"
 ERROR_ELEMENTS = ("Code", "Message", "Resource", "RequestId")
+#: What clients read of an error body (errors.body.code-message): MUST under both rulebooks.
+ERROR_REQUIRED = ("Code", "Message")
+#: The elements AWS's sample error response shows besides (errors.body.sample-elements): EXAMPLE.
+ERROR_SAMPLE = ("Resource", "RequestId")
 #: S3 sends no x-amz-storage-class for a STANDARD object (HeadObject, GetObject).
 DEFAULT_STORAGE_CLASS = "STANDARD"
 #: The storage classes of the S3 API reference (x-amz-storage-class).
@@ -136,12 +140,15 @@ def error_message(response: requests.Response) -> str | None:
     return value if value and value.strip() else None
 
 
-def error_shape_problem(response: requests.Response) -> str | None:
-    """What the error body lacks of S3's shape: an XML ``Error`` with Code, Message, Resource, RequestId."""
+def error_shape_problem(
+    response: requests.Response, elements: tuple[str, ...] = ERROR_ELEMENTS
+) -> str | None:
+    """What the error body lacks of S3's shape: an XML ``Error`` with `elements` (default: Code, Message,
+    Resource, RequestId)."""
     root = xml_root(response.content)
     if root is None or _local(root.tag) != "Error":
         return f"HTTP {response.status_code}: the error body is not an XML <Error>"
-    missing = [name for name in ERROR_ELEMENTS if _text(root, name) is None]
+    missing = [name for name in elements if _text(root, name) is None]
     return f"the <Error> lacks {missing} (has {[_local(c.tag) for c in root]})" if missing else None
 
 

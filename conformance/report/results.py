@@ -42,10 +42,11 @@ def run_info(
     reason: str = "",
     selected: int | None = None,
     strict: bool = False,
+    rules: str | None = None,
 ) -> dict[str, Any]:
     """The ``run`` object; `started` / `finished` are time.time() values; `status`, `stopped_at` and `reason`
     say whether the run completed or where and why it ended early; `strict`: the run had --jss-strict (its
-    NON_STRICT outcomes failed it)."""
+    NON_STRICT outcomes failed it); `rules`: the rulebook (absent: the same as the wire, `dialect`)."""
     finished = time.time() if finished is None else finished
     ending: dict[str, Any] = {"status": status, "reason": reason}
     if stopped_at is not None:
@@ -57,6 +58,7 @@ def run_info(
         "target": target,
         "endpoint": endpoint,
         "dialect": dialect,
+        **({"rules": rules} if rules else {}),
         "regions": list(regions),
         "started": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "duration": round(max(finished - started, 0.0), 3),

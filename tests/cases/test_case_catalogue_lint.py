@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conformance.catalogue import DIALECTS, FAMILIES, LEVELS
+from conformance.catalogue import AWS_DOCS, DIALECTS, FAMILIES, LEVELS
 from conformance.paths import CASES_DIR, fixtures_dir
 
 FIELDS = {"id", "operation", "family", "level", "source", "sentence"}
+OPTIONAL_FIELDS = {"dialects", "rules"}
 MINIMUM_CASES = 64
 #: The first word(s) of a case name: the operation it exercises (``test_<operation>_<condition>``).
 OPERATION_PREFIXES = (
@@ -117,9 +118,9 @@ def test_catalogue_clause_ids_unique(raw_clauses):
 
 def test_catalogue_entries_have_exactly_the_fields(raw_clauses):
     wrong = [
-        (clause.get("id"), sorted(FIELDS ^ (set(clause) - {"dialects"})))
+        (clause.get("id"), sorted(FIELDS ^ (set(clause) - OPTIONAL_FIELDS)))
         for clause in raw_clauses
-        if set(clause) - {"dialects"} != FIELDS
+        if set(clause) - OPTIONAL_FIELDS != FIELDS
         or not all(isinstance(clause[f], str) and clause[f].strip() for f in FIELDS & set(clause))
     ]
     assert not wrong
@@ -132,6 +133,30 @@ def test_catalogue_dialects_known_and_s3_only_clauses_cite_the_s3_reference(raw_
         or ("jss" not in clause.get("dialects", ["jss"]) and "amazon" not in clause["source"])
     ]
     assert not wrong
+
+
+def test_catalogue_every_s3_wire_clause_states_its_s3_rule(raw_clauses):
+    unstated = [
+        c["id"] for c in raw_clauses if "s3" in c.get("dialects", ["jss"]) and "s3" not in c.get("rules", {})
+    ]
+    assert not unstated
+
+
+def test_catalogue_every_clause_under_s3_rules_cites_an_aws_page(raw_clauses):
+    rules = [(c["id"], c.get("rules", {}).get("s3", {})) for c in raw_clauses]
+    applying = [(cid, rule) for cid, rule in rules if rule and rule["level"] != "NOT_APPLICABLE"]
+    uncited = [cid for cid, rule in applying if not rule.get("source", "").startswith(AWS_DOCS)]
+    assert applying and not uncited
+    assert all(rule["level"] in LEVELS for _, rule in applying)
+
+
+def test_catalogue_each_rulebook_applies_some_clause_the_other_does_not(raw_clauses):
+    s3_level = {c["id"]: c.get("rules", {}).get("s3", {}).get("level", "NOT_APPLICABLE") for c in raw_clauses}
+    only_s3 = [c["id"] for c in raw_clauses if c["level"] == "NOT_APPLICABLE" != s3_level[c["id"]]]
+    only_jss = [c["id"] for c in raw_clauses
+                if "s3" in c.get("dialects", ["jss"]) and c["level"] != "NOT_APPLICABLE" == s3_level[c["id"]]]
+    assert "initiate.storage-class.rr-any-region" in only_s3
+    assert "initiate.region-limit.rr-elsewhere" in only_jss
 
 
 #: The families of the rules the issue of the S3 dialect names as semantic (checked over either wire format).

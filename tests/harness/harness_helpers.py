@@ -176,11 +176,11 @@ class CliRun:
         return json.loads((self.cwd / "reports" / "results.json").read_text(encoding="utf-8"))
 
     def outcomes(self) -> dict[str, str]:
-        """case id -> outcome, from results.json (the cases outside the target's dialect, NOT_IMPLEMENTED by
-        construction, left out)."""
+        """case id -> outcome, from results.json (the cases outside the target's wire or rulebook,
+        NOT_APPLICABLE by construction, left out)."""
         return {
             case["id"]: case["outcome"] for case in self.results["cases"]
-            if case.get("expected", {}).get("source") != "dialect"
+            if case["outcome"] != "NOT_APPLICABLE" and case.get("expected", {}).get("source") != "dialect"
         }
 
 

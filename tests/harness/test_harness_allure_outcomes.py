@@ -24,7 +24,8 @@ from conformance.known_deviations import PASS_EXPECTED, Expectation
 
 FILE_FAIL = Expectation(oc.FAIL, "answers 201 on initiate", "file")
 FILE_NON_STRICT = Expectation(oc.NON_STRICT, "stores RR as STANDARD", "file")
-DIALECT = Expectation(oc.NOT_IMPLEMENTED, "clause x applies to the s3 dialect only, not jss", "dialect")
+DIALECT = Expectation(oc.NOT_APPLICABLE, "clause x applies to the s3 wire only, not jss", "dialect")
+RULES = Expectation(oc.NOT_APPLICABLE, "clause x does not apply under the s3 rules", "rules")
 #: The message allure-pytest writes for a failure (kept when our view has none).
 EXCEPTION_TEXT = "conformance.operations.verdicts.Mismatch: expected 200 OK; observed 201 Created"
 
@@ -44,8 +45,9 @@ TABLE = [
     ((oc.NON_STRICT, FILE_NON_STRICT, True, False), ("passed", KNOWN)),
     ((oc.NOT_IMPLEMENTED, PASS_EXPECTED, False, False), ("skipped", "Not implemented by the target")),
     ((oc.NOT_IMPLEMENTED, PASS_EXPECTED, True, False), ("skipped", UNEXPECTED)),
-    ((oc.NOT_IMPLEMENTED, DIALECT, False, False), ("skipped", "Not applicable")),
-    ((oc.NOT_IMPLEMENTED, DIALECT, True, False), ("skipped", "Not applicable")),
+    ((oc.NOT_APPLICABLE, DIALECT, False, False), ("skipped", "Not applicable")),
+    ((oc.NOT_APPLICABLE, DIALECT, True, False), ("skipped", "Not applicable")),
+    ((oc.NOT_APPLICABLE, RULES, True, True), ("skipped", "Not applicable")),
     ((oc.SKIPPED, PASS_EXPECTED, False, False), ("skipped", None)),
     ((oc.INFRA_ERROR, PASS_EXPECTED, False, False), ("broken", "Infrastructure errors")),
     ((oc.INTERRUPTED, PASS_EXPECTED, False, False), ("unknown", "Interrupted")),
@@ -83,7 +85,8 @@ def test_allure_status_and_category_say_what_the_outcome_is(case, shown):
     assert (found is None) if category is None else (found or "").startswith(category), found
     if outcome != oc.PASS:
         assert outcome in result.tags
-    assert ("expected" in result.tags) == (category in (KNOWN, "Not applicable"))
+    assert ("expected" in result.tags) == (category == KNOWN)  # NOT_APPLICABLE is no expected deviation
+    assert ("not applicable" in result.tags) == (category == "Not applicable")
     assert ("unexpected" in result.tags) == (judged and found is not None and found.startswith(
         (UNEXPECTED, "Conformance failures")))
 

@@ -18,19 +18,20 @@ from conformance.known_deviations import (
     updated_entries,
 )
 
-ETAG_CASE = "test_complete.py::test_complete_etag_is_md5_of_part_etags"
-LINE = f'"{ETAG_CASE}" = {{ outcome = "FAIL", reason = "the S3-style ETag deviation, on purpose" }}\n'
+#: A MUST clause's case, turned FAIL (complete.etag.formula is EXAMPLE under the jss rules: NON_STRICT).
+ETAG_CASE = "test_response_fields.py::test_abort_response_is_204_without_body"
+LINE = f'"{ETAG_CASE}" = {{ outcome = "FAIL", reason = "the abort-200 deviation, on purpose" }}\n'
 ENTRY = "# the one known deviation\n[expected]\n" + LINE
-#: The one case that the deviation complete-etag-s3-style turns red, and only it.
+#: The one case that the deviation abort-returns-200 turns red, and only it.
 SELECT = [
-    "--jss-deviate", "complete-etag-s3-style", "--jss-clause", "complete.etag", "-p", "no:cacheprovider",
+    "--jss-deviate", "abort-returns-200", "--jss-clause", "abort.response", "-p", "no:cacheprovider",
 ]
 
 BAD_FILES = {
     "listed-twice": ENTRY + LINE,
     "unknown-outcome": ENTRY.replace('"FAIL"', '"BROKEN"'),
     "infra-error-expected": ENTRY.replace('"FAIL"', '"INFRA_ERROR"'),
-    "empty-reason": ENTRY.replace("the S3-style ETag deviation, on purpose", " "),
+    "empty-reason": ENTRY.replace("the abort-200 deviation, on purpose", " "),
     "unknown-key": ENTRY.replace(" }", ', ticket = "JSS-1" }'),
     "not-a-table": ENTRY.replace(LINE, f'"{ETAG_CASE}" = "FAIL"\n'),
     "top-level-key": 'target = "x"\n' + ENTRY,
@@ -140,7 +141,7 @@ def test_harness_removed_expectation_line_turns_the_run_red(tmp_path):
 
 
 def test_harness_expected_failure_that_passes_turns_the_run_red(tmp_path):
-    faithful = [arg for arg in SELECT if arg not in ("--jss-deviate", "complete-etag-s3-style")]
+    faithful = [arg for arg in SELECT if arg not in ("--jss-deviate", "abort-returns-200")]
     (tmp_path / "known.toml").write_text(ENTRY, encoding="utf-8")
 
     run = run_cli(["run", *faithful, "--jss-known-deviations", "known.toml"], tmp_path)

@@ -183,7 +183,7 @@ def test_outside_the_dialect():
 '''
 
 
-def test_harness_case_outside_the_dialect_is_not_implemented_in_every_report(endpoint, tmp_path):
+def test_harness_case_outside_the_wire_is_not_applicable_in_every_report(endpoint, tmp_path):
     clause = next(c for c in load_catalogue().values() if "jss" not in c.dialects)
     (tmp_path / "test_dialect_case.py").write_text(DIALECT_CASE.format(clause=clause.id), encoding="utf-8")
     run = run_pytest(
@@ -193,13 +193,13 @@ def test_harness_case_outside_the_dialect_is_not_implemented_in_every_report(end
     )
     assert run.status == 0, run.stdout[-3000:]
     [case] = run.results["cases"]
-    assert case["outcome"] == "NOT_IMPLEMENTED" and case["expected"]["source"] == "dialect"
+    assert case["outcome"] == "NOT_APPLICABLE" and case["expected"]["source"] == "dialect"
     assert f"clause {clause.id} applies to the" in case["message"]
-    assert "1 NOT_IMPLEMENTED" in run.stdout
+    assert "1 NOT_APPLICABLE" in run.stdout and "NOT_IMPLEMENTED 0" in run.stdout
     [result] = _allure_results(tmp_path).values()
     assert result["status"] == "skipped"
     message = result["statusDetails"]["message"]
-    assert message.startswith(f"NOT_IMPLEMENTED (expected: outside the target's dialect): clause {clause.id}")
+    assert message.startswith(f"NOT_APPLICABLE (outside the target's wire or rulebook): clause {clause.id}")
     tags = {label["value"] for label in result["labels"] if label["name"] == "tag"}
-    assert {"NOT_IMPLEMENTED", "expected", "not applicable"} <= tags
-    assert result["statusDetails"]["trace"].startswith("conformance.outcomes.NotImplementedByTarget: clause")
+    assert {"NOT_APPLICABLE", "not applicable"} <= tags and "expected" not in tags
+    assert result["statusDetails"]["trace"].startswith("conformance.outcomes.NotApplicable: clause")
