@@ -73,6 +73,7 @@ from conformance.known_deviations import (
     KnownDeviations,
 )
 from conformance.masking import mask_secrets
+from conformance.operations.checks import take_records
 from conformance.target import Target
 
 CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a conformance case checks"
@@ -327,9 +328,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     elif phase.outcome in (oc.NOT_IMPLEMENTED, oc.INTERRUPTED):  # JUnit: <skipped message="OUTCOME: ...">
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] + 1, f"{phase.outcome}: {phase.message}")
-    report.jss_outcome = phase.outcome
-    report.jss_message = phase.message
-    report.jss_clauses = clause_ids(item)
+    phase.checks = [(c, o, mask_secrets(text, state.secrets)) for c, o, text in take_records()]
+    report.jss_outcome, report.jss_message, report.jss_checks = phase.outcome, phase.message, phase.checks
+    report.jss_clauses, report.jss_clause = clause_ids(item), phase.clause
     if call.excinfo is not None and isinstance(call.excinfo.value, oc.NotInDialect):
         item.stash[DIALECT_KEY] = str(call.excinfo.value)
     expected = expectation_for(case_id(item.nodeid), state.known, item.stash.get(DIALECT_KEY, None))

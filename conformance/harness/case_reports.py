@@ -11,6 +11,7 @@ from conformance.harness.classify import PhaseOutcome, exception_message, outcom
 from conformance.harness.explain import explain
 from conformance.harness.selection import clause_ids
 from conformance.masking import mask_secrets
+from conformance.operations.checks import clause_of
 
 
 def classify_phase(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOutcome:
@@ -22,7 +23,8 @@ def classify_phase(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOut
     if call.excinfo is None:
         return PhaseOutcome(oc.FAIL, str(report.longrepr or ""))
     exc = call.excinfo.value
-    return PhaseOutcome(outcome_of_exception(exc), exception_message(exc, call.excinfo.exconly()))
+    outcome = outcome_of_exception(exc)
+    return PhaseOutcome(outcome, exception_message(exc, call.excinfo.exconly()), clause=clause_of(exc))
 
 
 def explain_failure(item, report, call, phase: PhaseOutcome, tracker, secrets_) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from conformance import outcomes as oc
+from conformance.operations.checks import CheckFailures
 from conformance.operations.results import ApiError
 from conformance.operations.verdicts import Mismatch, describe
 
@@ -55,6 +56,10 @@ class PhaseOutcome:
     outcome: str
     message: str = ""
     details: list[str] = field(default_factory=list)
+    #: The clause verdicts the phase's checks recorded: (clause, outcome, message).
+    checks: list[tuple[str, str, str]] = field(default_factory=list)
+    #: The clause its exception was attributed to (None: unnamed; "*": its checks recorded each clause).
+    clause: str | None = None
 
 
 def _members(exc: BaseException) -> list[BaseException]:
@@ -73,6 +78,8 @@ def outcome_of_exception(exc: BaseException) -> str:
         return oc.INTERRUPTED
     if any(isinstance(member, oc.InfraError) for member in members):
         return oc.INFRA_ERROR
+    if len(members) == 1 and isinstance(members[0], CheckFailures):
+        return members[0].outcome
     if members and all(isinstance(member, oc.NotImplementedByTarget) for member in members):
         return oc.NOT_IMPLEMENTED
     if members and all(isinstance(member, oc.NonStrict) for member in members):
@@ -81,7 +88,9 @@ def outcome_of_exception(exc: BaseException) -> str:
 
 
 #: Exceptions whose own text is the outcome's message.
-_OWN_MESSAGES = (oc.InfraError, oc.NotImplementedByTarget, oc.NonStrict, oc.Interrupted, Mismatch)
+_OWN_MESSAGES = (
+    oc.InfraError, oc.NotImplementedByTarget, oc.NonStrict, oc.Interrupted, Mismatch, CheckFailures,
+)
 
 
 def exception_message(exc: BaseException, exconly: str) -> str:
