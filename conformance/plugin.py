@@ -330,7 +330,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = (str(item.path), item.location[1] + 1, f"{phase.outcome}: {phase.message}")
     phase.checks = [(c, o, mask_secrets(text, state.secrets)) for c, o, text in take_records()]
     report.jss_outcome, report.jss_message, report.jss_checks = phase.outcome, phase.message, phase.checks
-    report.jss_clauses, report.jss_clause = clause_ids(item), phase.clause
+    report.jss_clauses, report.jss_named = clause_ids(item), phase.named
     if call.excinfo is not None and isinstance(call.excinfo.value, oc.NotInDialect):
         item.stash[DIALECT_KEY] = str(call.excinfo.value)
     expected = expectation_for(case_id(item.nodeid), state.known, item.stash.get(DIALECT_KEY, None))

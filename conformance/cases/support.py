@@ -35,12 +35,15 @@ RR_REGION: str = table("storage_class")["rr_region"]
 
 def params(rows: list[Mapping[str, Any]]) -> list[Any]:
     """pytest params of table rows: the row's `name` is the id, a `clause` it names marks the param as the
-    row's own clause (``row=True``: reported first, before the clauses of the case's decorator)."""
+    row's own clause (``row=True``: reported first, before the clauses of the case's decorator), and the
+    clauses of its `field_clauses` (fields checked as clauses of their own) follow it."""
     return [pytest.param(row, id=row["name"], marks=_clause_marks(row)) for row in rows]
 
 
 def _clause_marks(row: Mapping[str, Any]) -> list[Any]:
-    return [pytest.mark.clause(row["clause"], row=True)] if "clause" in row else []
+    own = [row["clause"]] if "clause" in row else []
+    own += list(dict.fromkeys(row.get("field_clauses", {}).values()))
+    return [pytest.mark.clause(*own, row=True)] if own else []
 
 
 @functools.lru_cache(maxsize=16)

@@ -11,7 +11,7 @@ from conformance.harness.classify import PhaseOutcome, exception_message, outcom
 from conformance.harness.explain import explain
 from conformance.harness.selection import clause_ids
 from conformance.masking import mask_secrets
-from conformance.operations.checks import clause_of
+from conformance.operations.checks import clauses_of
 
 
 def classify_phase(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOutcome:
@@ -24,7 +24,7 @@ def classify_phase(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOut
         return PhaseOutcome(oc.FAIL, str(report.longrepr or ""))
     exc = call.excinfo.value
     outcome = outcome_of_exception(exc)
-    return PhaseOutcome(outcome, exception_message(exc, call.excinfo.exconly()), clause=clause_of(exc))
+    return PhaseOutcome(outcome, exception_message(exc, call.excinfo.exconly()), named=clauses_of(exc))
 
 
 def explain_failure(item, report, call, phase: PhaseOutcome, tracker, secrets_) -> None:

@@ -58,8 +58,8 @@ class PhaseOutcome:
     details: list[str] = field(default_factory=list)
     #: The clause verdicts the phase's checks recorded: (clause, outcome, message).
     checks: list[tuple[str, str, str]] = field(default_factory=list)
-    #: The clause its exception was attributed to (None: unnamed; "*": its checks recorded each clause).
-    clause: str | None = None
+    #: The clauses its exception was attributed to (None: unnamed; ("*",): its checks recorded each clause).
+    named: tuple[str, ...] | None = None
 
 
 def _members(exc: BaseException) -> list[BaseException]:

@@ -5,7 +5,7 @@ The rules (results.json ``clause_verdicts``):
 
 1. every explicit check counts for its clause (:mod:`conformance.operations.checks`); of several verdicts
    of one clause the worst stays;
-2. a phase that ended with an exception attributed to a clause (``ops.checking``) gives that clause the
+2. a phase that ended with an exception attributed to clauses (``ops.checking``) gives those clauses the
    phase's outcome and message;
 3. a phase that ended otherwise (an unnamed check, a skip, NOT_IMPLEMENTED, INFRA_ERROR, an interruption)
    gives its outcome to every clause still without a verdict (to every clause when none is left): the case
@@ -51,10 +51,11 @@ def clause_verdicts(
     for phase in phases:
         for clause, outcome, message in phase.checks:
             _merge(found, clause, outcome, message)
-        if phase.outcome == oc.PASS or phase.clause == SETTLED:
+        if phase.outcome == oc.PASS or phase.named == SETTLED:
             continue
-        if phase.clause:
-            _merge(found, phase.clause, phase.outcome, phase.message)
+        if phase.named:
+            for clause in phase.named:
+                _merge(found, clause, phase.outcome, phase.message)
         else:
             unnamed.append(phase)
     if final.outcome == oc.INTERRUPTED and not any(p.outcome == oc.INTERRUPTED for p in unnamed):

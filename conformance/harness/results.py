@@ -89,8 +89,9 @@ class ResultsBook:
             message = f"teardown: {message}"
         details = list(getattr(report, "jss_explanation", None) or [])
         checks = [tuple(check) for check in getattr(report, "jss_checks", None) or ()]
-        clause = getattr(report, "jss_clause", None)
-        case.phases.append(PhaseOutcome(outcome, message, details, checks, clause))
+        named = getattr(report, "jss_named", None)
+        named = tuple(named) if named is not None else None
+        case.phases.append(PhaseOutcome(outcome, message, details, checks, named))
 
     def add_synthetic(self, nodeid: str, outcome: str, message: str, seconds: float = 0.0) -> None:
         """Record an outcome that no test report carries (e.g. the preflight probe's INFRA_ERROR)."""

@@ -2,8 +2,9 @@
 
 A case with more than one clause says which clause each check verifies:
 
-- ``with ops.checking(clause):`` attributes whatever the block raises to `clause` (the exception is tagged,
-  the case stops as before); a block that ends normally records PASS for `clause`;
+- ``with ops.checking(clause, ...):`` attributes whatever the block raises to its clause(s) (one check may
+  verify several: a refusal verifies both the rule broken and the refusal's shape); the exception is
+  tagged, the case stops as before; a block that ends normally records PASS for each;
 - :class:`Observations` is the soft form: each ``with observations.check(clause):`` block records its
   clause's verdict (PASS, FAIL, NON_STRICT or NOT_IMPLEMENTED, with its own message) and lets the case go on;
   :meth:`Observations.settle` then raises the worst (:class:`CheckFailures`) when any failed;
@@ -25,10 +26,10 @@ from conformance import outcomes as oc
 from conformance.operations.results import ApiError
 from conformance.operations.verdicts import Mismatch, describe, exchange_of
 
-#: The attribute of an exception that names the clause it fails (set by :func:`checking`).
-CLAUSE_ATTRIBUTE = "jss_clause"
+#: The attribute of an exception that names the clauses it fails (set by :func:`checking`).
+CLAUSE_ATTRIBUTE = "jss_clauses"
 #: The value of that attribute on an exception whose clauses were already recorded one by one.
-SETTLED = "*"
+SETTLED = ("*",)
 
 #: Which outcome wins among the soft failures of one case (higher wins).
 _RANK = {oc.NOT_IMPLEMENTED: 0, oc.NON_STRICT: 1, oc.FAIL: 2}
@@ -65,23 +66,24 @@ def not_reached(clause: str, why: str) -> None:
     record(clause, oc.NOT_REACHED, why)
 
 
-def clause_of(exc: BaseException) -> str | None:
-    """The clause an exception was attributed to (None: unnamed; :data:`SETTLED`: already recorded)."""
+def clauses_of(exc: BaseException) -> tuple[str, ...] | None:
+    """The clauses an exception was attributed to (None: unnamed; :data:`SETTLED`: already recorded)."""
     return getattr(exc, CLAUSE_ATTRIBUTE, None)
 
 
 @contextmanager
-def checking(clause: str) -> Iterator[None]:
-    """Attribute what the block raises to `clause` (an inner ``checking`` keeps its own); PASS when it ends
-    normally."""
+def checking(*clauses: str) -> Iterator[None]:
+    """Attribute what the block raises to `clauses` (an inner ``checking`` keeps its own); PASS for each
+    when it ends normally."""
     try:
         yield
     except BaseException as exc:
-        if clause_of(exc) is None:
+        if clauses_of(exc) is None:
             with suppress(AttributeError):  # an exception type without a __dict__ stays unnamed
-                setattr(exc, CLAUSE_ATTRIBUTE, clause)
+                setattr(exc, CLAUSE_ATTRIBUTE, tuple(clauses))
         raise
-    record(clause, oc.PASS)
+    for clause in clauses:
+        record(clause, oc.PASS)
 
 
 def outcome_of(exc: BaseException) -> str:
