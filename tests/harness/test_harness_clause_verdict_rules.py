@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conformance import operations as ops
@@ -10,6 +12,7 @@ from conformance import outcomes as oc
 from conformance.harness.classify import PhaseOutcome, combine, outcome_of_exception
 from conformance.harness.clause_verdicts import NOT_CHECKED, UNCHECKED, clause_verdicts
 from conformance.operations.checks import SETTLED, clauses_of, take_records
+from conformance.report.results import validation_errors
 
 A, B, C = "a.one", "b.two", "c.three"
 
@@ -116,3 +119,33 @@ def test_harness_observations_let_infrastructure_failures_stop_the_case():
         raise oc.InfraError("gone")
     assert not checks.failures
     take_records()
+
+
+NAMED = """
+import pytest
+from conformance import operations as ops
+
+
+@pytest.mark.clause("s.a", "s.b", "s.c")
+def test_named():
+    with ops.checking("s.a"):
+        pass
+    with ops.checking("s.b"):
+        raise ops.Mismatch("x", "y")
+    with ops.checking("s.c"):
+        pass
+"""
+
+
+def test_harness_reports_carry_the_clause_verdicts(pytester: pytest.Pytester):
+    pytester.makepyfile(test_named=NAMED)
+    result = pytester.runpytest("-q", "--jss-results", "out.json", "-p", "no:cacheprovider")
+    line = "FAIL test_named.py::test_named [s.b]: expected x; observed y"
+    assert any(text.startswith(line) for text in result.outlines), result.stdout.str()
+    document = json.loads((pytester.path / "out.json").read_text(encoding="utf-8"))
+    assert validation_errors(document) == []
+    (case,) = document["cases"]
+    assert case["outcome"] == oc.FAIL
+    assert [(v["clause"], v["outcome"]) for v in case["clause_verdicts"]] == [
+        ("s.a", oc.PASS), ("s.b", oc.FAIL), ("s.c", oc.NOT_REACHED)
+    ]
