@@ -30,6 +30,7 @@ from conformance.harness.auto_workers import auto_workers
 from conformance.harness.case_interruption import CaseInterruption
 from conformance.harness.case_reports import Collector, classify_phase, count_infra_error, explain_failure
 from conformance.harness.classify import RED_STATUS, TEST_STATUS, combine
+from conformance.harness.clause_verdicts import clause_verdicts
 from conformance.harness.finishing import finish_run
 from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures by name on the plugin
     jss_bucket,
@@ -353,6 +354,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         allure_extras.attach_exchanges(tracker.exchanges, tracker.exchange_count, state.secrets)
     judged = bool(state.known.path)
     allure_extras.apply_outcome(item.config, final.outcome, final.message, expected, judged=judged)
+    allure_extras.show_clause_verdicts(item.config, clause_verdicts(clause_ids(item), phases, final))
     allure_extras.scrub_current(item.config, state.secrets)
     return report
 

@@ -139,7 +139,9 @@ def test_named():
 
 def test_harness_reports_carry_the_clause_verdicts(pytester: pytest.Pytester):
     pytester.makepyfile(test_named=NAMED)
-    result = pytester.runpytest("-q", "--jss-results", "out.json", "-p", "no:cacheprovider")
+    result = pytester.runpytest(
+        "-q", "--jss-results", "out.json", "--alluredir", "al", "-p", "no:cacheprovider"
+    )
     line = "FAIL test_named.py::test_named [s.b]: expected x; observed y"
     assert any(text.startswith(line) for text in result.outlines), result.stdout.str()
     document = json.loads((pytester.path / "out.json").read_text(encoding="utf-8"))
@@ -147,5 +149,15 @@ def test_harness_reports_carry_the_clause_verdicts(pytester: pytest.Pytester):
     (case,) = document["cases"]
     assert case["outcome"] == oc.FAIL
     assert [(v["clause"], v["outcome"]) for v in case["clause_verdicts"]] == [
-        ("s.a", oc.PASS), ("s.b", oc.FAIL), ("s.c", oc.NOT_REACHED)
+        ("s.a", oc.PASS),
+        ("s.b", oc.FAIL),
+        ("s.c", oc.NOT_REACHED),
+    ]
+    (allure,) = [
+        json.loads(path.read_text(encoding="utf-8")) for path in (pytester.path / "al").glob("*-result.json")
+    ]
+    assert [(step["name"], step["status"]) for step in allure["steps"]] == [
+        ("clause s.a: PASS", "passed"),
+        ("clause s.b: FAIL", "failed"),
+        ("clause s.c: NOT_REACHED", "skipped"),
     ]
