@@ -28,7 +28,12 @@ class Verdict:
     @property
     def expected_deviation(self) -> bool:
         """A non-PASS outcome that was expected."""
-        return self.outcome != oc.PASS and not self.unexpected and self.outcome == self.expected.outcome
+        return not self.unexpected and as_expected(self.outcome, self.expected.outcome)
+
+
+def as_expected(outcome: str, expected_outcome: str | None) -> bool:
+    """`outcome` (of a case, or of one of its clauses) is the non-PASS outcome its expectation names."""
+    return outcome != oc.PASS and outcome == expected_outcome
 
 
 def expectation_for(case_id: str, known: KnownDeviations, dialect_reason: str | None) -> Expectation:

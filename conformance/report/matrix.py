@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.catalogue import Clause
+from conformance.report.clause_view import expected_on_clause, per_clause
 from conformance.report.judgement import run_totals
 
 #: Which outcome a cell shows when its cases disagree (first wins).
-PRECEDENCE = ("FAIL", "INFRA_ERROR", "INTERRUPTED", "NON_STRICT", "NOT_IMPLEMENTED", "SKIPPED", "PASS")
+PRECEDENCE = (
+    "FAIL", "INFRA_ERROR", "INTERRUPTED", "NON_STRICT", "NOT_IMPLEMENTED", "SKIPPED", "PASS", "NOT_REACHED",
+)
 COLOURS = {
     "PASS": "#c8e6c9",
     "FAIL": "#ef9a9a",
@@ -31,6 +34,7 @@ COLOURS = {
     "SKIPPED": "#e0e0e0",
     "INFRA_ERROR": "#ce93d8",
     "INTERRUPTED": "#ffcc80",
+    "NOT_REACHED": "#f5f5f5",
 }
 NOT_APPLICABLE = "n/a"
 MISSING = "-"
@@ -38,9 +42,8 @@ NO_FAMILY = "(not in the catalogue)"
 
 
 def _expected(case: Mapping[str, Any]) -> bool:
-    """The case ended as expected with something other than PASS."""
-    wanted = case.get("expected") or {}
-    return case["outcome"] != "PASS" and wanted.get("outcome") == case["outcome"]
+    """The case (as one clause saw it) ended as expected with something other than PASS."""
+    return expected_on_clause(case, case["outcome"])
 
 
 def _outside_dialect(case: Mapping[str, Any]) -> bool:
@@ -136,10 +139,10 @@ def build_matrix(
     cells: dict[tuple[str, int], Cell] = {}
     seen: dict[str, None] = {}
     for column, document in enumerate(documents):
-        for case in document["cases"]:
-            for clause_id in case["clauses"] or ["(no clause)"]:
+        for case in document["cases"]:  # each clause judged by its own verdict in the case
+            for clause_id, viewed in per_clause(case) or [("(no clause)", dict(case))]:
                 seen.setdefault(clause_id, None)
-                cells.setdefault((clause_id, column), Cell()).cases.append(case)
+                cells.setdefault((clause_id, column), Cell()).cases.append(viewed)
     families_in_order = dict.fromkeys(clause.family for clause in catalogue.values())
     order = {family: index for index, family in enumerate(families_in_order)}
     known = [c for c in catalogue if c in seen]

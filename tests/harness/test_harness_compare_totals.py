@@ -12,20 +12,20 @@ from harness_helpers import run_cli
 from conformance.report.judgement import run_totals
 from conformance.report.matrix import build_matrix, render_text
 
-RR_CASE = "test_region_limit.py::test_initiate_rr_outside_north_china_never_rr[{}]"
+RR_CASE = "test_region_limit.py::test_initiate_rr_outside_north_china_never_rr"
 ETAG_CASE = "test_complete.py::test_complete_etag_is_md5_of_part_etags"
-#: FAIL: the ETag and abort cases; NON_STRICT: the three RR-elsewhere cases; NOT_IMPLEMENTED: the s3-only
+#: FAIL: the ETag and abort cases; NON_STRICT: the RR-elsewhere case; NOT_IMPLEMENTED: the s3-only
 #: case of the selected clauses (outside the jss dialect); PASS: the rest.
 SELECT = [
     "--jss-deviate", "rr-downgrade", "--jss-deviate", "abort-returns-200", "--jss-deviate",
     "complete-etag-s3-style", "--jss-clause", "initiate.region-limit", "--jss-clause", "complete.etag",
     "--jss-clause", "abort.response", "-p", "no:cacheprovider",
 ]
-#: The ETag FAIL and one NON_STRICT expected; the abort FAIL and the two other NON_STRICT not.
+#: The ETag FAIL and the NON_STRICT expected; the abort FAIL not.
 KNOWN = (
     "[expected]\n"
     f'"{ETAG_CASE}" = {{ outcome = "FAIL", reason = "S3-style ETag, on purpose" }}\n'
-    f'"{RR_CASE.format("list-parts")}" = {{ outcome = "NON_STRICT", reason = "RR stored STANDARD" }}\n'
+    f'"{RR_CASE}" = {{ outcome = "NON_STRICT", reason = "RR reported STANDARD" }}\n'
 )
 RUN_LINE = re.compile(r"^expected deviations (\d+)  unexpected outcomes (\d+)$", re.MULTILINE)
 
@@ -41,8 +41,8 @@ def _compare_totals(stdout: str, label: str) -> tuple[int, int]:
     ("extra", "known", "counts"),
     [
         ((), None, (1, 2)),  # no file: only the two FAILs fail the run; NON_STRICT does not
-        (("--jss-strict",), None, (1, 5)),  # the three NON_STRICT too
-        ((), KNOWN, (3, 3)),  # file: ETag FAIL and one NON_STRICT expected; abort FAIL, two NON_STRICT not
+        (("--jss-strict",), None, (1, 3)),  # the NON_STRICT too
+        ((), KNOWN, (3, 1)),  # file: ETag FAIL and the NON_STRICT expected; the abort FAIL not
     ],
     ids=["no-file", "strict", "known-deviations"],
 )
@@ -54,7 +54,7 @@ def test_harness_compare_totals_equal_the_runs(tmp_path, extra, known, counts):
     run = run_cli(args, tmp_path)
     assert run.status == 1, run.stdout[-3000:]
     outcomes = [case["outcome"] for case in run.results["cases"]]
-    assert outcomes.count("NON_STRICT") == 3 and outcomes.count("FAIL") == 2
+    assert outcomes.count("NON_STRICT") == 1 and outcomes.count("FAIL") == 2
     outside = sum(1 for c in run.results["cases"] if c.get("expected", {}).get("source") == "dialect")
     assert outside == 1  # the s3-only case: an expected deviation in both counts
     [(expected, unexpected)] = RUN_LINE.findall(run.stdout)
