@@ -28,7 +28,13 @@ from conformance.harness import allure_support as allure_extras
 from conformance.harness import allure_writer, forking, interruption
 from conformance.harness.auto_workers import auto_workers
 from conformance.harness.case_interruption import CaseInterruption
-from conformance.harness.case_reports import Collector, classify_phase, count_infra_error, explain_failure
+from conformance.harness.case_reports import (
+    Collector,
+    classify_phase,
+    count_infra_error,
+    dialect_setup_report,
+    explain_failure,
+)
 from conformance.harness.classify import RED_STATUS, TEST_STATUS, combine
 from conformance.harness.clause_verdicts import clause_verdicts
 from conformance.harness.finishing import finish_run
@@ -283,19 +289,11 @@ def pytest_collection_modifyitems(
 
 @pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
 def pytest_runtest_makereport_dialect(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
-    """The setup report of a case the dialect check stopped (NOT_IMPLEMENTED), built without pytest's
-    traceback of the check's own frame: formatting it parsed this plugin's source for every such case (about
-    10 ms each), and the wrapper below replaces it with the outcome's line anyway. Its text is the exception
-    line (Allure's trace). Other reports: pytest's."""
-    if call.when != "setup" or call.excinfo is None or DIALECT_KEY not in item.stash:
+    """The setup report of a case the dialect check stopped, built without pytest's traceback (see
+    :func:`conformance.harness.case_reports.dialect_setup_report`); other reports: pytest's."""
+    if DIALECT_KEY not in item.stash:
         return None
-    if type(call.excinfo.value) is not oc.NotImplementedByTarget:
-        return None
-    sections = [(f"Captured {key} {when}", content) for when, key, content in item._report_sections]
-    return pytest.TestReport(
-        item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed", call.excinfo.exconly(),
-        call.when, sections, call.duration, call.start, call.stop, user_properties=item.user_properties,
-    )
+    return dialect_setup_report(item, call)
 
 
 @pytest.hookimpl(wrapper=True, trylast=True, specname="pytest_runtest_makereport")

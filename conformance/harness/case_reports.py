@@ -27,6 +27,22 @@ def classify_phase(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOut
     return PhaseOutcome(outcome, exception_message(exc, call.excinfo.exconly()), named=clauses_of(exc))
 
 
+def dialect_setup_report(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
+    """The setup report of a case the dialect check stopped (NOT_IMPLEMENTED), built without pytest's
+    traceback of the check's own frame: formatting it parsed the plugin's source for every such case (about
+    10 ms each), and the plugin's makereport wrapper replaces it with the outcome's line anyway. Its text is
+    the exception line (Allure's trace). None for any other report (pytest builds it)."""
+    if call.when != "setup" or call.excinfo is None:
+        return None
+    if type(call.excinfo.value) is not oc.NotImplementedByTarget:
+        return None
+    sections = [(f"Captured {key} {when}", content) for when, key, content in item._report_sections]
+    return pytest.TestReport(
+        item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed", call.excinfo.exconly(),
+        call.when, sections, call.duration, call.start, call.stop, user_properties=item.user_properties,
+    )
+
+
 def explain_failure(item, report, call, phase: PhaseOutcome, tracker, secrets_) -> None:
     """Say why the case failed: a "jss: why it failed" section of its failure report (the deciding exchange
     in full) and the same lines on the report (``jss_explanation``) for the summary section."""
