@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from conformance import operations as ops
 from conformance.cases.support import small_part
 from conformance.client import JssClient
+from conformance.operations.verdicts import Answer
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Observation:
     observer: str
     clause: str
     value: str | None = None
-    answer: ops.Answer | None = None
+    answer: Answer | None = None
     error: ops.ApiError | ops.Mismatch | None = None
 
     def words(self) -> str:
@@ -62,7 +63,7 @@ class Observed:
         """The classes the class clause is judged by."""
         return {observation.value for observation in self.judged_by()}
 
-    def deciding(self, wrong: Callable[[str | None], bool]) -> ops.Answer | None:
+    def deciding(self, wrong: Callable[[str | None], bool]) -> Answer | None:
         """The answer of the first judging observation whose class is `wrong`."""
         return next((o.answer for o in self.judged_by() if wrong(o.value)), None)
 
