@@ -28,8 +28,15 @@ from conformance.harness import allure_support as allure_extras
 from conformance.harness import allure_writer, forking, interruption
 from conformance.harness.auto_workers import auto_workers
 from conformance.harness.case_interruption import CaseInterruption
-from conformance.harness.case_reports import Collector, classify_phase, count_infra_error, explain_failure
+from conformance.harness.case_reports import (
+    Collector,
+    classify_phase,
+    count_infra_error,
+    dialect_setup_report,
+    explain_failure,
+)
 from conformance.harness.classify import RED_STATUS, SKIP_OUTCOMES, TEST_STATUS, combine
+from conformance.harness.clause_verdicts import clause_verdicts
 from conformance.harness.finishing import finish_run
 from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures by name on the plugin
     jss_bucket,
@@ -74,6 +81,7 @@ from conformance.known_deviations import (
     KnownDeviations,
 )
 from conformance.masking import mask_secrets
+from conformance.operations.checks import take_records
 from conformance.target import Target
 
 CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a conformance case checks"
@@ -283,18 +291,10 @@ def pytest_collection_modifyitems(
 @pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
 def pytest_runtest_makereport_dialect(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
     """The setup report of a case the wire/rulebook check stopped (NOT_APPLICABLE), built without pytest's
-    traceback of the check's own frame: formatting it parsed this plugin's source for every such case (about
-    10 ms each), and the wrapper below replaces it with the outcome's line anyway. Its text is the exception
-    line (Allure's trace). Other reports: pytest's."""
-    if call.when != "setup" or call.excinfo is None or DIALECT_KEY not in item.stash:
+    traceback (see :func:`conformance.harness.case_reports.dialect_setup_report`); other reports: pytest's."""
+    if DIALECT_KEY not in item.stash:
         return None
-    if type(call.excinfo.value) is not oc.NotApplicable:
-        return None
-    sections = [(f"Captured {key} {when}", content) for when, key, content in item._report_sections]
-    return pytest.TestReport(
-        item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed", call.excinfo.exconly(),
-        call.when, sections, call.duration, call.start, call.stop, user_properties=item.user_properties,
-    )
+    return dialect_setup_report(item, call)
 
 
 @pytest.hookimpl(wrapper=True, trylast=True, specname="pytest_runtest_makereport")
@@ -323,17 +323,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     state = harness_state(item.config)
     phase = classify_phase(report, call)
     phase.message = mask_secrets(phase.message, state.secrets)
+    records = take_records()
     if state.target is not None:
-        phase = judged_at_level(phase, report.when, clause_ids(item), state.catalogue, state.target.rulebook)
+        judged = judged_at_level(phase, report.when, clause_ids(item), state.catalogue, state.target.rulebook)
+        if judged.outcome != phase.outcome:  # every clause EXAMPLE: its failed checks are NON_STRICT too
+            records = [(c, judged.outcome if o == oc.FAIL else o, text) for c, o, text in records]
+        phase = judged
     if phase.outcome == oc.NON_STRICT and not item.config.option.jss_strict:
         report.outcome = "passed"
         report.longrepr = None
     elif phase.outcome in SKIP_OUTCOMES:  # JUnit: <skipped message="OUTCOME: ...">
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] + 1, f"{phase.outcome}: {phase.message}")
-    report.jss_outcome = phase.outcome
-    report.jss_message = phase.message
-    report.jss_clauses = clause_ids(item)
+    phase.checks = [(c, o, mask_secrets(text, state.secrets)) for c, o, text in records]
+    report.jss_outcome, report.jss_message, report.jss_checks = phase.outcome, phase.message, phase.checks
+    report.jss_clauses, report.jss_named = clause_ids(item), phase.named
     if phase.outcome == oc.NOT_APPLICABLE and DIALECT_KEY not in item.stash:
         item.stash[DIALECT_KEY] = ("dialect", phase.message)
     expected = expectation_for(case_id(item.nodeid), state.known, item.stash.get(DIALECT_KEY, None))
@@ -357,6 +361,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         allure_extras.attach_exchanges(tracker.exchanges, tracker.exchange_count, state.secrets)
     judged = bool(state.known.path)
     allure_extras.apply_outcome(item.config, final.outcome, final.message, expected, judged=judged)
+    allure_extras.show_clause_verdicts(item.config, clause_verdicts(clause_ids(item), phases, final))
     allure_extras.scrub_current(item.config, state.secrets)
     return report
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,12 +35,15 @@ RR_REGION: str = table("storage_class")["rr_region"]
 
 def params(rows: list[Mapping[str, Any]]) -> list[Any]:
     """pytest params of table rows: the row's `name` is the id, a `clause` it names marks the param as the
-    row's own clause (``row=True``: reported first, before the clauses of the case's decorator)."""
+    row's own clause (``row=True``: reported first, before the clauses of the case's decorator), and the
+    clauses of its `field_clauses` (fields checked as clauses of their own) follow it."""
     return [pytest.param(row, id=row["name"], marks=_clause_marks(row)) for row in rows]
 
 
 def _clause_marks(row: Mapping[str, Any]) -> list[Any]:
-    return [pytest.mark.clause(row["clause"], row=True)] if "clause" in row else []
+    own = [row["clause"]] if "clause" in row else []
+    own += list(dict.fromkeys(row.get("field_clauses", {}).values()))
+    return [pytest.mark.clause(*own, row=True)] if own else []
 
 
 @functools.lru_cache(maxsize=16)
@@ -119,41 +122,3 @@ def listed_upload(client: JssClient, bucket: str, key: str, upload_id: str) -> o
     """The ListMultipartUploads entry of `upload_id` (listing with the key as prefix), or None."""
     listing = ops.list_uploads(client, bucket, prefix=key)
     return next((u for u in listing.uploads if u.upload_id == upload_id and u.key == key), None)
-
-
-def _class_via_list_parts(client: JssClient, bucket: str, key: str, upload_id: str) -> str | None:
-    return ops.list_parts(client, bucket, key, upload_id).storage_class
-
-
-def _class_via_list_uploads(client: JssClient, bucket: str, key: str, upload_id: str) -> str | None:
-    entry = listed_upload(client, bucket, key, upload_id)
-    return entry.storage_class if entry else None
-
-
-def _class_via_head_after_complete(client: JssClient, bucket: str, key: str, upload_id: str) -> str | None:
-    etag = ops.upload_part(client, bucket, key, upload_id, 1, small_part()).etag
-    ops.complete(client, bucket, key, upload_id, [(1, etag)])
-    return ops.head_object(client, bucket, key).storage_class
-
-
-#: How the storage class of an upload in progress is observed (see fixtures/cases/storage_class.toml).
-STORAGE_CLASS_OBSERVERS: dict[str, Callable[[JssClient, str, str, str], str | None]] = {
-    "list-parts": _class_via_list_parts,
-    "list-uploads": _class_via_list_uploads,
-    "head-after-complete": _class_via_head_after_complete,
-}
-
-#: The clause each observer relies on, besides the clause of the class itself.
-OBSERVER_CLAUSES = {
-    "list-parts": "list-parts.storage-class.reported",
-    "list-uploads": "list-uploads.storage-class.reported",
-    "head-after-complete": "object.storage-class.reported",
-}
-
-
-def observer_params() -> list[Any]:
-    """pytest params of the storage-class observers, each marked with the clause it relies on."""
-    return [
-        pytest.param(name, id=name, marks=pytest.mark.clause(OBSERVER_CLAUSES[name]))
-        for name in table("storage_class")["observers"]
-    ]

@@ -72,10 +72,12 @@ def test_complete_object_is_parts_in_number_order(jss_client, jss_bucket, jss_ke
 
     completed = ops.complete(jss_client, jss_bucket.name, jss_key, upload.upload_id, sorted(etags))
 
-    read_back = md5_hex(ops.get_object(jss_client, jss_bucket.name, jss_key).body)
-    ops.assert_value(
-        "the MD5 of the object read back", read_back, md5_hex(first + second), decided_by=completed
-    )
+    with ops.checking("complete.creates-object"):
+        read_back = md5_hex(ops.get_object(jss_client, jss_bucket.name, jss_key).body)
+    with ops.checking("complete.assembly-order"):
+        ops.assert_value(
+            "the MD5 of the object read back", read_back, md5_hex(first + second), decided_by=completed
+        )
 
 
 @pytest.mark.clause("complete.gaps-allowed")

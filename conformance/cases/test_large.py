@@ -113,41 +113,43 @@ def test_multipart_large_object_resumed_after_dropped_connection(
     if not _drop(jss_client, bucket, key, upload.upload_id, source, dropped):
         raise InfraError(f"the target answered part {dropped} before the client dropped its connection")
 
-    listing = _settled_listing(jss_client, bucket, key, upload.upload_id, dropped)
-    expected = [(n, md5_hex, source.part_range(n)[1]) for n, (md5_hex, _) in sorted(sent.items())]
-    listed = [(p.part_number, p.etag, p.size) for p in listing.parts]
-    ops.assert_value(
-        f"the parts listed after part {dropped}'s connection dropped (PartNumber, ETag, Size)",
-        listed, expected, decided_by=listing,
-    )
+    with ops.checking("large.resume.after-dropped-part"):
+        listing = _settled_listing(jss_client, bucket, key, upload.upload_id, dropped)
+        expected = [(n, md5_hex, source.part_range(n)[1]) for n, (md5_hex, _) in sorted(sent.items())]
+        listed = [(p.part_number, p.etag, p.size) for p in listing.parts]
+        ops.assert_value(
+            f"the parts listed after part {dropped}'s connection dropped (PartNumber, ETag, Size)",
+            listed, expected, decided_by=listing,
+        )
 
-    listed_numbers = {p.part_number for p in listing.parts}
-    for number in range(1, source.part_count + 1):
-        if number in listed_numbers:
-            continue
-        answer, md5_hex, sha = _upload(jss_client, bucket, key, upload.upload_id, source, number)
-        ops.assert_value(f"the ETag of part {number}", answer.etag, md5_hex, decided_by=answer)
-        sent[number] = (md5_hex, sha)
-    etags = [(n, sent[n][0]) for n in sorted(sent)]
-    completed = ops.complete(jss_client, bucket, key, upload.upload_id, etags)
-    final_etag = ops.multipart_etag(jss_client, [etag for _, etag in etags])
-    ops.assert_value("the ETag of the completed object", completed.etag, final_etag, decided_by=completed)
+        listed_numbers = {p.part_number for p in listing.parts}
+        for number in range(1, source.part_count + 1):
+            if number in listed_numbers:
+                continue
+            answer, md5_hex, sha = _upload(jss_client, bucket, key, upload.upload_id, source, number)
+            ops.assert_value(f"the ETag of part {number}", answer.etag, md5_hex, decided_by=answer)
+            sent[number] = (md5_hex, sha)
+        etags = [(n, sent[n][0]) for n in sorted(sent)]
+        completed = ops.complete(jss_client, bucket, key, upload.upload_id, etags)
+        final_etag = ops.multipart_etag(jss_client, [etag for _, etag in etags])
+        ops.assert_value("the ETag of the completed object", completed.etag, final_etag, decided_by=completed)
 
-    response, digests = _download(jss_client, bucket, key, source.part_size)
-    ops.assert_status(response, 200)
-    ops.assert_value("the size of the downloaded object", digests.size, source.size, decided_by=response)
-    ops.assert_value(
-        "the SHA-256 of the downloaded bytes (part-wise)", digests.digest,
-        object_digest([sent[n][1] for n in sorted(sent)]), decided_by=response,
-    )
-    ops.assert_value(
-        "the final-ETag formula over the downloaded parts", ops.multipart_etag(jss_client, digests.part_md5),
-        final_etag, decided_by=response,
-    )
-    ops.assert_value(
-        "the ETag of the downloaded object", ops.unquote_etag(response.headers.get("ETag")), final_etag,
-        decided_by=response,
-    )
+    with ops.checking("large.object.streamed"):
+        response, digests = _download(jss_client, bucket, key, source.part_size)
+        ops.assert_status(response, 200)
+        ops.assert_value("the size of the downloaded object", digests.size, source.size, decided_by=response)
+        ops.assert_value(
+            "the SHA-256 of the downloaded bytes (part-wise)", digests.digest,
+            object_digest([sent[n][1] for n in sorted(sent)]), decided_by=response,
+        )
+        ops.assert_value(
+            "the final-ETag formula over the downloaded parts",
+            ops.multipart_etag(jss_client, digests.part_md5), final_etag, decided_by=response,
+        )
+        ops.assert_value(
+            "the ETag of the downloaded object", ops.unquote_etag(response.headers.get("ETag")), final_etag,
+            decided_by=response,
+        )
 
     report = _memory_report(jss_endpoint_pid, started, source.size, before)
     allure.attach(report, name="large: time and peak memory", attachment_type=allure.attachment_type.TEXT)

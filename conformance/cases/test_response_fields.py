@@ -24,18 +24,35 @@ JSON_TYPES = {
 
 
 def _assert_documented_fields(document, spec, tolerated) -> None:
-    """Every documented field present with its type (FAIL otherwise); undocumented ones are NON_STRICT."""
+    """Every documented field present with its type (FAIL otherwise); undocumented ones are NON_STRICT. A
+    field of the row's `field_clauses` is a soft check of its own clause; the others are the row's clause."""
+    own = spec.get("field_clauses", {})
+    checks = ops.Observations()
+    for name, clause in own.items():
+        with checks.check(clause):
+            _assert_field(document, name, spec["fields"][name], "field")
+    with checks.check(spec["clause"]):
+        _assert_other_fields(document, spec, tolerated, set(own))
+    checks.settle()
+
+
+def _assert_field(document, name: str, kind: str, what: str) -> None:
+    assert isinstance(document, dict), f"the body is not a JSON object: {document!r}"
+    assert name in document, f"{what} {name!r} is missing (fields: {sorted(document)})"
+    assert JSON_TYPES[kind](document[name]), f"{what} {name!r} is not a {kind}: {document[name]!r}"
+
+
+def _assert_other_fields(document, spec, tolerated, apart: set[str]) -> None:
     assert isinstance(document, dict), f"the body is not a JSON object: {document!r}"
     extra: set[str] = set()
     for name, kind in spec["fields"].items():
-        assert name in document, f"field {name!r} is missing (fields: {sorted(document)})"
-        assert JSON_TYPES[kind](document[name]), f"field {name!r} is not a {kind}: {document[name]!r}"
+        if name not in apart:
+            _assert_field(document, name, kind, "field")
     extra |= set(document) - set(spec["fields"])
     for item in next((document[name] for name, kind in spec["fields"].items() if kind == "list"), []):
         assert isinstance(item, dict), f"a list item is not a JSON object: {item!r}"
         for name, kind in spec.get("items", {}).items():
-            assert name in item, f"item field {name!r} is missing (fields: {sorted(item)})"
-            assert JSON_TYPES[kind](item[name]), f"item field {name!r} is not a {kind}: {item[name]!r}"
+            _assert_field(item, name, kind, "item field")
         extra |= set(item) - set(spec.get("items", {}))
     undocumented = sorted(extra - set(tolerated))
     if undocumented:

@@ -34,7 +34,8 @@ def test_initiate_signed_without_uploads_subresource_rejected(jss_client, jss_bu
 
     answer = ops.answer_of(ops.initiate, jss_client, jss_bucket.name, jss_key, signing=signing)
 
-    ops.assert_error(answer, 403, "SignatureDoesNotMatch")
+    with ops.checking("initiate.signature.uploads-subresource", "signature.wrong-signature"):
+        ops.assert_error(answer, 403, "SignatureDoesNotMatch")
 
 
 @pytest.mark.clause("signature.wrong-signature")
@@ -52,7 +53,8 @@ def test_initiate_signed_with_wrong_canonical_headers_rejected(jss_client, jss_b
         signing=SigningOptions(canonical_headers=row["signed"]),
     )
 
-    ops.assert_error(answer, 403, "SignatureDoesNotMatch")
+    with ops.checking(row["clause"], "signature.wrong-signature"):
+        ops.assert_error(answer, 403, "SignatureDoesNotMatch")
 
 
 @pytest.mark.clause("signature.canonical-headers.lowercase")
@@ -97,7 +99,8 @@ def test_initiate_virtual_host_signed_without_bucket_rejected(jss_client, jss_bu
         ops.initiate, jss_client, jss_bucket.name, jss_key, host=host, signing=without_bucket
     )
 
-    ops.assert_error(answer, 403, "SignatureDoesNotMatch")
+    with ops.checking("signature.canonical-resource.virtual-host", "signature.wrong-signature"):
+        ops.assert_error(answer, 403, "SignatureDoesNotMatch")
 
 
 @pytest.mark.clause("signature.canonical-resource.key-form")

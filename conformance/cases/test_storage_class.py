@@ -1,32 +1,48 @@
 """Storage-class defaults: no header and an explicit STANDARD both give STANDARD, as observed through
-ListParts, ListMultipartUploads and the completed object's HEAD; an unknown class is rejected."""
+ListParts, ListMultipartUploads and the completed object's HEAD in one case (each observer's report a clause
+of its own: conformance.cases.storage_observation); an unknown class is rejected."""
 
 from __future__ import annotations
 
 import pytest
 
 from conformance import operations as ops
-from conformance.cases.support import STANDARD, STORAGE_CLASS_OBSERVERS, observer_params, table
+from conformance.cases.storage_observation import REPORTED_CLAUSES, observe
+from conformance.cases.support import STANDARD, table
 
 
-@pytest.mark.clause("initiate.storage-class.default")
-@pytest.mark.parametrize("observer", observer_params())
-def test_initiate_without_storage_class_is_standard(jss_client, jss_bucket, jss_key, observer):
+def _judge_standard(checks: ops.Observations, clause: str, observed, upload) -> None:
+    """The class clause: every credible observation says STANDARD (none: the clause is not reached)."""
+    if not observed.credible:
+        ops.not_reached(clause, f"no observer reported a storage class: {observed.words()}")
+        return
+    with checks.check(clause):
+        if observed.values() != {STANDARD}:
+            decided_by = observed.deciding(lambda value: value != STANDARD) or upload
+            raise ops.Mismatch(f"the storage class of the upload to be {STANDARD!r}", observed.words(),
+                               ops.exchange_of(decided_by))
+
+
+@pytest.mark.clause("initiate.storage-class.default", *REPORTED_CLAUSES)
+def test_initiate_without_storage_class_is_standard(jss_client, jss_bucket, jss_key):
     upload = ops.initiate(jss_client, jss_bucket.name, jss_key)
+    checks = ops.Observations()
 
-    observed = STORAGE_CLASS_OBSERVERS[observer](jss_client, jss_bucket.name, jss_key, upload.upload_id)
+    observed = observe(checks, jss_client, jss_bucket.name, jss_key, upload.upload_id, STANDARD)
 
-    ops.assert_value("the storage class of the upload", observed, STANDARD, decided_by=upload)
+    _judge_standard(checks, "initiate.storage-class.default", observed, upload)
+    checks.settle()
 
 
-@pytest.mark.clause("initiate.storage-class.standard")
-@pytest.mark.parametrize("observer", observer_params())
-def test_initiate_standard_storage_class_is_standard(jss_client, jss_bucket, jss_key, observer):
+@pytest.mark.clause("initiate.storage-class.standard", *REPORTED_CLAUSES)
+def test_initiate_standard_storage_class_is_standard(jss_client, jss_bucket, jss_key):
     upload = ops.initiate(jss_client, jss_bucket.name, jss_key, storage_class=STANDARD)
+    checks = ops.Observations()
 
-    observed = STORAGE_CLASS_OBSERVERS[observer](jss_client, jss_bucket.name, jss_key, upload.upload_id)
+    observed = observe(checks, jss_client, jss_bucket.name, jss_key, upload.upload_id, STANDARD)
 
-    ops.assert_value("the storage class of the upload", observed, STANDARD, decided_by=upload)
+    _judge_standard(checks, "initiate.storage-class.standard", observed, upload)
+    checks.settle()
 
 
 @pytest.mark.clause("initiate.storage-class.unknown")

@@ -119,6 +119,34 @@ def _show(test, shown: AllureView) -> None:
     test.labels.extend(Label(name="tag", value=tag) for tag in shown.tags)
 
 
+#: The name of the Allure step that shows one clause's verdict starts so.
+CLAUSE_STEP = "clause "
+
+
+def show_clause_verdicts(config: pytest.Config, verdicts: Iterable[dict[str, str]]) -> None:
+    """One Allure step per clause of the running test: ``clause <id>: <outcome>``, its status and message
+    (replacing those of an earlier phase); a no-op without --alluredir."""
+    test = _current_test(config)
+    if test is None:
+        return
+    from allure_commons.model2 import StatusDetails, TestStepResult
+
+    now = int(time.time() * 1000)
+    steps = [step for step in test.steps if not (step.name or "").startswith(CLAUSE_STEP)]
+    for verdict in verdicts:
+        outcome, message = verdict["outcome"], verdict["message"]
+        steps.append(TestStepResult(
+            name=f"{CLAUSE_STEP}{verdict['clause']}: {outcome}", status=clause_status(outcome),
+            statusDetails=StatusDetails(message=message) if message else None, start=now, stop=now,
+        ))
+    test.steps = steps
+
+
+def clause_status(outcome: str) -> str:
+    """The Allure status of a clause verdict (NOT_REACHED and NOT_APPLICABLE: skipped)."""
+    return base_status(outcome) if outcome not in (oc.NOT_REACHED, oc.NOT_APPLICABLE) else "skipped"
+
+
 def scrub_current(config: pytest.Config, secrets_: Iterable[str]) -> None:
     """Mask the secrets in the running test's status message and trace (:func:`mask_secrets`)."""
     test = _current_test(config)

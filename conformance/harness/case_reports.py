@@ -11,6 +11,7 @@ from conformance.harness.classify import PhaseOutcome, exception_message, outcom
 from conformance.harness.explain import explain
 from conformance.harness.selection import clause_ids
 from conformance.masking import mask_secrets
+from conformance.operations.checks import clauses_of
 
 
 def classify_phase(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOutcome:
@@ -22,7 +23,24 @@ def classify_phase(report: pytest.TestReport, call: pytest.CallInfo) -> PhaseOut
     if call.excinfo is None:
         return PhaseOutcome(oc.FAIL, str(report.longrepr or ""))
     exc = call.excinfo.value
-    return PhaseOutcome(outcome_of_exception(exc), exception_message(exc, call.excinfo.exconly()))
+    outcome = outcome_of_exception(exc)
+    return PhaseOutcome(outcome, exception_message(exc, call.excinfo.exconly()), named=clauses_of(exc))
+
+
+def dialect_setup_report(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
+    """The setup report of a case the wire/rulebook check stopped (NOT_APPLICABLE), built without pytest's
+    traceback of the check's own frame: formatting it parsed the plugin's source for every such case (about
+    10 ms each), and the plugin's makereport wrapper replaces it with the outcome's line anyway. Its text is
+    the exception line (Allure's trace). None for any other report (pytest builds it)."""
+    if call.when != "setup" or call.excinfo is None:
+        return None
+    if type(call.excinfo.value) is not oc.NotApplicable:
+        return None
+    sections = [(f"Captured {key} {when}", content) for when, key, content in item._report_sections]
+    return pytest.TestReport(
+        item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed", call.excinfo.exconly(),
+        call.when, sections, call.duration, call.start, call.stop, user_properties=item.user_properties,
+    )
 
 
 def explain_failure(

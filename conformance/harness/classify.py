@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from conformance import outcomes as oc
+from conformance.operations.checks import CheckFailures
 from conformance.operations.results import ApiError
 from conformance.operations.verdicts import Mismatch, describe
 
@@ -61,6 +62,10 @@ class PhaseOutcome:
     outcome: str
     message: str = ""
     details: list[str] = field(default_factory=list)
+    #: The clause verdicts the phase's checks recorded: (clause, outcome, message).
+    checks: list[tuple[str, str, str]] = field(default_factory=list)
+    #: The clauses its exception was attributed to (None: unnamed; ("*",): its checks recorded each clause).
+    named: tuple[str, ...] | None = None
 
 
 def _members(exc: BaseException) -> list[BaseException]:
@@ -81,6 +86,8 @@ def outcome_of_exception(exc: BaseException) -> str:
         return oc.INFRA_ERROR
     if members and all(isinstance(member, oc.NotApplicable) for member in members):
         return oc.NOT_APPLICABLE
+    if len(members) == 1 and isinstance(members[0], CheckFailures):
+        return members[0].outcome
     if members and all(isinstance(member, oc.NotImplementedByTarget) for member in members):
         return oc.NOT_IMPLEMENTED
     if members and all(isinstance(member, oc.NonStrict) for member in members):
@@ -90,7 +97,8 @@ def outcome_of_exception(exc: BaseException) -> str:
 
 #: Exceptions whose own text is the outcome's message.
 _OWN_MESSAGES = (
-    oc.InfraError, oc.NotImplementedByTarget, oc.NotApplicable, oc.NonStrict, oc.Interrupted, Mismatch
+    oc.InfraError, oc.NotImplementedByTarget, oc.NotApplicable, oc.NonStrict, oc.Interrupted, Mismatch,
+    CheckFailures,
 )
 
 

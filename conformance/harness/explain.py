@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from conformance.catalogue import CatalogueError, Clause, catalogue_path, load_catalogue
 from conformance.client import Exchange, mask_url
 from conformance.operations import ApiError, MalformedResponse, Mismatch, field_of
+from conformance.operations.checks import CheckFailures, message_of
 from conformance.operations.verdicts import describe, status_words
 
 #: How many exchange lines the summary section shows per case (the failure report shows every kept one).
@@ -75,6 +76,8 @@ def _members(exc: BaseException) -> list[BaseException]:
 def _verdict(exc: BaseException | None, message: str) -> tuple[list[str], object]:
     """(the expected/observed lines, the exchange the exception names or None)."""
     for member in _members(exc) if exc is not None else []:
+        if isinstance(member, CheckFailures):
+            return _soft_lines(member), member.exchange
         if isinstance(member, Mismatch):
             return [f"expected: {member.expected}", f"observed: {member.observed}"], member.exchange
         if isinstance(member, ApiError):
@@ -84,6 +87,17 @@ def _verdict(exc: BaseException | None, message: str) -> tuple[list[str], object
             return ["expected: a JSON object as the body of the answer", f"observed: {member}"], None
     first = message.strip().splitlines()[0] if message.strip() else "(no message)"
     return [f"observed: {first}"], None
+
+
+def _soft_lines(failures: CheckFailures) -> list[str]:
+    """Each failed soft check: its clause, then what was expected and observed."""
+    lines = []
+    for clause, exc in failures.failures:
+        if isinstance(exc, Mismatch):
+            lines += [f"{clause}: expected: {exc.expected}", f"{clause}: observed: {exc.observed}"]
+        else:
+            lines.append(f"{clause}: {message_of(exc)}")
+    return lines
 
 
 @dataclass

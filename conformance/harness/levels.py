@@ -8,6 +8,7 @@ clauses keep their FAIL; a failing setup or teardown is never about a clause and
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 from conformance import outcomes as oc
@@ -37,5 +38,6 @@ def judged_at_level(
     if not examples:
         return phase
     why = f"{', '.join(examples)} {'is' if len(examples) == 1 else 'are'} EXAMPLE under the {rulebook} rules"
-    return PhaseOutcome(oc.NON_STRICT, f"{why} (a documented sample, not a MUST): {phase.message}",
-                        phase.details)
+    return dataclasses.replace(
+        phase, outcome=oc.NON_STRICT, message=f"{why} (a documented sample, not a MUST): {phase.message}"
+    )

@@ -232,19 +232,21 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
         lines.append((f"NOT_APPLICABLE {len(other_dialect)} cases of clauses outside the {target.dialect}"
                       f" wire or the {target.rulebook} rules (nothing was asked of the store)",
                       {"yellow": True}))
+    by_clause = state.book.clause_verdicts()
     for name in (oc.FAIL, oc.INFRA_ERROR, oc.INTERRUPTED, oc.NON_STRICT, oc.NOT_IMPLEMENTED):
         listed = sorted(
-            (case_id(nodeid), phase.message, phase.details)
+            (case_id(nodeid), phase.message, phase.details, _clauses_of(by_clause[nodeid], name))
             for nodeid, phase in outcomes.items()
             if phase.outcome == name and case_id(nodeid) not in other_dialect
         )
-        for identifier, message, details in listed[:_SHOWN_PER_OUTCOME]:
+        for identifier, message, details, clauses in listed[:_SHOWN_PER_OUTCOME]:
             first = message.splitlines()[0] if message else ""
             known = identifier in expected
             red = name in (oc.FAIL, oc.INFRA_ERROR, oc.INTERRUPTED) and not known
             colour = {"red": True} if red else {"yellow": True}
             shown = f"{name} (expected)" if known else name
-            lines.append((f"{shown} {identifier}: {first[:160]}", colour))
+            named = f" [{clauses}]" if clauses else ""
+            lines.append((f"{shown} {identifier}{named}: {first[:160]}", colour))
             lines.extend((f"    {detail}", {}) for detail in details)
         if len(listed) > _SHOWN_PER_OUTCOME:
             lines.append((f"... and {len(listed) - _SHOWN_PER_OUTCOME} more {name}", colour))
@@ -264,6 +266,11 @@ def summary_lines(config: pytest.Config, state: HarnessState) -> list[tuple[str,
     if config.option.jss_keep and state.target is not None:
         lines.append((_kept_line(state.target, state.run_id), {}))
     return lines
+
+
+def _clauses_of(verdicts: list[dict[str, str]], outcome: str) -> str:
+    """The clauses of a case whose own verdict is `outcome` (the case's failing clauses), comma-separated."""
+    return ", ".join(verdict["clause"] for verdict in verdicts if verdict["outcome"] == outcome)
 
 
 def _kept_line(target: Target, run_id: str) -> str:

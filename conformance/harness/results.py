@@ -9,6 +9,7 @@ import pytest
 from conformance import outcomes as oc
 from conformance.harness.case_interruption import in_flight_message
 from conformance.harness.classify import PhaseOutcome, combine
+from conformance.harness.clause_verdicts import clause_verdicts
 from conformance.harness.verdicts import Verdict, expected_record, judge
 from conformance.known_deviations import PASS_EXPECTED, Expectation
 from conformance.report.results import case_record
@@ -37,6 +38,9 @@ class _Case:
         if self.interrupted:
             return combine([*self.phases, PhaseOutcome(oc.INTERRUPTED, self.interrupted)])
         return combine(self.phases)
+
+    def clause_verdicts(self) -> list[dict[str, str]]:
+        return clause_verdicts(self.clauses, self.phases, self.outcome())
 
 
 class ResultsBook:
@@ -84,7 +88,10 @@ class ResultsBook:
         if report.when == "teardown" and outcome != oc.PASS:
             message = f"teardown: {message}"
         details = list(getattr(report, "jss_explanation", None) or [])
-        case.phases.append(PhaseOutcome(outcome, message, details))
+        checks = [tuple(check) for check in getattr(report, "jss_checks", None) or ()]
+        named = getattr(report, "jss_named", None)
+        named = tuple(named) if named is not None else None
+        case.phases.append(PhaseOutcome(outcome, message, details, checks, named))
 
     def add_synthetic(self, nodeid: str, outcome: str, message: str, seconds: float = 0.0) -> None:
         """Record an outcome that no test report carries (e.g. the preflight probe's INFRA_ERROR)."""
@@ -93,6 +100,10 @@ class ResultsBook:
     def outcomes(self) -> dict[str, PhaseOutcome]:
         """nodeid -> combined case outcome."""
         return {nodeid: case.outcome() for nodeid, case in self._cases.items()}
+
+    def clause_verdicts(self) -> dict[str, list[dict[str, str]]]:
+        """nodeid -> the case's verdict per clause (conformance.harness.clause_verdicts)."""
+        return {nodeid: case.clause_verdicts() for nodeid, case in self._cases.items()}
 
     def verdicts(self, *, judged: bool, strict: bool) -> list[Verdict]:
         """Every case's outcome judged against its expectation (see conformance.harness.verdicts)."""
@@ -111,7 +122,7 @@ class ResultsBook:
             records.append(
                 case_record(
                     case_id(nodeid), case.clauses, final.outcome, case.seconds * 1000, message,
-                    expected=expected_record(case.expected),
+                    expected=expected_record(case.expected), clause_verdicts=case.clause_verdicts(),
                 )
             )
         return records

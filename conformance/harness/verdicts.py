@@ -28,10 +28,13 @@ class Verdict:
     @property
     def expected_deviation(self) -> bool:
         """A non-PASS outcome that was expected (NOT_APPLICABLE is no deviation: nothing was asked)."""
-        return (
-            self.outcome not in (oc.PASS, oc.NOT_APPLICABLE) and not self.unexpected
-            and self.outcome == self.expected.outcome
-        )
+        return not self.unexpected and as_expected(self.outcome, self.expected.outcome)
+
+
+def as_expected(outcome: str, expected_outcome: str | None) -> bool:
+    """`outcome` (of a case, or of one of its clauses) is the non-PASS outcome its expectation names
+    (NOT_APPLICABLE never: nothing was asked of the store)."""
+    return outcome not in (oc.PASS, oc.NOT_APPLICABLE) and outcome == expected_outcome
 
 
 def expectation_for(

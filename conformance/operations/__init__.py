@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 
+from conformance.operations.checks import CheckFailures, Observations, checking, not_reached
 from conformance.operations.results import (
     ENCRYPTION_HEADER,
     ERROR_KEYS,
@@ -59,6 +60,7 @@ __all__ = [
     "ApiError", "BucketListing", "CompletedUpload", "InitiatedUpload", "MalformedResponse", "ObjectEntry",
     "ObjectInfo", "ObjectListing", "PartInfo", "PartListing", "Result", "UploadedPart", "UploadInfo",
     "UploadListing", "field_of", "json_body", "unquote_etag", "dialect_module",
+    "CheckFailures", "Observations", "checking", "not_reached",
     "Mismatch", "answer_of", "assert_error", "assert_status", "assert_value", "describe", "exchange_of",
     "initiate", "upload_part", "complete_body", "complete", "abort", "list_parts", "list_uploads",
     "put_object", "get_object", "head_object", "delete_object", "put_bucket", "delete_bucket",

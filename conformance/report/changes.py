@@ -25,6 +25,7 @@ from typing import Any
 
 from conformance import outcomes as oc
 from conformance.known_deviations import OUTSIDE_SOURCES
+from conformance.report.clause_view import expected_on_clause, per_clause
 
 EXPECTED = "EXPECTED"
 NOT_REACHED = "NOT_REACHED"
@@ -103,15 +104,12 @@ def clause_verdicts(document: Mapping[str, Any]) -> dict[tuple[str, str], Verdic
     """(clause id, case id) -> the case's verdict on the clause, for every case of a results.json document."""
     found: dict[tuple[str, str], Verdict] = {}
     for case in document["cases"]:
-        wanted = case.get("expected") or {}
-        own = {entry["clause"]: entry for entry in case.get("clause_verdicts") or ()}
-        for clause in dict.fromkeys([*case["clauses"], *own]):
-            entry = own.get(clause, case)
-            outcome = entry["outcome"]
-            as_expected = outcome != oc.PASS and outcome == wanted.get("outcome")
+        source = (case.get("expected") or {}).get("source")
+        for clause, seen in per_clause(case):
+            expected = expected_on_clause(case, seen["outcome"])
             found[(clause, case["id"])] = Verdict(
-                case["id"], outcome, entry.get("message", ""), as_expected,
-                outcome == oc.NOT_APPLICABLE or (as_expected and wanted.get("source") in OUTSIDE_SOURCES),
+                case["id"], seen["outcome"], seen["message"], expected,
+                seen["outcome"] == oc.NOT_APPLICABLE or (expected and source in OUTSIDE_SOURCES),
             )
     return found
 

@@ -2,10 +2,10 @@
 
 ``{"run": {suite_version, target, endpoint, dialect, regions, started, duration, strict, status, stopped_at,
 reason, selected, known_deviations, unexpected}, "cases": [{"id", "clauses", "outcome", "duration_ms",
-"message"}]}``; the JSON Schema is ``results.schema.json`` beside this module. ``status`` is completed /
-interrupted / stopped (a file without it, from an older suite version, is a completed run); ``stopped_at``
-(setup or cases) and ``reason`` say where and why a run did not complete; ``strict``: the run had
---jss-strict.
+"message", "clause_verdicts"}]}``; the JSON Schema is ``results.schema.json`` beside this module.
+``status`` is completed / interrupted / stopped (a file without it, from an older suite version, is a
+completed run); ``stopped_at`` (setup or cases) and ``reason`` say where and why a run did not complete;
+``strict``: the run had --jss-strict.
 """
 
 from __future__ import annotations
@@ -74,8 +74,10 @@ def case_record(
     duration_ms: float,
     message: str,
     expected: Mapping[str, str] | None = None,
+    clause_verdicts: Sequence[Mapping[str, str]] | None = None,
 ) -> dict:
-    """One ``cases`` entry; `expected` (outcome, reason, source) only when a non-PASS outcome is expected."""
+    """One ``cases`` entry; `expected` (outcome, reason, source) only when a non-PASS outcome is expected;
+    `clause_verdicts`: the case's verdict per clause ({clause, outcome, message})."""
     record = {
         "id": case_id,
         "clauses": list(dict.fromkeys(clauses)),
@@ -83,6 +85,8 @@ def case_record(
         "duration_ms": round(max(duration_ms, 0.0), 1),
         "message": message,
     }
+    if clause_verdicts is not None:
+        record["clause_verdicts"] = [dict(verdict) for verdict in clause_verdicts]
     if expected:
         record["expected"] = dict(expected)
     return record

@@ -13,9 +13,9 @@ from conformance.report.judgement import run_totals
 from conformance.report.matrix import build_matrix
 from conformance.report.matrix_text import render_text
 
-RR_CASE = "test_region_limit.py::test_initiate_rr_outside_north_china_never_rr[{}]"
+RR_CASE = "test_region_limit.py::test_initiate_rr_outside_north_china_never_rr"
 ETAG_CASE = "test_complete.py::test_complete_etag_is_md5_of_part_etags"
-#: FAIL: the abort case; NON_STRICT: the three RR-elsewhere cases and the ETag case (complete.etag.formula is
+#: FAIL: the abort case; NON_STRICT: the RR-elsewhere case and the ETag case (complete.etag.formula is
 #: EXAMPLE under the jss rules); NOT_APPLICABLE: the s3-only case of the selected clauses (outside the jss
 #: wire, never an expected deviation); PASS: the rest.
 SELECT = [
@@ -23,11 +23,11 @@ SELECT = [
     "complete-etag-s3-style", "--jss-clause", "initiate.region-limit", "--jss-clause", "complete.etag",
     "--jss-clause", "abort.response", "-p", "no:cacheprovider",
 ]
-#: The ETag NON_STRICT and one RR NON_STRICT expected; the abort FAIL and the two other NON_STRICT not.
+#: The ETag NON_STRICT and the RR NON_STRICT expected; the abort FAIL not.
 KNOWN = (
     "[expected]\n"
     f'"{ETAG_CASE}" = {{ outcome = "NON_STRICT", reason = "S3-style ETag, on purpose" }}\n'
-    f'"{RR_CASE.format("list-parts")}" = {{ outcome = "NON_STRICT", reason = "RR stored STANDARD" }}\n'
+    f'"{RR_CASE}" = {{ outcome = "NON_STRICT", reason = "RR reported STANDARD" }}\n'
 )
 RUN_LINE = re.compile(r"^expected deviations (\d+)  unexpected outcomes (\d+)$", re.MULTILINE)
 
@@ -43,8 +43,8 @@ def _compare_totals(stdout: str, label: str) -> tuple[int, int]:
     ("extra", "known", "counts"),
     [
         ((), None, (0, 1)),  # no file: only the FAIL fails the run; NON_STRICT does not
-        (("--jss-strict",), None, (0, 5)),  # the four NON_STRICT too
-        ((), KNOWN, (2, 3)),  # file: two NON_STRICT expected; abort FAIL, two RR NON_STRICT not
+        (("--jss-strict",), None, (0, 3)),  # the two NON_STRICT too
+        ((), KNOWN, (2, 1)),  # file: the two NON_STRICT expected; the abort FAIL not
     ],
     ids=["no-file", "strict", "known-deviations"],
 )
@@ -56,7 +56,7 @@ def test_harness_compare_totals_equal_the_runs(tmp_path, extra, known, counts):
     run = run_cli(args, tmp_path)
     assert run.status == 1, run.stdout[-3000:]
     outcomes = [case["outcome"] for case in run.results["cases"]]
-    assert outcomes.count("NON_STRICT") == 4 and outcomes.count("FAIL") == 1
+    assert outcomes.count("NON_STRICT") == 2 and outcomes.count("FAIL") == 1
     outside = [c for c in run.results["cases"] if c.get("expected", {}).get("source") == "dialect"]
     assert [c["outcome"] for c in outside] == ["NOT_APPLICABLE"]  # the s3-only case: counted in neither
     [(expected, unexpected)] = RUN_LINE.findall(run.stdout)

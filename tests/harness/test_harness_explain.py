@@ -14,7 +14,7 @@ from conformance.catalogue import load_catalogue
 
 DEVIATIONS = ("canonical-headers-unsorted", "default-storage-class-rr")
 UNSORTED = "test_signature.py::test_initiate_signed_with_wrong_canonical_headers_rejected[unsorted]"
-VIA_LIST_PARTS = "test_storage_class.py::test_initiate_without_storage_class_is_standard[list-parts]"
+DEFAULT_CLASS = "test_storage_class.py::test_initiate_without_storage_class_is_standard"
 ROW_CLAUSE = "signature.canonical-headers.sorted"  # fixtures/cases/signature.toml, row "unsorted"
 CASE_CLAUSE = "signature.wrong-signature"  # the case's decorator
 
@@ -38,7 +38,7 @@ def _summary_block(stdout: str, case: str) -> list[str]:
     """The lines of `case` in the jss-conformance summary section: its FAIL line and the indented ones."""
     section = stdout.split(" jss-conformance ", 1)[1]
     lines = section.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"FAIL {case}:"))
+    start = next(i for i, line in enumerate(lines) if line.startswith((f"FAIL {case}:", f"FAIL {case} [")))
     block = [lines[start]]
     for line in lines[start + 1 :]:
         if not line.startswith("    "):
@@ -79,23 +79,27 @@ def test_harness_output_never_says_did_not_raise(deviated_run):
     assert "DID NOT RAISE" not in str(deviated_run.results)
 
 
-def test_harness_deciding_exchange_of_a_storage_class_failure_is_the_initiate(deviated_run):
-    block = _summary_block(deviated_run.stdout, VIA_LIST_PARTS)
+def test_harness_deciding_exchange_of_a_storage_class_failure_is_the_head(deviated_run):
+    block = _summary_block(deviated_run.stdout, DEFAULT_CLASS)
     deciding = next(line for line in block if line.startswith("deciding exchange"))
     listed = [line for line in block if line.startswith("#")]
 
-    assert re.fullmatch(r"deciding exchange: #1 POST /harness-north/\S+\?uploads -> 200 OK", deciding)
-    assert [line.split()[1] for line in listed] == ["POST", "GET"]  # initiate, ListParts
-    assert listed[0].endswith("<- deciding") and "?uploadId=" in listed[1]
+    # the class clause is judged by the completed object's HEAD (conformance.cases.storage_observation)
+    assert re.fullmatch(r"deciding exchange: #6 HEAD /harness-north/\S+ -> 200 OK", deciding)
+    # initiate, ListParts, ListMultipartUploads, UploadPart, Complete, HEAD
+    assert [line.split()[1] for line in listed] == ["POST", "GET", "GET", "PUT", "POST", "HEAD"]
+    assert listed[-1].endswith("<- deciding") and "?uploadId=" in listed[1]
+    assert "initiate.storage-class.default: observed: ListParts said 'REDUCED_REDUNDANCY', " \
+        "ListMultipartUploads said 'REDUCED_REDUNDANCY', HEAD said 'REDUCED_REDUNDANCY'" in block
 
 
 def test_harness_failure_report_shows_the_deciding_exchange_in_full(deviated_run):
     parts = deviated_run.stdout.split(" jss: why it failed ")
     sections = [part.split("--- the deciding exchange ---", 1) for part in parts]
-    explanation, full = next(s for s in sections if len(s) == 2 and "is_standard_list-parts" in s[0])
+    explanation, full = next(s for s in sections if len(s) == 2 and "without_storage_class" in s[0])
 
-    assert "exchanges of the case (2):" in explanation
-    assert full.lstrip().startswith("POST http") and "?uploads" in full.splitlines()[1]
+    assert "exchanges of the case (6):" in explanation
+    assert full.lstrip().startswith("HEAD http")
     assert f"Authorization: jingdong {ACCESS_KEY}:****" in full
 
 

@@ -3,7 +3,9 @@ each deviation of the reference endpoint (conformance/reference/deviations.py); 
 what each one must do. From the results of those runs:
 
 (a) the clauses a deviation breaks turn to its expected outcome (FAIL, NON_STRICT for the silent RR
-    downgrade): at least one case per clause;
+    downgrade): at least one case's verdict on each clause (results.json ``clause_verdicts``), and no other
+    clause gets a red verdict (unless the deviation is a ``cascade``: it breaks an operation that cases of
+    other clauses need to arrange theirs, e.g. every UploadPart refused);
 (b) every case outside the families it is visible in still passes, family by family;
 (c) coverage: every case of the suite is turned red by at least one deviation, and every deviation turns at
     least one case red.
@@ -49,6 +51,7 @@ class Control:
     clauses: tuple[str, ...]
     outcome: str
     fault: bool
+    cascade: bool
     #: Clauses whose expected outcome differs from `outcome` (an EXAMPLE clause's NON_STRICT).
     clause_outcomes: tuple[tuple[str, str], ...] = ()
 
@@ -73,6 +76,7 @@ def load_controls() -> dict[str, Control]:
             tuple(entry["clauses"]),
             entry["outcome"],
             entry.get("fault", False),
+            entry.get("cascade", False),
             tuple(sorted(entry.get("clause_outcomes", {}).items())),
         )
         for entry in entries
@@ -85,13 +89,24 @@ CATALOGUE = load_catalogue()
 
 @dataclass(frozen=True)
 class SuiteRun:
-    """The suite run against one deviation: exit status, case id -> (outcome, clauses), output tail."""
+    """The suite run against one deviation: exit status, case id -> (outcome, clauses), case id -> its
+    verdict per clause, output tail."""
 
     deviation: str
     status: int | None  # None: it did not finish in time
     cases: dict[str, tuple[str, tuple[str, ...]]]
     target: str | None
     output: str
+    verdicts: dict[str, dict[str, str]]
+
+    def red_clauses(self) -> dict[str, set[str]]:
+        """clause -> the red outcomes (FAIL, NON_STRICT) its verdicts got in some case."""
+        red: dict[str, set[str]] = defaultdict(set)
+        for verdicts in self.verdicts.values():
+            for clause, outcome in verdicts.items():
+                if outcome in RED:
+                    red[clause].add(outcome)
+        return dict(red)
 
     def families_of(self, case: str) -> set[str]:
         """The families of the clauses a case checks."""
@@ -115,7 +130,9 @@ def _run_suite(deviation: str, directory: Path) -> dict:
         "--jss-results", str(results), "-p", "no:cacheprovider", "-q",
         *(LARGE_ARGS if LARGE in CONTROLS[deviation].families else ()),
     ]
-    summary = {"deviation": deviation, "status": None, "cases": {}, "target": None, "output": ""}
+    summary = {
+        "deviation": deviation, "status": None, "cases": {}, "verdicts": {}, "target": None, "output": ""
+    }
     try:
         completed = subprocess.run(
             command, cwd=directory, env=clean_env(), capture_output=True, text=True, timeout=CLI_TIMEOUT
@@ -127,9 +144,12 @@ def _run_suite(deviation: str, directory: Path) -> dict:
     summary["output"] = (completed.stdout + completed.stderr)[-OUTPUT_TAIL:]
     if results.exists():
         document = json.loads(results.read_text(encoding="utf-8"))
-        summary["cases"] = {  # the cases outside the jss dialect (S3 counterparts) never run here
-            case["id"]: (case["outcome"], case["clauses"]) for case in document["cases"]
-            if case.get("expected", {}).get("source") != "dialect"
+        cases = [  # the cases outside the jss dialect (S3 counterparts) never run here
+            case for case in document["cases"] if case.get("expected", {}).get("source") != "dialect"
+        ]
+        summary["cases"] = {case["id"]: (case["outcome"], case["clauses"]) for case in cases}
+        summary["verdicts"] = {
+            case["id"]: {v["clause"]: v["outcome"] for v in case["clause_verdicts"]} for case in cases
         }
         summary["target"] = document["run"]["target"]
     return summary
@@ -199,7 +219,7 @@ def deviated_runs(
     for name in names:
         run = json.loads((directory / f"{name}.summary.json").read_text(encoding="utf-8"))
         cases = {case: (outcome, tuple(clauses)) for case, (outcome, clauses) in run["cases"].items()}
-        runs[name] = SuiteRun(name, run["status"], cases, run["target"], run["output"])
+        runs[name] = SuiteRun(name, run["status"], cases, run["target"], run["output"], run["verdicts"])
     return runs
 
 
@@ -237,8 +257,8 @@ def test_harness_deviation_turns_its_clauses_red(deviated_runs, deviation):
     control = CONTROLS[deviation]
     run = _completed(deviated_runs, deviation)
     turned = {
-        clause: sorted(case for case, (outcome, clauses) in run.cases.items()
-                       if clause in clauses and outcome == control.outcome_of(clause))
+        clause: sorted(case for case, found in run.verdicts.items()
+                       if found.get(clause) == control.outcome_of(clause))
         for clause in control.clauses
     }
     unseen = [clause for clause, cases in turned.items() if not cases]
@@ -249,6 +269,23 @@ def test_harness_deviation_turns_its_clauses_red(deviated_runs, deviation):
     )
     assert run.status == (1 if control.outcome == "FAIL" else 0), f"deviation {deviation}:\n{run.output}"
     assert run.target == "embedded"
+
+
+@pytest.mark.parametrize("deviation", CONTROLS)
+def test_harness_deviation_reddens_only_its_clauses(deviated_runs, deviation):
+    control = CONTROLS[deviation]
+    run = _completed(deviated_runs, deviation)
+    red = run.red_clauses()
+    wrong = {
+        clause: sorted(outcomes) for clause, outcomes in red.items()
+        if clause in control.clauses and outcomes != {control.outcome_of(clause)}
+    }
+    assert not wrong, f"deviation {deviation}: clauses with a verdict other than expected: {wrong}"
+    others = sorted(set(red) - set(control.clauses))
+    assert control.cascade or not others, (
+        f"deviation {deviation} turned clauses it does not list red: {others} (fixtures/deviations.toml "
+        "lists every clause a deviation breaks; one that breaks what other cases arrange is a cascade)"
+    )
 
 
 @pytest.mark.parametrize("deviation", CONTROLS)

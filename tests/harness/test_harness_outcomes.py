@@ -96,7 +96,7 @@ def test_harness_terminal_shows_own_statuses(synthetic):
             "*test_non_strict NON_STRICT*",
             "*test_not_implemented NOT_IMPLEMENTED*",
             "*test_infra INFRA_ERROR*",
-            "*NON_STRICT test_synthetic.py::test_non_strict: REDUCED_REDUNDANCY*",
+            "*NON_STRICT test_synthetic.py::test_non_strict*: REDUCED_REDUNDANCY*",
         ]
     )
     counts = result.parseoutcomes()
