@@ -30,7 +30,6 @@ profile, or replace it for a one-bucket run. Every problem raises :class:`Profil
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,6 +45,20 @@ from conformance.harness.expectations import (
     thaw,
 )
 from conformance.paths import fixtures_dir
+from conformance.profile_fields import (
+    BUCKET_NAME,
+    REGION_NAME,
+    BucketSpec,
+    ProfileError,
+    alt_credentials_field,
+    buckets_field,
+    check_keys,
+    credentials_field,
+    endpoint_field,
+    reference_options,
+    server_version_field,
+    string_field,
+)
 from conformance.rulebook import RulebookError, wire_and_rules
 from conformance.tls import TlsSettings, check_environment, parse_tls
 from conformance.tomlfile import read_toml
@@ -60,27 +73,6 @@ _PROFILE_KEYS = {
     "name", "endpoint", "dialect", "embedded", "credentials", "alt", "buckets", "expect", "reference",
     "known_deviations", "signature", "tls", "server_version", "wire", "rules",
 }
-_CREDENTIAL_KEYS = {"access_key_env", "secret_key_env"}
-_BUCKET_KEYS = {"name", "region", "endpoint"}
-_REFERENCE_KEYS = {"min_part_size", "deviations"}
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-_REGION = re.compile(r"^[a-z]{2}-[a-z]+-\d+$")
-#: A profile's server_version: one printable line of at most 100 characters.
-_SERVER_VERSION = re.compile(r"^[\x20-\x7e]{1,100}$")
-
-
-class ProfileError(ValueError):
-    """A target profile (or the JSS_* environment) is unusable; the message is one line."""
-
-
-@dataclass(frozen=True)
-class BucketSpec:
-    """A bucket the suite may write into (under its run prefix only), its region and its endpoint."""
-
-    name: str
-    region: str
-    endpoint: str
 
 
 @dataclass(frozen=True)
@@ -190,68 +182,6 @@ def embedded_profile_path() -> Path:
     return fixtures_dir() / "targets" / "embedded.toml"
 
 
-def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ProfileError(f"{where} has unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
-
-
-def _string(table: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
-    value = table.get(key)
-    if value is None:
-        if required:
-            raise ProfileError(f"{where} is missing the field {key!r}")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ProfileError(f"{where} field {key!r} must be a non-empty string")
-    return value.strip()
-
-
-def _endpoint(value: str, where: str) -> str:
-    if not re.match(r"^https?://[^/\s]+/?$", value):
-        raise ProfileError(f"{where}: endpoint {value!r} must look like http(s)://host[:port]")
-    return value.rstrip("/")
-
-
-def _credentials(
-    raw: Any, env: Mapping[str, str], table: str = "credentials", *, required: bool = True
-) -> Credentials | None:
-    if not isinstance(raw, Mapping):
-        raise ProfileError(f"the profile is missing the [{table}] table (names of environment variables)")
-    literal = sorted(key for key in raw if key not in _CREDENTIAL_KEYS)
-    if literal:
-        raise ProfileError(
-            f"[{table}] {literal[0]!r} is not allowed: a profile never holds secrets, it names "
-            "environment variables with access_key_env and secret_key_env"
-        )
-    values = []
-    for key in ("access_key_env", "secret_key_env"):
-        name = _string(raw, key, f"[{table}]")
-        if not _ENV_NAME.match(name):
-            raise ProfileError(
-                f"[{table}] {key} must name an environment variable (A-Z, 0-9, _), not a literal value"
-            )
-        value = env.get(name)
-        if not value and not required:
-            return None
-        if not value:
-            raise ProfileError(f"[{table}] {key} names the environment variable {name}, which is not set")
-        values.append(value)
-    return Credentials(values[0], values[1])
-
-
-def _alt_credentials(raw: Any, env: Mapping[str, str], *, required: bool = True) -> Credentials | None:
-    """The [alt] account (a second account owning none of the buckets), or None without [alt], or when it is
-    not `required` and its variables are not set (the table is checked all the same)."""
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        raise ProfileError(
-            "[alt] must be a table of access_key_env and secret_key_env (names of environment variables)"
-        )
-    return _credentials(raw, env, "alt", required=required)
-
-
 def check_accounts(target: Target) -> Target:
     """ProfileError when the [alt] account is the primary account itself (its cases would prove nothing)."""
     alt = target.alt_credentials
@@ -263,53 +193,13 @@ def check_accounts(target: Target) -> Target:
     return target
 
 
-def _buckets(raw: Any, default_endpoint: str | None) -> list[BucketSpec]:
-    if not isinstance(raw, list) or not raw:
-        raise ProfileError("the profile needs at least one [[buckets]] table with name and region")
-    buckets = []
-    for index, table in enumerate(raw, start=1):
-        where = f"[[buckets]] #{index}"
-        if not isinstance(table, Mapping):
-            raise ProfileError(f"{where} must be a table")
-        _check_keys(table, _BUCKET_KEYS, where)
-        name = _string(table, "name", where)
-        region = _string(table, "region", where)
-        if not _BUCKET_NAME.match(name):
-            raise ProfileError(f"{where}: bucket name {name!r} must be 3-63 characters of a-z, 0-9 and -")
-        if not _REGION.match(region):
-            raise ProfileError(f"{where}: region {region!r} does not look like a region (e.g. cn-north-1)")
-        endpoint = _string(table, "endpoint", where, required=False)
-        endpoint = _endpoint(endpoint, where) if endpoint else (default_endpoint or "")
-        buckets.append(BucketSpec(name, region, endpoint))
-    names = [bucket.name for bucket in buckets]
-    if len(set(names)) != len(names):
-        raise ProfileError("[[buckets]] names a bucket twice")
-    return buckets
-
-
-def _reference_options(raw: Any) -> dict[str, Any]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise ProfileError("[reference] must be a table")
-    _check_keys(raw, _REFERENCE_KEYS, "[reference]")
-    options = dict(raw)
-    size = options.get("min_part_size")
-    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
-        raise ProfileError("[reference] min_part_size must be a positive integer")
-    deviations = options.get("deviations", [])
-    if not isinstance(deviations, list) or not all(isinstance(d, str) for d in deviations):
-        raise ProfileError("[reference] deviations must be a list of names")
-    return options
-
-
 def parse_profile(
     document: Mapping[str, Any], *, name: str, env: Mapping[str, str], defaults: Mapping[str, Any],
     require_alt: bool = True,
 ) -> Target:
     """Validate a parsed profile and build its Target (embedded profiles get placeholder credentials);
     `require_alt=False`: a command that never signs as the [alt] account does not need its variables set."""
-    _check_keys(document, _PROFILE_KEYS, "the profile")
+    check_keys(document, _PROFILE_KEYS, "the profile")
     embedded = document.get("embedded", False)
     if not isinstance(embedded, bool):
         raise ProfileError("the profile field 'embedded' must be true or false")
@@ -317,14 +207,14 @@ def parse_profile(
         dialect, rules = wire_and_rules(document)
     except RulebookError as exc:
         raise ProfileError(str(exc)) from None
-    profile_name = _string(document, "name", "the profile", required=False) or name
-    known = _string(document, "known_deviations", "the profile", required=False) or ""
-    signature = _string(document, "signature", "the profile", required=False) or SIGNATURES[dialect][0]
+    profile_name = string_field(document, "name", "the profile", required=False) or name
+    known = string_field(document, "known_deviations", "the profile", required=False) or ""
+    signature = string_field(document, "signature", "the profile", required=False) or SIGNATURES[dialect][0]
     if signature not in SIGNATURES[dialect]:
         raise ProfileError(
             f"signature {signature!r} is not one of dialect {dialect}'s: {', '.join(SIGNATURES[dialect])}"
         )
-    server_version = _server_version(document)
+    server_version = server_version_field(document)
     defaults = merge_expectations(defaults, dialect_expectations(dialect), f"dialect {dialect}")
     expect_raw = document.get("expect", {})
     if not isinstance(expect_raw, Mapping):
@@ -336,7 +226,7 @@ def parse_profile(
     if embedded and dialect != "jss":
         raise ProfileError("the embedded reference endpoint speaks the jss dialect only")
     if embedded:
-        reference = _reference_options(document.get("reference"))
+        reference = reference_options(document.get("reference"))
         if "min_part_size" in reference and "min_part_size" in defaults and "min_part_size" not in expect_raw:
             expect["min_part_size"] = reference["min_part_size"]  # the endpoint we start is what we expect
         for key in ("endpoint", "credentials", "alt", "tls"):
@@ -350,7 +240,7 @@ def parse_profile(
             rules=rules,
             endpoint="",
             credentials=Credentials("", ""),
-            buckets=_buckets(document.get("buckets"), None),
+            buckets=buckets_field(document.get("buckets"), None),
             expect=freeze(expect),
             embedded=True,
             reference_options=freeze(reference),
@@ -360,35 +250,23 @@ def parse_profile(
         )
     if "reference" in document:
         raise ProfileError("[reference] only applies to an embedded profile (embedded = true)")
-    endpoint = _endpoint(_string(document, "endpoint", "the profile"), "the profile")
+    endpoint = endpoint_field(string_field(document, "endpoint", "the profile"), "the profile")
     return check_accounts(
         Target(
             name=profile_name,
             dialect=dialect,
             rules=rules,
             endpoint=endpoint,
-            credentials=_credentials(document.get("credentials"), env),
-            buckets=_buckets(document.get("buckets"), endpoint),
+            credentials=credentials_field(document.get("credentials"), env),
+            buckets=buckets_field(document.get("buckets"), endpoint),
             expect=freeze(expect),
             known_deviations=known,
-            alt_credentials=_alt_credentials(document.get("alt"), env, required=require_alt),
+            alt_credentials=alt_credentials_field(document.get("alt"), env, required=require_alt),
             signature=signature,
             tls=parse_tls(document.get("tls"), ProfileError),
             server_version=server_version,
         )
     )
-
-
-def _server_version(document: Mapping[str, Any]) -> str:
-    """The profile's optional server_version: one printable line of at most 100 characters ("" without)."""
-    value = document.get("server_version")
-    if value is None:
-        return ""
-    if not isinstance(value, str) or not _SERVER_VERSION.match(value.strip()):
-        raise ProfileError(
-            "the profile field 'server_version' must be one printable line of 1 to 100 characters"
-        )
-    return value.strip()
 
 
 def dialect_expectations(dialect: str) -> dict[str, Any]:
@@ -448,7 +326,7 @@ def apply_environment(target: Target | None, env: Mapping[str, str]) -> Target |
         missing = [name for name in ENV_VARIABLES if name not in given]
         if missing:
             raise ProfileError(f"JSS_ENDPOINT is set: a one-bucket run also needs {', '.join(missing)}")
-        endpoint = _endpoint(given["JSS_ENDPOINT"], "JSS_ENDPOINT")
+        endpoint = endpoint_field(given["JSS_ENDPOINT"], "JSS_ENDPOINT")
         bucket = _env_bucket(given, endpoint)
         defaults = target.expect if target is not None else freeze(load_default_expectations())
         return Target(
@@ -462,7 +340,7 @@ def apply_environment(target: Target | None, env: Mapping[str, str]) -> Target |
         )
     changes: dict[str, Any] = {}
     if "JSS_ENDPOINT" in given:
-        endpoint = _endpoint(given["JSS_ENDPOINT"], "JSS_ENDPOINT")
+        endpoint = endpoint_field(given["JSS_ENDPOINT"], "JSS_ENDPOINT")
         changes["endpoint"] = endpoint
         changes["buckets"] = [replace(bucket, endpoint=endpoint) for bucket in target.buckets]
     if "JSS_ACCESS_KEY" in given:
@@ -474,7 +352,7 @@ def apply_environment(target: Target | None, env: Mapping[str, str]) -> Target |
 
 def _env_bucket(given: Mapping[str, str], endpoint: str, target: Target | None = None) -> BucketSpec:
     name = given["JSS_BUCKET"]
-    if not _BUCKET_NAME.match(name):
+    if not BUCKET_NAME.match(name):
         raise ProfileError(f"JSS_BUCKET {name!r} must be 3-63 characters of a-z, 0-9 and -")
     region = given.get("JSS_REGION")
     if region is None:
@@ -482,7 +360,7 @@ def _env_bucket(given: Mapping[str, str], endpoint: str, target: Target | None =
         if known is None:
             raise ProfileError("JSS_BUCKET is set: set JSS_REGION to the bucket's region too")
         region = known.region
-    if not _REGION.match(region):
+    if not REGION_NAME.match(region):
         raise ProfileError(f"JSS_REGION {region!r} does not look like a region (e.g. cn-north-1)")
     return BucketSpec(name, region, endpoint)
 

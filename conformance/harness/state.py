@@ -71,9 +71,14 @@ class HarnessState:
 
     @property
     def server_version(self) -> str:
-        """The profile's server_version, else the first Server header the preflight saw ("" if neither)."""
+        """The profile's server_version, else the first Server header the preflight saw, else, for the
+        embedded endpoint, this suite's reference endpoint and version ("" if none of these)."""
         stated = self.target.server_version if self.target is not None else ""
         seen = " ".join(next(iter(self.server_headers), "").split())
+        if not (stated or seen) and self.target is not None and self.target.embedded:
+            from conformance import __version__
+
+            return f"jss-conformance reference endpoint {__version__}"
         return stated or seen[:SERVER_VERSION_LIMIT]
 
     @property

@@ -144,6 +144,13 @@ def test_harness_run_server_version_from_profile_else_server_header(tmp_path, ex
     assert run.results["run"]["server_version"] == expected
 
 
+def test_harness_embedded_run_names_the_reference_endpoint_as_its_server(tmp_path):
+    run = run_cli(["run", *ONE_CASE], tmp_path, clean_env())
+
+    assert run.status == 0, run.stdout[-2000:]
+    assert run.results["run"]["server_version"].startswith("jss-conformance reference endpoint ")
+
+
 @pytest.mark.parametrize("value", ['""', "42", '"two\\nlines"', f'"{"v" * 101}"'])
 def test_harness_profile_server_version_is_validated(tmp_path, value):
     path = _s3_profile(tmp_path, "http://127.0.0.1:9", extra=f"server_version = {value}\n")
