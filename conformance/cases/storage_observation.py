@@ -138,3 +138,18 @@ def _judge_reported(observation: Observation, observed: Observed, asked: str | N
     raise ops.Mismatch(
         f"{observation.observer} to report the class HEAD reported ({kept!r})", observed.words(), exchange
     )
+
+
+def judge_class(
+    checks: ops.Observations, clause: str, observed: Observed, asked: str, upload: Answer,
+    what: str = "the storage class of the upload",
+) -> None:
+    """The class clause `clause`: every credible observation says `asked` (a soft check in `checks`); when no
+    observer reported a class, the clause is NOT_REACHED. `upload` decides when no observation does."""
+    if not observed.credible:
+        ops.not_reached(clause, f"no observer reported a storage class: {observed.words()}")
+        return
+    with checks.check(clause):
+        if observed.values() != {asked}:
+            decided_by = observed.deciding(lambda value: value != asked) or upload
+            raise ops.Mismatch(f"{what} to be {asked!r}", observed.words(), ops.exchange_of(decided_by))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import operations as ops
-from conformance.cases.storage_observation import REPORTED_CLAUSES, observe
+from conformance.cases.storage_observation import REPORTED_CLAUSES, judge_class, observe
 from conformance.cases.support import REDUCED_REDUNDANCY, RR_REGION, STANDARD
 from conformance.outcomes import NonStrict
 
@@ -37,14 +37,7 @@ def test_initiate_rr_in_north_china_reported_rr(jss_target, jss_client_for, jss_
 
     observed = observe(checks, client, bucket.name, jss_key, upload.upload_id, REDUCED_REDUNDANCY)
 
-    if not observed.credible:
-        ops.not_reached(NORTH_CHINA, f"no observer reported a storage class: {observed.words()}")
-    else:
-        with checks.check(NORTH_CHINA):
-            if observed.values() != {REDUCED_REDUNDANCY}:
-                decided_by = observed.deciding(lambda value: value != REDUCED_REDUNDANCY) or upload
-                raise ops.Mismatch(f"the storage class of the upload to be {REDUCED_REDUNDANCY!r}",
-                                   observed.words(), ops.exchange_of(decided_by))
+    judge_class(checks, NORTH_CHINA, observed, REDUCED_REDUNDANCY, upload)
     checks.settle()
 
 

@@ -7,20 +7,8 @@ from __future__ import annotations
 import pytest
 
 from conformance import operations as ops
-from conformance.cases.storage_observation import REPORTED_CLAUSES, observe
+from conformance.cases.storage_observation import REPORTED_CLAUSES, judge_class, observe
 from conformance.cases.support import STANDARD, table
-
-
-def _judge_standard(checks: ops.Observations, clause: str, observed, upload) -> None:
-    """The class clause: every credible observation says STANDARD (none: the clause is not reached)."""
-    if not observed.credible:
-        ops.not_reached(clause, f"no observer reported a storage class: {observed.words()}")
-        return
-    with checks.check(clause):
-        if observed.values() != {STANDARD}:
-            decided_by = observed.deciding(lambda value: value != STANDARD) or upload
-            raise ops.Mismatch(f"the storage class of the upload to be {STANDARD!r}", observed.words(),
-                               ops.exchange_of(decided_by))
 
 
 @pytest.mark.clause("initiate.storage-class.default", *REPORTED_CLAUSES)
@@ -30,7 +18,7 @@ def test_initiate_without_storage_class_is_standard(jss_client, jss_bucket, jss_
 
     observed = observe(checks, jss_client, jss_bucket.name, jss_key, upload.upload_id, STANDARD)
 
-    _judge_standard(checks, "initiate.storage-class.default", observed, upload)
+    judge_class(checks, "initiate.storage-class.default", observed, STANDARD, upload)
     checks.settle()
 
 
@@ -41,7 +29,7 @@ def test_initiate_standard_storage_class_is_standard(jss_client, jss_bucket, jss
 
     observed = observe(checks, jss_client, jss_bucket.name, jss_key, upload.upload_id, STANDARD)
 
-    _judge_standard(checks, "initiate.storage-class.standard", observed, upload)
+    judge_class(checks, "initiate.storage-class.standard", observed, STANDARD, upload)
     checks.settle()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import operations as ops
-from conformance.cases.storage_observation import REPORTED_CLAUSES, observe
+from conformance.cases.storage_observation import REPORTED_CLAUSES, judge_class, observe
 from conformance.cases.support import REDUCED_REDUNDANCY, RR_REGION
 
 ANY_REGION = "initiate.storage-class.rr-any-region"
@@ -27,12 +27,6 @@ def test_initiate_rr_outside_north_china_reported_rr(jss_target, jss_client_for,
 
     observed = observe(checks, client, bucket.name, jss_key, upload.upload_id, REDUCED_REDUNDANCY)
 
-    if not observed.credible:
-        ops.not_reached(ANY_REGION, f"no observer reported a storage class: {observed.words()}")
-    else:
-        with checks.check(ANY_REGION):
-            if observed.values() != {REDUCED_REDUNDANCY}:
-                decided_by = observed.deciding(lambda value: value != REDUCED_REDUNDANCY) or upload
-                raise ops.Mismatch(f"the storage class of the upload in {bucket.region} to be "
-                                   f"{REDUCED_REDUNDANCY!r}", observed.words(), ops.exchange_of(decided_by))
+    judge_class(checks, ANY_REGION, observed, REDUCED_REDUNDANCY, upload,
+                f"the storage class of the upload in {bucket.region}")
     checks.settle()
