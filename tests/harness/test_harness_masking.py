@@ -86,8 +86,8 @@ NOT_A_SIGNATURE_MASK = re.compile(r"(?<![:=])\*\*\*\*")
 @pytest.fixture(scope="module")
 def emulator():
     """A reference endpoint whose accounts have an emulator's default secret, `test`, and a deviation that
-    fails the ETag case."""
-    with reference_endpoint(deviations=("complete-etag-s3-style",), users=EMULATOR_USERS) as running:
+    fails the abort case (a MUST: its FAIL shows the case's source, @pytest.mark.clause included)."""
+    with reference_endpoint(deviations=("abort-returns-200",), users=EMULATOR_USERS) as running:
         yield running
 
 
@@ -95,7 +95,7 @@ def test_harness_test_credentials_leave_test_words_intact(emulator, tmp_path):
     profile = emulator.profile(tmp_path)
 
     run = run_cli(
-        ["run", "--target", str(profile), "--jss-clause", "complete.etag", "-p", "no:cacheprovider"],
+        ["run", "--target", str(profile), "--jss-clause", "abort.response", "-p", "no:cacheprovider"],
         tmp_path, env=clean_env(**EMULATOR_ENV),
     )
 
@@ -105,7 +105,7 @@ def test_harness_test_credentials_leave_test_words_intact(emulator, tmp_path):
         f"the secret key of account {key} ({table}) is shorter than 8 characters: it is masked only in the "
         "credential fields" for key, table in (("test", "[credentials]"), ("test-alt", "[alt]"))
     ]
-    failed = "test_complete.py::test_complete_etag_is_md5_of_part_etags"
+    failed = "test_response_fields.py::test_abort_response_is_204_without_body"
     assert f"FAILED {failed}" in run.stdout and "@pytest.mark.clause" in run.stdout
     assert failed in [case["id"] for case in run.results["cases"]]
     texts = {"stdout": run.stdout, **_texts(tmp_path)}

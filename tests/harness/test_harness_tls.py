@@ -100,7 +100,7 @@ def test_harness_the_suite_runs_over_tls_with_the_profiles_ca(tmp_path, pki, htt
     run = run_cli(["run", "--target", str(profile), *FAMILY], tmp_path, _env())
 
     _assert_all_pass(run)
-    assert len(run.outcomes()) >= 4
+    assert len(run.outcomes()) >= 2  # the region-limit cases (each observes through three operations)
 
 
 def test_harness_without_the_ca_the_run_is_one_infra_error_naming_the_certificate(tmp_path, https):
