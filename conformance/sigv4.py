@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -210,3 +211,76 @@ def trailer_string_to_sign(amz_date: str, scope: str, previous_signature: str, t
     """The string to sign of the trailer chunk (`previous_signature`: the final empty chunk's signature)."""
     digest = hashlib.sha256(trailer.encode("utf-8")).hexdigest()
     return "\n".join([TRAILER_ALGORITHM, amz_date, scope, previous_signature, digest])
+
+
+@dataclass(frozen=True)
+class Signed:
+    """Every stage of one signature, for a client to send or a verifier to compare and explain."""
+
+    canonical_request: str
+    string_to_sign: str
+    signature: str
+    scope: str
+    signed_headers: str
+
+
+def sign(
+    method: str,
+    raw_target: str,
+    headers: Headers,
+    signed: Iterable[str],
+    content_hash: str,
+    secret_key: str,
+    amz_date: str,
+    region: str,
+    service: str = "s3",
+) -> Signed:
+    """Sign a request as sent on the wire (`raw_target`: percent-encoded path and query) in one call.
+
+    `headers` must already hold every header named in `signed` (host, x-amz-date, x-amz-content-sha256,
+    ...); `content_hash` is the payload line (a hex SHA-256, UNSIGNED-PAYLOAD or a STREAMING-* value).
+    """
+    path, _, query = raw_target.partition("?")
+    names = list(signed)
+    uri, canonical_qs = canonical_uri_from_wire(path), canonical_query(parse_query(query))
+    request = canonical_request(method, uri, canonical_qs, headers, names, content_hash)
+    scope = credential_scope(amz_date, region, service)
+    text = string_to_sign(amz_date, scope, request)
+    sig = signature(signing_key(secret_key, amz_date, region, service), text)
+    return Signed(request, text, sig, scope, signed_headers(names))
+
+
+@dataclass(frozen=True)
+class AuthorizationParts:
+    """The parts of an ``AWS4-HMAC-SHA256`` Authorization header."""
+
+    access_key: str
+    date: str
+    region: str
+    service: str
+    signed_headers: list[str]
+    signature: str
+
+
+def parse_authorization(value: str) -> AuthorizationParts:
+    """Split an Authorization header value; ValueError when it is not a well-formed SigV4 one.
+
+    Its three parts may be separated by ``,`` or ``, `` (clients send both).
+    """
+    algorithm, _, rest = value.strip().partition(" ")
+    if algorithm != ALGORITHM:
+        raise ValueError("not an AWS4-HMAC-SHA256 Authorization header")
+    parts = {}
+    for item in rest.split(","):
+        name, sep, text = item.strip().partition("=")
+        if not sep or name in parts:
+            raise ValueError(f"malformed Authorization part {item.strip()!r}")
+        parts[name] = text
+    if sorted(parts) != ["Credential", "Signature", "SignedHeaders"]:
+        raise ValueError("Authorization needs exactly Credential, SignedHeaders and Signature")
+    credential = parts["Credential"].split("/")
+    if len(credential) != 5 or credential[4] != TERMINATOR:
+        raise ValueError("Credential is not access-key/date/region/service/aws4_request")
+    access_key, date, region, service, _ = credential
+    names = parts["SignedHeaders"].split(";")
+    return AuthorizationParts(access_key, date, region, service, names, parts["Signature"])
