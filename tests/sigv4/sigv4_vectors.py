@@ -19,7 +19,7 @@ from conformance.paths import fixtures_dir
 
 VECTORS = Path(fixtures_dir()) / "sigv4"
 HEADER_STAGES = ("canonical-request", "string-to-sign", "signature", "authorization")
-QUERY_STAGES = ("canonical-request", "string-to-sign", "signature")
+QUERY_STAGES = ("canonical-request", "string-to-sign", "signature", "presigned-query")
 
 
 @dataclass
@@ -138,6 +138,10 @@ def compute(vector: Vector, mode: str, stage: str) -> str:
         return sigv4.string_to_sign(vector.amz_date, vector.scope, request)
     if stage == "signature":
         return sigv4.signature(vector.key, vector.expected(f"{mode}-string-to-sign"))
+    if stage == "presigned-query":
+        signed = sigv4.presigned_query_string(query_pairs(vector)[len(sigv4.parse_query(vector.query)):],
+                                              vector.expected("query-signature"))
+        return f"{vector.query}&{signed}" if vector.query else signed
     if stage == "authorization":
         names = header_signed(vector)[1]
         sig = vector.expected("header-signature")

@@ -8,9 +8,10 @@ import sigv4_vectors as sv
 from conformance import sigv4
 
 CASES = sv.case_ids()
+HEADER_CASES = [case for case in CASES if sv.load(case).has("header-canonical-request")]
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", HEADER_CASES)
 def test_sign_reproduces_every_header_stage(case: str) -> None:
     vector = sv.load(case)
     headers, names = sv.header_signed(vector)
