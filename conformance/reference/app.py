@@ -67,6 +67,17 @@ def route(ctx: RequestContext) -> Handler:
     raise JssError(405, "MethodNotAllowed", "The specified method is not allowed against this resource")
 
 
+#: Sent with an error answered to a request that asked ``Expect: 100-continue``: its client may never send the
+#: body it held back, and the connection must not take its next request for that body.
+CONNECTION_CLOSE = (b"connection", b"close")
+
+
+def _waits_for_continue(scope: dict) -> bool:
+    """True when the request asked ``Expect: 100-continue``."""
+    headers = scope["headers"]
+    return any(name.lower() == b"expect" and value.lower() == b"100-continue" for name, value in headers)
+
+
 def _decode(value: bytes) -> str:
     try:
         return value.decode("utf-8")
@@ -131,6 +142,8 @@ class ReferenceApp:
                 raise ctx.late_refusal
         except JssError as exc:
             response = self.error_response(exc, resource, request_id, scope["method"])
+            if _waits_for_continue(scope):
+                response.headers.append(CONNECTION_CLOSE)
         except ClientDisconnected:
             log.info("request %s: the client disconnected before the body was complete", request_id)
             return

@@ -39,7 +39,7 @@ def neutral_context(ctx: RequestContext) -> RequestContext:
         headers.append(("x-jss-server-side-encryption", "true"))
     decoded = ctx.header("x-amz-decoded-content-length")
     if decoded is not None and (ctx.header("x-amz-content-sha256") or "").startswith("STREAMING-"):
-        headers = [(n, decoded if n == "content-length" else v) for n, v in headers]
+        headers = [(n, v) for n, v in headers if n != "content-length"] + [("content-length", decoded)]
     copy = dataclasses.replace(ctx, headers=headers)
     copy.user = ctx.user
     return copy
