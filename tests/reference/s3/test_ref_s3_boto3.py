@@ -98,8 +98,12 @@ def test_ref_s3_boto3_sse_is_echoed_and_reported(s3, s3_north, s3_key):
 def test_ref_s3_boto3_default_https_upload_is_aws_chunked_with_a_crc32_trailer(s3_https):
     reference, ca = s3_https
     client = boto3.client(
-        "s3", endpoint_url=reference.endpoints[NORTH], region_name=NORTH, verify=str(ca),
-        aws_access_key_id="AKALICE0000000001", aws_secret_access_key="alice-secret",
+        "s3",
+        endpoint_url=reference.endpoints[NORTH],
+        region_name=NORTH,
+        verify=str(ca),
+        aws_access_key_id="AKALICE0000000001",
+        aws_secret_access_key="alice-secret",
     )
     sent: list[dict] = []
     client.meta.events.register("before-send.s3.PutObject", lambda request, **_: sent.append(request.headers))
