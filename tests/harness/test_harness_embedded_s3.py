@@ -1,0 +1,29 @@
+"""The embedded S3 target (fixtures/targets/embedded-s3.toml: the S3 wire under the jss rules): `run --target`
+starts `conformance.reference --wire s3` by itself; the suite's S3 dialect passes there, and a deviation of
+the shared rules (RR accepted everywhere) turns the S3 region-limit case red."""
+
+from __future__ import annotations
+
+from harness_helpers import REPO, run_cli
+
+PROFILE = str(REPO / "fixtures" / "targets" / "embedded-s3.toml")
+RR_ELSEWHERE = "test_region_limit.py::test_initiate_rr_outside_north_china_never_rr"
+
+
+def test_harness_embedded_s3_target_passes_the_s3_dialect(tmp_path):
+    run = run_cli(["run", "--target", PROFILE, "-n", "2", "-p", "no:cacheprovider", "-q"], tmp_path)
+    assert run.status == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    results = run.results
+    assert (results["run"]["dialect"], results["run"]["rules"]) == ("s3", "jss")
+    outcomes = [case["outcome"] for case in results["cases"]]
+    assert set(outcomes) == {"PASS", "NOT_APPLICABLE"}
+    assert outcomes.count("PASS") >= 100
+    assert run.outcomes()[RR_ELSEWHERE] == "PASS"
+
+
+def test_harness_embedded_s3_target_is_failed_by_a_deviation(tmp_path):
+    args = ["run", "--target", PROFILE, "--jss-deviate", "rr-everywhere", "-k", "region_limit", "-p",
+            "no:cacheprovider", "-q"]
+    run = run_cli(args, tmp_path)
+    assert run.status == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    assert run.outcomes()[RR_ELSEWHERE] == "FAIL"
