@@ -183,10 +183,23 @@ def chunked_receive(ctx: RequestContext, receive: Callable) -> Callable:
 
 
 def body_receive(ctx: RequestContext, receive: Callable) -> Callable:
-    """The `receive` a handler reads the plain body from, for any ``x-amz-content-sha256`` form."""
+    """The `receive` a handler reads the plain body from, for any ``x-amz-content-sha256`` form; a form or a
+    checksum not served is refused (501) when the body is read, so the access checks come first."""
     payload_hash = ctx.header("x-amz-content-sha256") or UNSIGNED
-    if payload_hash == UNSIGNED_TRAILER:
-        return chunked_receive(ctx, receive)
-    if payload_hash.startswith("STREAMING-"):
-        raise JssError(501, "NotImplemented", f"{payload_hash} bodies are not verified here yet")
-    return plain_receive(ctx, receive)
+    try:
+        if payload_hash == UNSIGNED_TRAILER:
+            return chunked_receive(ctx, receive)
+        if payload_hash.startswith("STREAMING-"):
+            raise JssError(501, "NotImplemented", f"{payload_hash} bodies are not verified here yet")
+        return plain_receive(ctx, receive)
+    except JssError as exc:
+        return _refusing(exc)
+
+
+def _refusing(error: JssError) -> Callable:
+    """A `receive` raising `error` when the handler reads the body (after its access checks)."""
+
+    async def refuse() -> dict:
+        raise error
+
+    return refuse

@@ -197,3 +197,18 @@ def test_ref_s3_list_objects_v1_and_v2_page_and_group(s3, s3_north, s3_key):
         Bucket=s3_north, Prefix=prefix, PaginationConfig={"PageSize": 3}
     )
     assert [o["Key"] for p in v1 for o in p["Contents"]] == keys
+
+
+def test_ref_s3_anonymous_chunk_signed_put_is_refused_before_the_body_is_judged(
+    s3_reference, s3_north, s3_key
+):
+    answer = requests.put(
+        f"{s3_reference.endpoints[NORTH]}{path(s3_north, s3_key)}",
+        data=b"0\r\n\r\n",
+        timeout=10,
+        headers={
+            "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+            "x-amz-decoded-content-length": "0",
+        },
+    )
+    assert (answer.status_code, _error(answer)["Code"]) == (403, "AccessDenied")
