@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
+from urllib.parse import quote_plus
 
 from conformance.reference import access
 from conformance.reference.errors import JssError
@@ -127,11 +129,13 @@ def _page(storage: Storage, bucket: str, prefix: str, delimiter: str, after: str
     return contents, prefixes, truncated, last
 
 
-def _entries(contents: list[dict], prefixes: list[str], with_owner: str | None) -> Tree:
+def _entries(
+    contents: list[dict], prefixes: list[str], with_owner: str | None, encode: Callable[[str], str]
+) -> Tree:
     tree: Tree = []
     for meta in contents:
         entry: Tree = [
-            ("Key", meta["key"]),
+            ("Key", encode(meta["key"])),
             ("LastModified", iso_time(meta["last_modified"])),
             ("ETag", quoted_etag(meta["etag"]).decode()),
             ("Size", meta["size"]),
@@ -140,7 +144,7 @@ def _entries(contents: list[dict], prefixes: list[str], with_owner: str | None) 
         if with_owner is not None:
             entry.append(("Owner", owner(with_owner)))
         tree.append(("Contents", entry))
-    tree += [("CommonPrefixes", [("Prefix", common)]) for common in prefixes]
+    tree += [("CommonPrefixes", [("Prefix", encode(common))]) for common in prefixes]
     return tree
 
 
@@ -151,12 +155,23 @@ def _token_key(token: str) -> str:
         raise JssError(400, "InvalidArgument", "The continuation token provided is incorrect") from exc
 
 
+def _encoder(ctx: RequestContext) -> Callable[[str], str]:
+    """How keys are written: as they are, or URL-encoded for ``encoding-type=url`` (botocore asks for it)."""
+    encoding = ctx.query_value("encoding-type")
+    if encoding is None:
+        return lambda value: value
+    if encoding != "url":
+        raise JssError(400, "InvalidArgument", "Invalid Encoding Method specified in Request")
+    return lambda value: quote_plus(value, safe="/")
+
+
 async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Response:
     """ListObjects (V1, ``marker``) or ListObjectsV2 (``list-type=2``: continuation-token, start-after)."""
     bucket = access.require_bucket(ctx, storage)
     prefix = ctx.query_value("prefix") or ""
     delimiter = ctx.query_value("delimiter") or ""
     limit = page_size(ctx, "max-keys", default=MAX_KEYS, maximum=MAX_KEYS)
+    encode = _encoder(ctx)
     v2 = ctx.query_value("list-type") == "2"
     if v2:
         token = ctx.query_value("continuation-token")
@@ -165,26 +180,24 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
     else:
         after = ctx.query_value("marker") or ""
     contents, prefixes, truncated, last = _page(storage, ctx.bucket, prefix, delimiter, after, limit)
-    tree: Tree = [("Name", ctx.bucket), ("Prefix", prefix)]
+    tree: Tree = [("Name", ctx.bucket), ("Prefix", encode(prefix))]
     if v2:
-        fetch_owner = ctx.query_value("fetch-owner") == "true"
         if token:
             tree.append(("ContinuationToken", token))
         if start_after:
-            tree.append(("StartAfter", start_after))
+            tree.append(("StartAfter", encode(start_after)))
         tree += [("KeyCount", len(contents) + len(prefixes)), ("MaxKeys", limit)]
-        if delimiter:
-            tree.append(("Delimiter", delimiter))
-        tree.append(("IsTruncated", truncated))
-        if truncated:
-            tree.append(("NextContinuationToken", base64.urlsafe_b64encode(last.encode()).decode()))
-        tree += _entries(contents, prefixes, bucket["owner"] if fetch_owner else None)
-        return xml_response("ListBucketResult", tree)
-    tree += [("Marker", after), ("MaxKeys", limit)]
+    else:
+        tree += [("Marker", encode(after)), ("MaxKeys", limit)]
     if delimiter:
-        tree.append(("Delimiter", delimiter))
+        tree.append(("Delimiter", encode(delimiter)))
+    if encode("+") != "+":
+        tree.append(("EncodingType", "url"))
     tree.append(("IsTruncated", truncated))
-    if truncated and delimiter:
-        tree.append(("NextMarker", last))
-    tree += _entries(contents, prefixes, bucket["owner"])
+    if truncated and v2:
+        tree.append(("NextContinuationToken", base64.urlsafe_b64encode(last.encode()).decode()))
+    elif truncated and delimiter:
+        tree.append(("NextMarker", encode(last)))
+    owner_name = bucket["owner"] if not v2 or ctx.query_value("fetch-owner") == "true" else None
+    tree += _entries(contents, prefixes, owner_name, encode)
     return xml_response("ListBucketResult", tree)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime
 import zlib
+from urllib.parse import quote, quote_plus
 from xml.etree import ElementTree
 
 import pytest
@@ -212,3 +213,20 @@ def test_ref_s3_anonymous_chunk_signed_put_is_refused_before_the_body_is_judged(
         },
     )
     assert (answer.status_code, _error(answer)["Code"]) == (403, "AccessDenied")
+
+
+def test_ref_s3_list_objects_encoding_type_url(s3, s3_north, s3_key):
+    client = s3(NORTH)
+    key = f"{s3_key}/a b+c%d"
+    client.put_object(Bucket=s3_north, Key=key, Body=b"")
+    assert [o["Key"] for o in client.list_objects_v2(Bucket=s3_north, Prefix=f"{s3_key}/")["Contents"]] == [
+        key
+    ]
+    assert [o["Key"] for o in client.list_objects(Bucket=s3_north, Prefix=f"{s3_key}/")["Contents"]] == [key]
+    target = f"/{s3_north}?list-type=2&encoding-type=url&prefix={quote(s3_key + '/', safe='')}"
+    root = ElementTree.fromstring(signed_request(client.meta.endpoint_url, "GET", target).content)
+    assert root.findtext(f"{NS}EncodingType") == "url"
+    assert root.findtext(f"{NS}Contents/{NS}Key") == quote_plus(key, safe="/")
+    assert "+" in root.findtext(f"{NS}Contents/{NS}Key")
+    bad = signed_request(client.meta.endpoint_url, "GET", f"/{s3_north}?encoding-type=base64")
+    assert (bad.status_code, _error(bad)["Code"]) == (400, "InvalidArgument")
