@@ -44,7 +44,8 @@ def _epoch(amz_date: str) -> int:
 
 
 def _scope(ctx: RequestContext, credential: str, amz_date: str) -> tuple[User, str, str]:
-    """(user, region, service) of a Credential value ``AK/date/region/service/aws4_request``."""
+    """(user, region, service) of a Credential value ``AK/date/region/service/aws4_request``; the region
+    must be the receiving endpoint's, the service s3 (else 400 AuthorizationHeaderMalformed)."""
     parts = credential.split("/")
     if len(parts) != 5 or parts[4] != "aws4_request":
         raise _malformed("The Credential is not AK/date/region/service/aws4_request")
@@ -54,6 +55,10 @@ def _scope(ctx: RequestContext, credential: str, amz_date: str) -> tuple[User, s
         raise JssError(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist")
     if date != amz_date[:8]:
         raise _malformed("The Credential's date is not the date of X-Amz-Date")
+    if region != ctx.region:
+        raise _malformed(f"the region '{region}' is wrong; expecting '{ctx.region}'")
+    if service != "s3":
+        raise _malformed(f"incorrect service '{service}'. This endpoint belongs to 's3'")
     return user, region, service
 
 

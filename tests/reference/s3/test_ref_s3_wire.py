@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 import requests
-from ref_helpers import ALICE, NORTH, RefUser
+from ref_helpers import ALICE, EAST, NORTH, RefUser
 from s3_signing import path, signed_request
 
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -230,3 +230,9 @@ def test_ref_s3_list_objects_encoding_type_url(s3, s3_north, s3_key):
     assert "+" in root.findtext(f"{NS}Contents/{NS}Key")
     bad = signed_request(client.meta.endpoint_url, "GET", f"/{s3_north}?encoding-type=base64")
     assert (bad.status_code, _error(bad)["Code"]) == (400, "InvalidArgument")
+
+
+@pytest.mark.parametrize("region", [EAST, "us-east-1"])
+def test_ref_s3_scope_region_must_be_the_endpoints(s3_reference, s3_north, region):
+    answer = signed_request(s3_reference.endpoints[NORTH], "GET", f"/{s3_north}", region=region)
+    assert (answer.status_code, _error(answer)["Code"]) == (400, "AuthorizationHeaderMalformed")
