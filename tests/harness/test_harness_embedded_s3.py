@@ -47,3 +47,13 @@ def test_harness_serve_unknown_wire_is_one_line_exit_2(tmp_path):
     assert run.status == 2
     assert "--wire" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_harness_embedded_s3_with_signature_v2_is_one_line_exit_2(tmp_path):
+    profile = tmp_path / "v2.toml"
+    text = (REPO / "fixtures" / "targets" / "embedded-s3.toml").read_text(encoding="utf-8")
+    profile.write_text(text.replace('embedded = true', 'embedded = true\nsignature = "v2"'), encoding="utf-8")
+    run = run_cli(["run", "--target", str(profile), "-p", "no:cacheprovider", "-q"], tmp_path)
+    assert run.status == 2
+    assert "signature v4 only" in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr

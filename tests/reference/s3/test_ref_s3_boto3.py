@@ -115,3 +115,41 @@ def test_ref_s3_boto3_default_https_upload_is_aws_chunked_with_a_crc32_trailer(s
     got = client.get_object(Bucket="s3-tls", Key="k")
     assert (got["ContentLength"], got["Body"].read()) == (len(body), body)
     assert got["ETag"] == f'"{hashlib.md5(body).hexdigest()}"'
+
+
+def test_ref_s3_boto3_default_https_multipart_parts_are_decoded(s3_https):
+    reference, ca = s3_https
+    client = boto3.client(
+        "s3",
+        endpoint_url=reference.endpoints[NORTH],
+        region_name=NORTH,
+        verify=str(ca),
+        aws_access_key_id="AKALICE0000000001",
+        aws_secret_access_key="alice-secret",
+    )
+    sent: list[dict] = []
+    client.meta.events.register(
+        "before-send.s3.UploadPart", lambda request, **_: sent.append(request.headers)
+    )
+    client.create_bucket(Bucket="s3-tls-parts")
+    upload = client.create_multipart_upload(
+        Bucket="s3-tls-parts", Key="mp", StorageClass="REDUCED_REDUNDANCY"
+    )
+    bodies = [bytes(range(256)) * (PART // 256 + 7), b"tail"]
+    parts = [
+        {
+            "PartNumber": n,
+            "ETag": client.upload_part(
+                Bucket="s3-tls-parts", Key="mp", UploadId=upload["UploadId"], PartNumber=n, Body=body
+            )["ETag"],
+        }
+        for n, body in enumerate(bodies, start=1)
+    ]
+    assert {headers["X-Amz-Content-SHA256"] for headers in sent} == {b"STREAMING-UNSIGNED-PAYLOAD-TRAILER"}
+    assert [p["ETag"] for p in parts] == [f'"{hashlib.md5(body).hexdigest()}"' for body in bodies]
+    client.complete_multipart_upload(
+        Bucket="s3-tls-parts", Key="mp", UploadId=upload["UploadId"], MultipartUpload={"Parts": parts}
+    )
+    got = client.get_object(Bucket="s3-tls-parts", Key="mp")
+    assert got["StorageClass"] == "REDUCED_REDUNDANCY"
+    assert got["Body"].read() == b"".join(bodies)
