@@ -152,6 +152,8 @@ class _ChunkedDecoder:
         """At the end of the body: the frame is complete and the trailer checksum matches."""
         if not self.finished:
             raise JssError(400, "IncompleteBody", "The aws-chunked body ended before its last chunk")
+        if self.buffer:
+            raise JssError(400, "IncompleteBody", "Bytes follow the aws-chunked body's final CRLF")
         if self.trailer is None:
             return
         sent = self.trailers.get(f"x-amz-checksum-{self.trailer}")
