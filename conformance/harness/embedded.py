@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from conformance.client import Credentials, JssClient
+from conformance.client import Credentials
+from conformance.clients import client_for
 from conformance.outcomes import InfraError
 from conformance.target import BucketSpec, ProfileError, Target
 
@@ -49,10 +50,12 @@ _PRESTARTED: list[_Prestarted] = []
 
 
 def _launch_key(target: Target, deviations: Sequence[str], extra_args: Sequence[str]) -> tuple:
-    """(regions, deviations, min part size, extra server arguments) of the endpoint for `target`."""
+    """(regions, deviations, min part size, extra server arguments) of the endpoint for `target` (its wire
+    is one of the arguments: ``--wire s3`` for an S3 profile)."""
     options = target.reference_options
     all_deviations = tuple(dict.fromkeys([*options.get("deviations", ()), *deviations]))
-    return tuple(target.regions), all_deviations, options.get("min_part_size"), tuple(extra_args)
+    wire = ("--wire", target.dialect) if target.dialect != "jss" else ()
+    return tuple(target.regions), all_deviations, options.get("min_part_size"), (*wire, *extra_args)
 
 
 def _users(credentials: Credentials, alt: Credentials) -> list[tuple[str, str, str]]:
@@ -128,7 +131,7 @@ def start_embedded(
     try:
         buckets = [BucketSpec(b.name, b.region, reference.endpoints[b.region]) for b in target.buckets]
         for bucket in buckets:
-            client = JssClient(bucket.endpoint, credentials, timeout=timeout)
+            client = client_for(replace(target, credentials=credentials), bucket, timeout=timeout)
             try:
                 response = client.request("PUT", bucket.name)
             finally:

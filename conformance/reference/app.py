@@ -1,4 +1,8 @@
-"""The ASGI application: parse a request, authenticate it, route it, answer it (errors as JSON, always)."""
+"""The ASGI application: parse a request, authenticate it, route it, answer it.
+
+The wire (``ServerConfig.wire``) chooses the front: JSS (errors as JSON, always) or S3
+(``conformance.reference.s3``: SigV4, XML); both map onto the same storage, regions, uploads and ownership.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from conformance.reference.config import ServerConfig
 from conformance.reference.crypto import load_or_create_key
 from conformance.reference.errors import JssError, error_body, internal_error, s3_error_body
 from conformance.reference.httpio import JSON_CONTENT_TYPE, RequestContext, Response, new_request_id
+from conformance.reference.s3 import front as s3_front
 from conformance.reference.storage import Storage
 
 log = logging.getLogger("conformance.reference")
@@ -62,6 +67,17 @@ def route(ctx: RequestContext) -> Handler:
     raise JssError(405, "MethodNotAllowed", "The specified method is not allowed against this resource")
 
 
+#: Sent with an error answered to a request that asked ``Expect: 100-continue``: its client may never send the
+#: body it held back, and the connection must not take its next request for that body.
+CONNECTION_CLOSE = (b"connection", b"close")
+
+
+def _waits_for_continue(scope: dict) -> bool:
+    """True when the request asked ``Expect: 100-continue``."""
+    headers = scope["headers"]
+    return any(name.lower() == b"expect" and value.lower() == b"100-continue" for name, value in headers)
+
+
 def _decode(value: bytes) -> str:
     try:
         return value.decode("utf-8")
@@ -77,6 +93,8 @@ class ReferenceApp:
         self.port_regions = port_regions or {}
         self.storage = Storage(config.data_dir, load_or_create_key(config.data_dir))
         self.host_suffix = "." + config.service_domain.lower()
+        self.s3 = config.wire == "s3"
+        self.request_id_header = b"x-amz-request-id" if self.s3 else b"x-jss-request-id"
 
     def parse(self, scope: dict, request_id: str) -> RequestContext:
         """Turn an ASGI scope into a RequestContext (no authentication yet)."""
@@ -103,6 +121,8 @@ class ReferenceApp:
             scope["method"], bucket, key, query, headers, region, request_id, self.config,
             virtual_host=bool(host_bucket),
             raw_header_names=tuple(raw_names) if len(raw_names) == len(headers) else (),
+            raw_path=raw_path.decode("latin-1"),
+            raw_query=raw_query.decode("latin-1"),
         )
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
@@ -113,24 +133,31 @@ class ReferenceApp:
         try:
             ctx = self.parse(scope, request_id)
             resource = ctx.resource
-            ctx.user = authenticate(ctx)
+            ctx.user = s3_front.authenticate(ctx) if self.s3 else authenticate(ctx)
             if ctx.key is not None:
                 validate_key(ctx.key)
-            response = await route(ctx)(ctx, self.storage, receive)
+            handler = s3_front.route(ctx) if self.s3 else route(ctx)
+            response = await handler(ctx, self.storage, receive)
             if ctx.late_refusal is not None:
                 raise ctx.late_refusal
         except JssError as exc:
-            response = self.error_response(exc, resource, request_id)
+            response = self.error_response(exc, resource, request_id, scope["method"])
+            if _waits_for_continue(scope):
+                response.headers.append(CONNECTION_CLOSE)
         except ClientDisconnected:
             log.info("request %s: the client disconnected before the body was complete", request_id)
             return
         except Exception:
             log.exception("request %s: unexpected error in %s %s", request_id, scope["method"], resource)
-            response = self.error_response(internal_error(), resource, request_id)
+            response = self.error_response(internal_error(), resource, request_id, scope["method"])
         await self.send(send, response, request_id)
 
-    def error_response(self, error: JssError, resource: str, request_id: str) -> Response:
-        """The JSON error response of `error`."""
+    def error_response(
+        self, error: JssError, resource: str, request_id: str, method: str = "GET"
+    ) -> Response:
+        """The error response of `error`: JSON on the JSS wire, the Error XML on the S3 wire."""
+        if self.s3:
+            return s3_front.error_response(error, resource, request_id, method)
         render = s3_error_body if self.config.deviations.active("error-body-uppercase-keys") else error_body
         body = render(error.code, error.message, resource, request_id)
         return Response(error.status, [(b"content-type", JSON_CONTENT_TYPE)], body)
@@ -139,7 +166,7 @@ class ReferenceApp:
         """The headers sent with `response`: x-jss-request-id, the response's own, Content-Length."""
         deviations = self.config.deviations
         length = response.length if response.length is not None else len(response.body)
-        headers = [(b"x-jss-request-id", request_id.encode()), *response.headers]
+        headers = [(self.request_id_header, request_id.encode()), *response.headers]
         if deviations.active("no-request-id"):
             headers = headers[1:]
         if response.status < 300 and deviations.active("content-type-text-plain"):

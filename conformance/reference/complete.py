@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from conformance.reference import access
@@ -152,17 +153,23 @@ def _final_etag(ctx: RequestContext, chosen: list[dict]) -> str:
     return hashlib.md5("".join(part["etag"] for part in chosen).encode("ascii")).hexdigest()
 
 
-async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
-    """CompleteMultipartUpload: ``POST /bucket/key?uploadId=X`` with ``{"Part": [...]}``."""
+async def complete_upload(
+    ctx: RequestContext,
+    storage: Storage,
+    receive,
+    parse_part_list: Callable[[bytes], list[tuple[int, str]]],
+    final_etag: Callable[[RequestContext, list[dict]], str],
+) -> tuple[str, dict]:
+    """Complete the request's upload, whatever the wire: read its body (at most 4 MiB), turn it into
+    (PartNumber, ETag) pairs with `parse_part_list`, check them, install the object with the ETag
+    `final_etag` computes from the chosen parts. Returns (that ETag, the upload's manifest)."""
     deviations = ctx.config.deviations
     upload_id = upload_id_of(ctx)
     access.require_bucket(ctx, storage, "complete")
     uploads = Uploads(storage)
     require_upload(ctx, uploads, upload_id)
     body = await receive_small(receive, MAX_COMPLETE_BODY)
-    if deviations.active("complete-malformed-json-500"):
-        json.loads(body)  # unguarded: a body that is not JSON escapes as an unexpected error
-    requested = await asyncio.to_thread(_parse_part_list, body)  # up to 4 MiB: off the event loop
+    requested = await asyncio.to_thread(parse_part_list, body)  # up to 4 MiB: off the event loop
     async with storage.locks.get(upload_lock_name(ctx.bucket, upload_id)):
         upload = require_upload(ctx, uploads, upload_id)
         stored = {part["number"]: part for part in uploads.parts(ctx.bucket, upload_id)}
@@ -172,7 +179,7 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
         sources = [uploads.part_data(ctx.bucket, upload_id, part) for part in assembled]
         max_linked = ctx.config.limits.max_linked_parts
         target = await asyncio.to_thread(_gather, sources, storage, max_linked)
-        etag = _final_etag(ctx, chosen)
+        etag = final_etag(ctx, chosen)
         keep_existing = deviations.active("complete-keeps-existing-object")
         if keep_existing and storage.get_object(ctx.bucket, ctx.key):
             _remove(target)
@@ -198,6 +205,19 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
         if not deviations.active("upload-id-reusable-after-complete"):
             moved = uploads.remove(ctx.bucket, upload_id)
     storage.purge_later(moved)
+    return etag, upload
+
+
+async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """CompleteMultipartUpload: ``POST /bucket/key?uploadId=X`` with ``{"Part": [...]}``."""
+    deviations = ctx.config.deviations
+
+    def parse(body: bytes) -> list[tuple[int, str]]:
+        if deviations.active("complete-malformed-json-500"):
+            json.loads(body)  # unguarded: a body that is not JSON escapes as an unexpected error
+        return _parse_part_list(body)
+
+    etag, _ = await complete_upload(ctx, storage, receive, parse, _final_etag)
     etag_field = "Etag" if deviations.active("complete-response-renamed") else "ETag"
     return json_response(
         {"Bucket": ctx.bucket, "Key": ctx.key, etag_field: etag},

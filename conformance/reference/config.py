@@ -67,6 +67,7 @@ class ServerConfig:
     buckets: tuple[tuple[str, str], ...] = ()
     limits: Limits = field(default_factory=Limits)  # slow and hostile clients (see limits)
     tls: TlsFiles | None = None  # serve HTTPS (see conformance.reference.tls_context)
+    wire: str = "jss"  # the API served: "jss" (JSS REST, JSON) or "s3" (S3 REST, SigV4, XML; JSS rules)
 
     def user_by_access_key(self, access_key: str) -> User | None:
         """The user owning `access_key`, or None."""

@@ -33,6 +33,8 @@ class RequestContext:
     virtual_host: bool = False  # the bucket came from the Host header
     raw_header_names: tuple[str, ...] = ()  # the names of `headers` as sent (case kept), when known
     late_refusal: Exception | None = None  # raised after the operation's work (deviation, ownership.py)
+    raw_path: str = ""  # the path as sent, still percent-encoded (SigV4 signs it so)
+    raw_query: str = ""  # the query string as sent
     _header_map: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -29,6 +29,12 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     """Add the server options to `parser`."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument(
+        "--wire",
+        choices=("jss", "s3"),
+        default="jss",
+        help="the API served: jss (JSS REST, JSON; default) or s3 (S3 REST, SigV4, XML; under JSS rules)",
+    )
+    parser.add_argument(
         "--port",
         type=int,
         default=0,
@@ -152,6 +158,7 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
         record=args.record.resolve() if args.record else None,
         limits=limits,
         tls=TlsFiles.of(args.tls_cert, args.tls_key, args.tls_client_ca),
+        wire=args.wire,
     )
 
 

@@ -1,0 +1,174 @@
+"""SigV4 authentication of S3 requests: the Authorization header and presigned URLs (``X-Amz-*``).
+
+The expected signature comes from `sigv4_check.expected_signature`; this module parses what the client sent,
+checks the clock and the expiry, and compares.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hmac
+import re
+import time
+
+from conformance.reference.config import User
+from conformance.reference.errors import JssError
+from conformance.reference.httpio import RequestContext
+from conformance.reference.s3.payload import HEX_SHA256, UNSIGNED
+from conformance.reference.s3.sigv4_check import expected_signature
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+MAX_SKEW_SECONDS = 15 * 60
+MAX_EXPIRES_SECONDS = 7 * 24 * 3600
+AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
+HEADER_FIELDS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]*)")
+
+
+def _malformed(message: str) -> JssError:
+    return JssError(400, "AuthorizationHeaderMalformed", message)
+
+
+def _mismatch() -> JssError:
+    return JssError(
+        403,
+        "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the "
+        "signature you provided. Check your key and signing method.",
+    )
+
+
+def _epoch(amz_date: str) -> int:
+    if AMZ_DATE.fullmatch(amz_date) is None:
+        raise JssError(403, "AccessDenied", "X-Amz-Date must be in the ISO 8601 basic format")
+    return calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
+
+
+def _scope(ctx: RequestContext, credential: str, amz_date: str) -> tuple[User, str, str]:
+    """(user, region, service) of a Credential value ``AK/date/region/service/aws4_request``; the region
+    must be the receiving endpoint's, the service s3 (else 400 AuthorizationHeaderMalformed)."""
+    parts = credential.split("/")
+    if len(parts) != 5 or parts[4] != "aws4_request":
+        raise _malformed("The Credential is not AK/date/region/service/aws4_request")
+    access_key, date, region, service, _ = parts
+    user = ctx.config.user_by_access_key(access_key)
+    if user is None:
+        raise JssError(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist")
+    if date != amz_date[:8]:
+        raise _malformed("The Credential's date is not the date of X-Amz-Date")
+    if region != ctx.region:
+        raise _malformed(f"the region '{region}' is wrong; expecting '{ctx.region}'")
+    if service != "s3":
+        raise _malformed(f"incorrect service '{service}'. This endpoint belongs to 's3'")
+    return user, region, service
+
+
+def _check(ctx, user, region, service, signed, payload_hash, amz_date, sent, raw_query) -> None:
+    names = signed.split(";")
+    if "host" not in names:
+        raise _malformed("SignedHeaders must include host")
+    headers = [(name, ctx.header(name) or "") for name in names]
+    expected = expected_signature(
+        ctx.method, ctx.raw_path, raw_query, headers, payload_hash, amz_date, region, service, user.secret_key
+    )
+    if not hmac.compare_digest(expected.encode(), sent.encode("utf-8", "replace")):
+        raise _mismatch()
+
+
+def _authenticate_header(ctx: RequestContext, authorization: str) -> User:
+    algorithm, _, rest = authorization.partition(" ")
+    if algorithm != ALGORITHM:
+        if algorithm == "AWS":
+            raise JssError(501, "NotImplemented", "Signature Version 2 is not served here yet")
+        raise JssError(400, "InvalidArgument", "Unsupported Authorization Type")
+    fields = dict(HEADER_FIELDS.findall(rest))
+    if set(fields) != {"Credential", "SignedHeaders", "Signature"}:
+        raise _malformed("The Authorization header needs Credential, SignedHeaders and Signature")
+    amz_date = ctx.header("x-amz-date") or ""
+    if not amz_date:
+        raise JssError(403, "AccessDenied", "AWS authentication requires a valid X-Amz-Date header")
+    if abs(time.time() - _epoch(amz_date)) > MAX_SKEW_SECONDS:
+        raise JssError(
+            403,
+            "RequestTimeTooSkewed",
+            "The difference between the request time and the current time is too large.",
+        )
+    user, region, service = _scope(ctx, fields["Credential"], amz_date)
+    payload_hash = ctx.header("x-amz-content-sha256")
+    if payload_hash is None:
+        raise JssError(
+            400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256"
+        )
+    if not (
+        HEX_SHA256.fullmatch(payload_hash)
+        or payload_hash == UNSIGNED
+        or payload_hash.startswith("STREAMING-")
+    ):
+        raise JssError(
+            400,
+            "InvalidArgument",
+            "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a lowercase hex SHA-256",
+        )
+    _check(
+        ctx,
+        user,
+        region,
+        service,
+        fields["SignedHeaders"],
+        payload_hash,
+        amz_date,
+        fields["Signature"],
+        ctx.raw_query,
+    )
+    return user
+
+
+def _authenticate_url(ctx: RequestContext) -> User:
+    values = {
+        name: ctx.query_value(f"X-Amz-{name}") or ""
+        for name in ("Algorithm", "Credential", "Date", "Expires", "SignedHeaders", "Signature")
+    }
+    if values["Algorithm"] != ALGORITHM or not all(values.values()):
+        raise JssError(
+            400,
+            "AuthorizationQueryParametersError",
+            "A presigned URL needs X-Amz-Algorithm=AWS4-HMAC-SHA256, Credential, Date, Expires, "
+            "SignedHeaders and Signature",
+        )
+    if not values["Expires"].isdigit() or not 0 < int(values["Expires"]) <= MAX_EXPIRES_SECONDS:
+        raise JssError(
+            400, "AuthorizationQueryParametersError", "X-Amz-Expires must be from 1 to 604800 seconds"
+        )
+    amz_date = values["Date"]
+    signed_at = _epoch(amz_date)
+    user, region, service = _scope(ctx, values["Credential"], amz_date)
+    if time.time() > signed_at + int(values["Expires"]):
+        raise JssError(403, "AccessDenied", "Request has expired")
+    if signed_at - time.time() > MAX_SKEW_SECONDS:
+        raise JssError(403, "RequestTimeTooSkewed", "The request was signed in the future")
+    raw_query = "&".join(item for item in ctx.raw_query.split("&") if not item.startswith("X-Amz-Signature="))
+    payload_hash = ctx.header("x-amz-content-sha256") or UNSIGNED
+    _check(
+        ctx,
+        user,
+        region,
+        service,
+        values["SignedHeaders"],
+        payload_hash,
+        amz_date,
+        values["Signature"],
+        raw_query,
+    )
+    return user
+
+
+def authenticate(ctx: RequestContext) -> User | None:
+    """The user who signed the request, None for an anonymous one; JssError when it is refused."""
+    authorization = ctx.header("authorization")
+    presigned = ctx.has_query("X-Amz-Signature") or ctx.has_query("X-Amz-Credential")
+    if presigned and authorization is not None:
+        raise JssError(400, "InvalidArgument", "Only one auth mechanism allowed")
+    if presigned:
+        return _authenticate_url(ctx)
+    if authorization is None:
+        return None
+    return _authenticate_header(ctx, authorization)

@@ -1,0 +1,203 @@
+"""The S3 listings: ListParts, ListMultipartUploads, ListObjects (V1) and ListObjectsV2, read from the
+wire-neutral storage and uploads."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from urllib.parse import quote_plus
+
+from conformance.reference import access
+from conformance.reference.errors import JssError
+from conformance.reference.httpio import RequestContext, Response, quoted_etag
+from conformance.reference.listing import page_size
+from conformance.reference.multipart import require_upload, upload_id_of
+from conformance.reference.s3.render import Tree, iso_time, owner, xml_response
+from conformance.reference.storage import Storage
+from conformance.reference.uploads import Uploads
+
+MAX_KEYS = 1000
+
+
+async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """ListParts: ``GET /bucket/key?uploadId=X[&max-parts=N][&part-number-marker=M]``."""
+    upload_id = upload_id_of(ctx)
+    access.require_bucket(ctx, storage, "list-parts")
+    uploads = Uploads(storage)
+    upload = require_upload(ctx, uploads, upload_id)
+    limit = page_size(ctx, "max-parts", default=1000, maximum=1000)
+    marker = page_size(ctx, "part-number-marker", default=0, maximum=10000)
+    remaining = [part for part in uploads.parts(ctx.bucket, upload_id) if part["number"] > marker]
+    page, truncated = remaining[:limit], len(remaining) > limit
+    initiator = owner(upload.get("owner") or "")
+    tree: Tree = [
+        ("Bucket", ctx.bucket),
+        ("Key", ctx.key),
+        ("UploadId", upload_id),
+        ("Initiator", initiator),
+        ("Owner", initiator),
+        ("StorageClass", upload["storage_class"]),
+        ("PartNumberMarker", marker),
+        ("NextPartNumberMarker", page[-1]["number"] if page else marker),
+        ("MaxParts", limit),
+        ("IsTruncated", truncated),
+    ]
+    tree += [
+        (
+            "Part",
+            [
+                ("PartNumber", p["number"]),
+                ("LastModified", iso_time(p["last_modified"])),
+                ("ETag", quoted_etag(p["etag"]).decode()),
+                ("Size", p["size"]),
+            ],
+        )
+        for p in page
+    ]
+    return xml_response("ListPartsResult", tree)
+
+
+async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """ListMultipartUploads: ``GET /bucket?uploads``, sorted by key, then by initiation time."""
+    access.require_bucket(ctx, storage, "list-uploads")
+    prefix = ctx.query_value("prefix") or ""
+    limit = page_size(ctx, "max-uploads", default=1000, maximum=1000)
+    key_marker = ctx.query_value("key-marker") or ""
+    id_marker = ctx.query_value("upload-id-marker") or ""
+    matches = [u for u in Uploads(storage).list(ctx.bucket) if u["key"].startswith(prefix)]
+    matches.sort(key=lambda u: (u["key"].encode("utf-8"), u["initiated"]))
+    if key_marker:
+        position = [(u["key"], u["upload_id"]) for u in matches]
+        if id_marker and (key_marker, id_marker) in position:
+            matches = matches[position.index((key_marker, id_marker)) + 1 :]
+        else:
+            matches = [u for u in matches if u["key"].encode("utf-8") > key_marker.encode("utf-8")]
+    page, truncated = matches[:limit], len(matches) > limit
+    tree: Tree = [
+        ("Bucket", ctx.bucket),
+        ("KeyMarker", key_marker),
+        ("UploadIdMarker", id_marker),
+        ("NextKeyMarker", page[-1]["key"] if truncated else ""),
+        ("NextUploadIdMarker", page[-1]["upload_id"] if truncated else ""),
+        ("Prefix", prefix),
+        ("MaxUploads", limit),
+        ("IsTruncated", truncated),
+    ]
+    for u in page:
+        initiator = owner(u.get("owner") or "")
+        tree.append(
+            (
+                "Upload",
+                [
+                    ("Key", u["key"]),
+                    ("UploadId", u["upload_id"]),
+                    ("Initiator", initiator),
+                    ("Owner", initiator),
+                    ("StorageClass", u["storage_class"]),
+                    ("Initiated", iso_time(u["initiated"])),
+                ],
+            )
+        )
+    return xml_response("ListMultipartUploadsResult", tree)
+
+
+def _page(storage: Storage, bucket: str, prefix: str, delimiter: str, after: str, limit: int):
+    """(object entries, common prefixes, truncated, last name listed) of the keys after `after`."""
+    contents: list[dict] = []
+    prefixes: list[str] = []
+    truncated, last = False, ""
+    for meta in storage.list_objects(bucket):
+        key = meta["key"]
+        if not key.startswith(prefix) or key.encode("utf-8") <= after.encode("utf-8"):
+            continue
+        common = None
+        if delimiter and (cut := key.find(delimiter, len(prefix))) >= 0:
+            common = key[: cut + len(delimiter)]
+        if common is not None and (
+            common.encode("utf-8") <= after.encode("utf-8") or common in prefixes[-1:]
+        ):
+            continue
+        if len(contents) + len(prefixes) >= limit:
+            truncated = True
+            break
+        if common is not None:
+            prefixes.append(common)
+        else:
+            contents.append(meta)
+        last = common or key
+    return contents, prefixes, truncated, last
+
+
+def _entries(
+    contents: list[dict], prefixes: list[str], with_owner: str | None, encode: Callable[[str], str]
+) -> Tree:
+    tree: Tree = []
+    for meta in contents:
+        entry: Tree = [
+            ("Key", encode(meta["key"])),
+            ("LastModified", iso_time(meta["last_modified"])),
+            ("ETag", quoted_etag(meta["etag"]).decode()),
+            ("Size", meta["size"]),
+            ("StorageClass", meta["storage_class"] or "STANDARD"),
+        ]
+        if with_owner is not None:
+            entry.append(("Owner", owner(with_owner)))
+        tree.append(("Contents", entry))
+    tree += [("CommonPrefixes", [("Prefix", encode(common))]) for common in prefixes]
+    return tree
+
+
+def _token_key(token: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+    except (ValueError, binascii.Error, UnicodeError) as exc:
+        raise JssError(400, "InvalidArgument", "The continuation token provided is incorrect") from exc
+
+
+def _encoder(ctx: RequestContext) -> Callable[[str], str]:
+    """How keys are written: as they are, or URL-encoded for ``encoding-type=url`` (botocore asks for it)."""
+    encoding = ctx.query_value("encoding-type")
+    if encoding is None:
+        return lambda value: value
+    if encoding != "url":
+        raise JssError(400, "InvalidArgument", "Invalid Encoding Method specified in Request")
+    return lambda value: quote_plus(value, safe="/")
+
+
+async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """ListObjects (V1, ``marker``) or ListObjectsV2 (``list-type=2``: continuation-token, start-after)."""
+    bucket = access.require_bucket(ctx, storage)
+    prefix = ctx.query_value("prefix") or ""
+    delimiter = ctx.query_value("delimiter") or ""
+    limit = page_size(ctx, "max-keys", default=MAX_KEYS, maximum=MAX_KEYS)
+    encode = _encoder(ctx)
+    v2 = ctx.query_value("list-type") == "2"
+    if v2:
+        token = ctx.query_value("continuation-token")
+        start_after = ctx.query_value("start-after") or ""
+        after = _token_key(token) if token else start_after
+    else:
+        after = ctx.query_value("marker") or ""
+    contents, prefixes, truncated, last = _page(storage, ctx.bucket, prefix, delimiter, after, limit)
+    tree: Tree = [("Name", ctx.bucket), ("Prefix", encode(prefix))]
+    if v2:
+        if token:
+            tree.append(("ContinuationToken", token))
+        if start_after:
+            tree.append(("StartAfter", encode(start_after)))
+        tree += [("KeyCount", len(contents) + len(prefixes)), ("MaxKeys", limit)]
+    else:
+        tree += [("Marker", encode(after)), ("MaxKeys", limit)]
+    if delimiter:
+        tree.append(("Delimiter", encode(delimiter)))
+    if encode("+") != "+":
+        tree.append(("EncodingType", "url"))
+    tree.append(("IsTruncated", truncated))
+    if truncated and v2:
+        tree.append(("NextContinuationToken", base64.urlsafe_b64encode(last.encode()).decode()))
+    elif truncated and delimiter:
+        tree.append(("NextMarker", encode(last)))
+    owner_name = bucket["owner"] if not v2 or ctx.query_value("fetch-owner") == "true" else None
+    tree += _entries(contents, prefixes, owner_name, encode)
+    return xml_response("ListBucketResult", tree)

@@ -1,0 +1,54 @@
+"""The XML documents of the S3 wire (namespace http://s3.amazonaws.com/doc/2006-03-01/), built from the
+wire-neutral records, and the Error document as AWS documents it (Code, Message, Resource, RequestId)."""
+
+from __future__ import annotations
+
+import time
+from xml.etree import ElementTree
+
+from conformance.reference.httpio import Response
+
+NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+XML_CONTENT_TYPE = b"application/xml"
+
+Tree = list[tuple[str, object]]  # (tag, text | nested Tree); a tag may repeat
+
+
+def iso_time(timestamp: float) -> str:
+    """A timestamp as S3 writes it in XML: ISO 8601 with milliseconds, UTC."""
+    millis = int(timestamp * 1000) % 1000
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(timestamp)) + f".{millis:03d}Z"
+
+
+def _fill(parent: ElementTree.Element, tree: Tree) -> None:
+    for tag, value in tree:
+        child = ElementTree.SubElement(parent, tag)
+        if isinstance(value, list):
+            _fill(child, value)
+        elif value is not None:
+            child.text = str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def document(root: str, tree: Tree, namespace: bool = True) -> bytes:
+    """The XML bytes of `root` holding `tree`, with the XML declaration."""
+    element = ElementTree.Element(root, {"xmlns": NAMESPACE} if namespace else {})
+    _fill(element, tree)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(
+        element, encoding="utf-8", xml_declaration=False
+    )
+
+
+def xml_response(root: str, tree: Tree, status: int = 200, headers: list | None = None) -> Response:
+    """A response carrying the XML document `root`."""
+    return Response(status, [(b"content-type", XML_CONTENT_TYPE), *(headers or [])], document(root, tree))
+
+
+def error_document(code: str, message: str, resource: str, request_id: str) -> bytes:
+    """The Error body: Code, Message, Resource, RequestId (no namespace, as AWS sends it)."""
+    tree: Tree = [("Code", code), ("Message", message), ("Resource", resource), ("RequestId", request_id)]
+    return document("Error", tree, namespace=False)
+
+
+def owner(name: str) -> Tree:
+    """An Owner / Initiator element's content: the account name as ID and DisplayName."""
+    return [("ID", name), ("DisplayName", name)]
