@@ -35,7 +35,7 @@ FLAGS = (
     "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
 )
 #: The columns of CI's real matrix (.ci/run compares LocalStack too).
-CI_TARGETS = ("embedded", "moto", "juicefs", "localstack")
+CI_TARGETS = ("embedded", "embedded-s3", "moto", "juicefs", "localstack")
 
 #: Without the browser the test skips, unless required (.ci/run sets JSS_CONFORMANCE_REQUIRE_CHROMIUM).
 REQUIRED = bool(os.environ.get("JSS_CONFORMANCE_REQUIRE_CHROMIUM"))
@@ -222,7 +222,8 @@ def test_report_ci_matrix_of_the_four_targets_renders(browser):
     headers = table.find_elements(By.CSS_SELECTOR, "thead th.target")
 
     assert [h.text.splitlines()[0] for h in headers] == list(CI_TARGETS)
-    assert [h.text.splitlines()[1] for h in headers] == ["wire jss · rules jss"] + ["wire s3 · rules s3"] * 3
+    wires = ["wire jss · rules jss", "wire s3 · rules jss"] + ["wire s3 · rules s3"] * 3
+    assert [h.text.splitlines()[1] for h in headers] == wires
     # CI's vendor runs leave the large family out (off by default): every other clause has its row
     run_by_default = [c for c in load_catalogue().values() if c.family != LARGE_FAMILY]
     assert len(table.find_elements(By.CSS_SELECTOR, "tr.clause")) >= len(run_by_default)

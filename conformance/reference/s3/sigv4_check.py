@@ -1,25 +1,13 @@
-"""The expected SigV4 signature of a request: the one seam where the signature is computed.
+"""The expected SigV4 signature of a request: the one seam where the reference endpoint computes it.
 
-botocore's canonicalization computes it for now (``S3SigV4Auth``); an independent implementation with staged
-vectors is meant to replace the body of `expected_signature` without changing its signature.
+It is computed by conformance.sigv4, the suite's own SigV4 (hashlib and hmac only), which the staged vectors
+of fixtures/sigv4 prove stage by stage: the clients the endpoint judges (botocore, the JavaScript SDK) are
+cross-checked against it, never used as its oracle.
 """
 
 from __future__ import annotations
 
-from botocore.auth import S3SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-
-
-class _FixedPayloadAuth(S3SigV4Auth):
-    """S3SigV4Auth with the payload hash taken as given (a hash, UNSIGNED-PAYLOAD or a STREAMING-* form)."""
-
-    def __init__(self, credentials: Credentials, service: str, region: str, payload_hash: str) -> None:
-        super().__init__(credentials, service, region)
-        self._payload_hash = payload_hash
-
-    def payload(self, request: AWSRequest) -> str:
-        return self._payload_hash
+from conformance import sigv4
 
 
 def expected_signature(
@@ -40,9 +28,14 @@ def expected_signature(
     the X-Amz-Date timestamp (its first 8 characters are the scope's date); `region` and `service` are the
     credential scope's.
     """
-    auth = _FixedPayloadAuth(Credentials("", secret_key), service, region, payload_hash)
-    url = "http://signed" + raw_path + ("?" + raw_query if raw_query else "")
-    request = AWSRequest(method=method, url=url, headers=dict(signed_headers))
-    request.context["timestamp"] = amz_date
-    string_to_sign = auth.string_to_sign(request, auth.canonical_request(request))
-    return auth.signature(string_to_sign, request)
+    canonical = sigv4.canonical_request(
+        method,
+        sigv4.canonical_uri_from_wire(raw_path),
+        sigv4.canonical_query(sigv4.parse_query(raw_query)),
+        signed_headers,
+        [name for name, _ in signed_headers],
+        payload_hash,
+    )
+    scope = sigv4.credential_scope(amz_date, region, service)
+    key = sigv4.signing_key(secret_key, amz_date, region, service)
+    return sigv4.signature(key, sigv4.string_to_sign(amz_date, scope, canonical))
