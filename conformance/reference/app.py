@@ -18,6 +18,7 @@ from conformance.reference.config import ServerConfig
 from conformance.reference.crypto import load_or_create_key
 from conformance.reference.errors import JssError, error_body, internal_error, s3_error_body
 from conformance.reference.httpio import JSON_CONTENT_TYPE, RequestContext, Response, new_request_id
+from conformance.reference.routing import operation_of
 from conformance.reference.s3 import front as s3_front
 from conformance.reference.storage import Storage
 
@@ -33,38 +34,33 @@ PLAIN_TEXT = b"text/plain;charset=UTF-8"
 Handler = Callable[[RequestContext, Storage, Callable], Awaitable[Response]]
 
 
+#: The JSS front's handler of each operation (conformance.reference.routing names them).
+HANDLERS: dict[str, Handler] = {
+    "list-buckets": buckets.list_buckets,
+    "head-service": buckets.list_buckets,
+    "put-bucket": buckets.put_bucket,
+    "delete-bucket": buckets.delete_bucket,
+    "head-bucket": buckets.head_bucket,
+    "list-objects": buckets.list_objects,
+    "list-uploads": lists.list_uploads,
+    "initiate": multipart.initiate,
+    "complete": complete.complete,
+    "upload-part": multipart.upload_part,
+    "list-parts": lists.list_parts,
+    "abort": multipart.abort,
+    "put": objects.put_object,
+    "get": objects.get_object,
+    "head": objects.get_object,
+    "delete": objects.delete_object,
+}
+
+
 def route(ctx: RequestContext) -> Handler:
     """The operation a request asks for; 405 MethodNotAllowed when there is none."""
-    method = ctx.method
-    if ctx.bucket is None:
-        if method in ("GET", "HEAD"):
-            return buckets.list_buckets
-    elif ctx.key is None:
-        table = {
-            "PUT": buckets.put_bucket,
-            "DELETE": buckets.delete_bucket,
-            "HEAD": buckets.head_bucket,
-            "GET": lists.list_uploads if ctx.has_query("uploads") else buckets.list_objects,
-        }
-        if method in table:
-            return table[method]
-    else:
-        with_upload = ctx.has_query("uploadId")
-        if method == "POST" and ctx.has_query("uploads"):
-            return multipart.initiate
-        if method == "POST" and with_upload:
-            return complete.complete
-        if method == "PUT" and (with_upload or ctx.has_query("partNumber")):
-            return multipart.upload_part
-        table = {
-            "PUT": objects.put_object,
-            "GET": lists.list_parts if with_upload else objects.get_object,
-            "HEAD": objects.get_object,
-            "DELETE": multipart.abort if with_upload else objects.delete_object,
-        }
-        if method in table:
-            return table[method]
-    raise JssError(405, "MethodNotAllowed", "The specified method is not allowed against this resource")
+    handler = HANDLERS.get(operation_of(ctx) or "")
+    if handler is None:
+        raise JssError(405, "MethodNotAllowed", "The specified method is not allowed against this resource")
+    return handler
 
 
 #: Sent with an error answered to a request that asked ``Expect: 100-continue``: its client may never send the

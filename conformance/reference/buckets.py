@@ -5,7 +5,7 @@ from __future__ import annotations
 from conformance.reference import access
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, empty_response, json_response
-from conformance.reference.listing import http_time, page_size
+from conformance.reference.listing import http_time, object_page, page_size
 from conformance.reference.storage import Storage, is_valid_bucket_name
 
 MAX_BUCKETS_PER_REGION = 20
@@ -72,39 +72,17 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
     marker = ctx.query_value("marker") or ""
     delimiter = ctx.query_value("delimiter") or ""
     limit = page_size(ctx, "maxKeys", default=MAX_KEYS, maximum=MAX_KEYS)
-    contents: list[dict] = []
-    prefixes: list[str] = []
-    truncated = False
-    last = ""
-    for meta in storage.list_objects(ctx.bucket):
-        key = meta["key"]
-        if not key.startswith(prefix) or key.encode("utf-8") <= marker.encode("utf-8"):
-            continue
-        common = None
-        if delimiter:
-            cut = key.find(delimiter, len(prefix))
-            common = key[: cut + len(delimiter)] if cut >= 0 else None
-        if common is not None and (
-            common.encode("utf-8") <= marker.encode("utf-8") or common in prefixes[-1:]
-        ):
-            continue
-        if len(contents) + len(prefixes) >= limit:
-            truncated = True
-            break
-        if common is not None:
-            prefixes.append(common)
-            last = common
-            continue
-        contents.append(
-            {
-                "Key": key,
-                "LastModified": http_time(meta["last_modified"]),
-                "ETag": meta["etag"],
-                "Size": meta["size"],
-                "StorageClass": meta["storage_class"],
-            }
-        )
-        last = key
+    metas, prefixes, truncated, last = object_page(storage, ctx.bucket, prefix, delimiter, marker, limit)
+    contents = [
+        {
+            "Key": meta["key"],
+            "LastModified": http_time(meta["last_modified"]),
+            "ETag": meta["etag"],
+            "Size": meta["size"],
+            "StorageClass": meta["storage_class"],
+        }
+        for meta in metas
+    ]
     payload = {
         "Name": ctx.bucket,
         "Prefix": prefix,

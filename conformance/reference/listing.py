@@ -1,4 +1,5 @@
-"""Small helpers of the list operations: timestamps and paging parameters."""
+"""Small helpers of the list operations: timestamps, paging parameters and one page of a bucket's keys (the
+same on both wires)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,32 @@ def query_integer(name: str, value: str) -> int:
         return parse_decimal(value, INT32_MAX)
     except ValueError as exc:
         raise JssError(400, "InvalidArgument", f"{name} must be an integer from 0 to {INT32_MAX}") from exc
+
+
+def object_page(storage, bucket: str, prefix: str, delimiter: str, after: str, limit: int):
+    """One page of the objects of `bucket`: (object metadata entries, common prefixes, truncated, the last
+    name listed) of the keys after `after` (compared as UTF-8 bytes) that start with `prefix`, rolled up to
+    common prefixes at `delimiter`, at most `limit` entries and prefixes together."""
+    contents: list[dict] = []
+    prefixes: list[str] = []
+    truncated, last = False, ""
+    for meta in storage.list_objects(bucket):
+        key = meta["key"]
+        if not key.startswith(prefix) or key.encode("utf-8") <= after.encode("utf-8"):
+            continue
+        common = None
+        if delimiter and (cut := key.find(delimiter, len(prefix))) >= 0:
+            common = key[: cut + len(delimiter)]
+        if common is not None and (
+            common.encode("utf-8") <= after.encode("utf-8") or common in prefixes[-1:]
+        ):
+            continue
+        if len(contents) + len(prefixes) >= limit:
+            truncated = True
+            break
+        if common is not None:
+            prefixes.append(common)
+        else:
+            contents.append(meta)
+        last = common or key
+    return contents, prefixes, truncated, last

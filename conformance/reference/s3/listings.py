@@ -11,7 +11,7 @@ from urllib.parse import quote_plus
 from conformance.reference import access
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, quoted_etag
-from conformance.reference.listing import page_size
+from conformance.reference.listing import object_page, page_size
 from conformance.reference.multipart import require_upload, upload_id_of
 from conformance.reference.s3.render import Tree, iso_time, owner, xml_response
 from conformance.reference.storage import Storage
@@ -102,31 +102,6 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
     return xml_response("ListMultipartUploadsResult", tree)
 
 
-def _page(storage: Storage, bucket: str, prefix: str, delimiter: str, after: str, limit: int):
-    """(object entries, common prefixes, truncated, last name listed) of the keys after `after`."""
-    contents: list[dict] = []
-    prefixes: list[str] = []
-    truncated, last = False, ""
-    for meta in storage.list_objects(bucket):
-        key = meta["key"]
-        if not key.startswith(prefix) or key.encode("utf-8") <= after.encode("utf-8"):
-            continue
-        common = None
-        if delimiter and (cut := key.find(delimiter, len(prefix))) >= 0:
-            common = key[: cut + len(delimiter)]
-        if common is not None and (
-            common.encode("utf-8") <= after.encode("utf-8") or common in prefixes[-1:]
-        ):
-            continue
-        if len(contents) + len(prefixes) >= limit:
-            truncated = True
-            break
-        if common is not None:
-            prefixes.append(common)
-        else:
-            contents.append(meta)
-        last = common or key
-    return contents, prefixes, truncated, last
 
 
 def _entries(
@@ -179,7 +154,7 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
         after = _token_key(token) if token else start_after
     else:
         after = ctx.query_value("marker") or ""
-    contents, prefixes, truncated, last = _page(storage, ctx.bucket, prefix, delimiter, after, limit)
+    contents, prefixes, truncated, last = object_page(storage, ctx.bucket, prefix, delimiter, after, limit)
     tree: Tree = [("Name", ctx.bucket), ("Prefix", encode(prefix))]
     if v2:
         if token:

@@ -95,9 +95,10 @@ def test_ref_s3_boto3_sse_is_echoed_and_reported(s3, s3_north, s3_key):
     assert (status, error["Code"]) == (400, "InvalidArgument")
 
 
-def test_ref_s3_boto3_default_https_upload_is_aws_chunked_with_a_crc32_trailer(s3_https):
+def _https_client(s3_https):
+    """An unmodified boto3 client, default configuration, over HTTPS to the reference's S3 front in NORTH."""
     reference, ca = s3_https
-    client = boto3.client(
+    return boto3.client(
         "s3",
         endpoint_url=reference.endpoints[NORTH],
         region_name=NORTH,
@@ -105,6 +106,10 @@ def test_ref_s3_boto3_default_https_upload_is_aws_chunked_with_a_crc32_trailer(s
         aws_access_key_id="AKALICE0000000001",
         aws_secret_access_key="alice-secret",
     )
+
+
+def test_ref_s3_boto3_default_https_upload_is_aws_chunked_with_a_crc32_trailer(s3_https):
+    client = _https_client(s3_https)
     sent: list[dict] = []
     client.meta.events.register("before-send.s3.PutObject", lambda request, **_: sent.append(request.headers))
     client.create_bucket(Bucket="s3-tls")
@@ -118,15 +123,7 @@ def test_ref_s3_boto3_default_https_upload_is_aws_chunked_with_a_crc32_trailer(s
 
 
 def test_ref_s3_boto3_default_https_multipart_parts_are_decoded(s3_https):
-    reference, ca = s3_https
-    client = boto3.client(
-        "s3",
-        endpoint_url=reference.endpoints[NORTH],
-        region_name=NORTH,
-        verify=str(ca),
-        aws_access_key_id="AKALICE0000000001",
-        aws_secret_access_key="alice-secret",
-    )
+    client = _https_client(s3_https)
     sent: list[dict] = []
     client.meta.events.register(
         "before-send.s3.UploadPart", lambda request, **_: sent.append(request.headers)
