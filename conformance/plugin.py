@@ -30,13 +30,9 @@ from conformance.harness.auto_workers import auto_workers
 from conformance.harness.case_interruption import CaseInterruption
 from conformance.harness.case_reports import (
     Collector,
-    classify_phase,
-    count_infra_error,
     dialect_setup_report,
-    explain_failure,
 )
-from conformance.harness.classify import RED_STATUS, SKIP_OUTCOMES, TEST_STATUS, combine
-from conformance.harness.clause_verdicts import clause_verdicts
+from conformance.harness.classify import RED_STATUS, TEST_STATUS
 from conformance.harness.finishing import finish_run
 from conformance.harness.fixtures import (  # noqa: F401 - pytest finds fixtures by name on the plugin
     jss_bucket,
@@ -59,29 +55,23 @@ from conformance.harness.large import (  # noqa: F401 - fixtures, found by name
     jss_large,
     register_figures,
 )
-from conformance.harness.levels import judged_at_level
 from conformance.harness.options import add_options, add_sdk_options, names_cases, results_path, runs_tests
+from conformance.harness.phase_report import record_phase
 from conformance.harness.reporting import record_setup_stop, summary_lines, write_unfinished
-from conformance.harness.results import case_id
 from conformance.harness.sdk_mode import sdk_behaviours
 from conformance.harness.selection import clause_ids, selected
 from conformance.harness.session_setup import resolve_run, start_target
 from conformance.harness.signals import RunInterrupted
 from conformance.harness.state import (
-    ATTACHED_KEY,
     DIALECT_KEY,
-    PHASES_KEY,
-    TRACKER_KEY,
     harness_state,
     new_run_id,
 )
 from conformance.harness.usage import usage_error
-from conformance.harness.verdicts import expectation_for
 from conformance.known_deviations import (
     KnownDeviations,
 )
 from conformance.masking import mask_secrets
-from conformance.operations.checks import take_records
 from conformance.target import Target
 
 CLAUSE_MARKER = "clause(*ids): the clause ids of fixtures/clauses.toml that a conformance case checks"
@@ -320,50 +310,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     NOT_APPLICABLE and INTERRUPTED into a skip; record the outcome on the report (it travels to the xdist
     controller); update Allure."""
     report: pytest.TestReport = yield
-    state = harness_state(item.config)
-    phase = classify_phase(report, call)
-    phase.message = mask_secrets(phase.message, state.secrets)
-    records = take_records()
-    if state.target is not None:
-        judged = judged_at_level(phase, report.when, clause_ids(item), state.catalogue, state.target.rulebook)
-        if judged.outcome != phase.outcome:  # every clause EXAMPLE: its failed checks are NON_STRICT too
-            records = [(c, judged.outcome if o == oc.FAIL else o, text) for c, o, text in records]
-        phase = judged
-    if phase.outcome == oc.NON_STRICT and not item.config.option.jss_strict:
-        report.outcome = "passed"
-        report.longrepr = None
-    elif phase.outcome in SKIP_OUTCOMES:  # JUnit: <skipped message="OUTCOME: ...">
-        report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] + 1, f"{phase.outcome}: {phase.message}")
-    phase.checks = [(c, o, mask_secrets(text, state.secrets)) for c, o, text in records]
-    report.jss_outcome, report.jss_message, report.jss_checks = phase.outcome, phase.message, phase.checks
-    report.jss_clauses, report.jss_named = clause_ids(item), phase.named
-    if phase.outcome == oc.NOT_APPLICABLE and DIALECT_KEY not in item.stash:
-        item.stash[DIALECT_KEY] = ("dialect", phase.message)
-    expected = expectation_for(case_id(item.nodeid), state.known, item.stash.get(DIALECT_KEY, None))
-    report.jss_expected = (expected.outcome, expected.reason, expected.source)
-    if phase.outcome == oc.FAIL == expected.outcome and not item.config.option.jss_strict:
-        report.outcome = "skipped"  # shown as xfailed: a known deviation, with its reason
-        report.wasxfail = f"known deviation: {expected.reason}"
-    if phase.outcome == oc.INFRA_ERROR:
-        count_infra_error(item, state)
-    phases = item.stash.setdefault(PHASES_KEY, [])
-    phases.append(phase)
-    final = combine(phases)
-    tracker = item.stash.get(TRACKER_KEY, None)
-    failing = phase.outcome in (oc.FAIL, oc.NON_STRICT, oc.INFRA_ERROR)
-    if failing and phase.outcome != oc.INFRA_ERROR and report.when != "teardown":
-        rulebook = state.target.rulebook if state.target is not None else "jss"
-        explain_failure(item, report, call, phase, tracker, state.secrets, rulebook)
-    attach = failing and tracker is not None and tracker.exchanges and report.when != "teardown"
-    if attach and not item.stash.get(ATTACHED_KEY, False):
-        item.stash[ATTACHED_KEY] = True
-        allure_extras.attach_exchanges(tracker.exchanges, tracker.exchange_count, state.secrets)
-    judged = bool(state.known.path)
-    allure_extras.apply_outcome(item.config, final.outcome, final.message, expected, judged=judged)
-    allure_extras.show_clause_verdicts(item.config, clause_verdicts(clause_ids(item), phases, final))
-    allure_extras.scrub_current(item.config, state.secrets)
-    return report
+    return record_phase(item, call, report)
 
 
 @pytest.hookimpl(wrapper=True)
