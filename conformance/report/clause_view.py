@@ -15,7 +15,7 @@ def per_clause(case: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     clause of `case`, the clauses it names first."""
     own = {entry["clause"]: entry for entry in case.get("clause_verdicts") or ()}
     viewed = []
-    for clause in dict.fromkeys([*case["clauses"], *own]):
+    for clause in dict.fromkeys([*(case.get("clauses") or ()), *own]):
         entry = own.get(clause, case)
         viewed.append((clause, {**case, "outcome": entry["outcome"], "message": entry.get("message", "")}))
     return viewed

@@ -24,6 +24,7 @@ from typing import Any
 
 from conformance import outcomes as oc
 from conformance.catalogue import Clause
+from conformance.report.clause_view import per_clause
 from conformance.report.judgement import run_totals, run_verdicts
 
 EXPECTED = "EXPECTED"
@@ -139,14 +140,12 @@ def _outside_dialect(case: Mapping[str, Any]) -> bool:
 
 
 def _verdicts(case: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(clause, outcome, message) of a case: its clause_verdicts, else each clause with the case's outcome."""
-    given = {
-        verdict["clause"]: (verdict["clause"], verdict["outcome"], verdict.get("message", ""))
-        for verdict in case.get("clause_verdicts") or []
-    }
-    clauses = list(case.get("clauses") or []) or ([] if given else [NO_CLAUSE])
-    listed = [given.pop(c, (c, case["outcome"], case.get("message", ""))) for c in clauses]
-    return listed + list(given.values())
+    """(clause, outcome, message) of a case as each clause saw it (conformance.report.clause_view); a case
+    naming no clause counts under NO_CLAUSE with its own outcome."""
+    viewed = per_clause(case)
+    if not viewed:
+        return [(NO_CLAUSE, case["outcome"], case.get("message", ""))]
+    return [(clause, seen["outcome"], seen["message"]) for clause, seen in viewed]
 
 
 def _entries(document: Mapping[str, Any]) -> list[tuple[str, Entry]]:

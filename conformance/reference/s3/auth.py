@@ -16,8 +16,8 @@ from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext
 from conformance.reference.s3.payload import HEX_SHA256, UNSIGNED
 from conformance.reference.s3.sigv4_check import expected_signature
+from conformance.sigv4 import ALGORITHM
 
-ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW_SECONDS = 15 * 60
 MAX_EXPIRES_SECONDS = 7 * 24 * 3600
 AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")

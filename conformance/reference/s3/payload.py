@@ -17,9 +17,9 @@ from collections.abc import Callable
 
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext
+from conformance.sigv4 import STREAMING_UNSIGNED_TRAILER as UNSIGNED_TRAILER
+from conformance.sigv4 import UNSIGNED_PAYLOAD as UNSIGNED
 
-UNSIGNED = "UNSIGNED-PAYLOAD"
-UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
 #: A chunk-size line, a trailer line or the final CRLF: never longer than this.
 MAX_LINE = 4096
