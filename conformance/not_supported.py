@@ -9,12 +9,11 @@ any other refusal is judged by the case (a refused MUST is FAIL). Both clients a
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
-from xml.etree import ElementTree
 
 import requests
 
+from conformance.error_body import error_code
 from conformance.outcomes import NotImplementedByTarget
 from conformance.paths import fixtures_dir
 from conformance.tomlfile import read_toml
@@ -42,26 +41,6 @@ def rule_of(rulebook: str) -> NotSupportedRule:
     if not all(isinstance(s, int) for s in statuses) or not all(isinstance(c, str) for c in codes):
         raise NotSupportedFileError("fixtures/not-supported.toml: statuses are integers, codes strings")
     return NotSupportedRule(frozenset(statuses), frozenset(codes))
-
-
-def error_code(content: bytes) -> str | None:
-    """The error code of an error body: the XML ``<Error><Code>`` (s3 wire) or JSON ``code`` (jss wire)."""
-    text = content.strip()
-    if text.startswith(b"<"):
-        try:
-            root = ElementTree.fromstring(text)
-        except ElementTree.ParseError:
-            return None
-        code = next((child.text for child in root if child.tag.rpartition("}")[2] == "Code"), None)
-        return code.strip() if code else None
-    if text.startswith(b"{"):
-        try:
-            document = json.loads(text)
-        except ValueError:
-            return None
-        code = document.get("code") if isinstance(document, dict) else None
-        return code if isinstance(code, str) else None
-    return None
 
 
 def not_supported(response: requests.Response, rulebook: str, *, read_body: bool = True) -> str | None:

@@ -11,14 +11,14 @@ secret in every line (conformance.masking).
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from conformance.catalogue import CatalogueError, Clause, catalogue_path, load_catalogue
 from conformance.client import Exchange, mask_url
-from conformance.operations import ApiError, MalformedResponse, Mismatch, field_of
+from conformance.error_body import error_code
+from conformance.operations import ApiError, MalformedResponse, Mismatch
 from conformance.operations.checks import CheckFailures, message_of
 from conformance.operations.verdicts import describe, status_words
 
@@ -49,13 +49,9 @@ def clause_lines(ids: Sequence[str], rulebook: str = "jss") -> list[str]:
 
 
 def _error_code(exchange: Exchange) -> str | None:
-    if exchange.status is None or exchange.status < 300 or not exchange.response_body:
+    if exchange.status is None or exchange.status < 300:
         return None
-    try:
-        code = field_of(json.loads(exchange.response_body), "code")
-    except ValueError:
-        return None
-    return code if isinstance(code, str) else None
+    return error_code(exchange.response_body)
 
 
 def exchange_line(exchange: Exchange) -> str:

@@ -84,6 +84,24 @@ def test_exchange_line_has_method_path_status_and_error_code_with_the_signature_
     assert exchange_line(error) == "GET /b/k?uploadId=U&Signature=**** -> 404 Not Found NoSuchUpload"
 
 
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"<?xml version='1.0'?><Error><Code>NoSuchUpload</Code></Error>", "NoSuchUpload"),
+        (b'<Error xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Code>NoSuchUpload</Code></Error>',
+         "NoSuchUpload"),
+        (b'{"Code": "NoSuchUpload"}', "NoSuchUpload"),
+        (b"<Error><Message>no code</Message></Error>", None),
+        (b"<Error><Code>", None),
+        (b"not a body", None),
+    ],
+)
+def test_exchange_line_reads_the_error_code_of_either_wire(body, code):
+    error = _exchange("GET", "http://h/b/k?uploadId=U", 404, body)
+
+    assert exchange_line(error) == "GET /b/k?uploadId=U -> 404 Not Found" + (f" {code}" if code else "")
+
+
 def test_explanation_lists_clauses_verdict_deciding_exchange_and_every_exchange():
     initiate = _exchange("POST", "http://h/b/k?uploads", 200)
     listing = _exchange("GET", "http://h/b/k?uploadId=U", 200)
