@@ -13,6 +13,8 @@ from sigv4_requests import AK, AMZ_DATE, BODY, REGION, SIGNED_AT, SK, Spec, chun
 from conformance import sigv4
 from conformance.diagnosis import diagnose, diagnose_signature
 from conformance.diagnosis.sigv4_mistakes import catalogue
+from conformance.paths import fixtures_dir
+from conformance.tomlfile import read_toml
 
 DAY = AMZ_DATE[:8]
 CHUNKS = [b"a" * 100, b"b" * 37]
@@ -166,3 +168,11 @@ def test_a_sigv4_request_gets_no_jss_content_checks():
 def test_the_body_is_what_the_payload_hash_is_checked_against():
     assert names(sent(Spec(body=BODY))) == []
     assert names(replace(sent(Spec()), body=BODY + b"!")) == ["payload-hash-mismatch"]
+
+
+def test_every_mistake_breaks_a_clause_of_the_catalogue_that_applies_to_s3():
+    clauses = {entry["id"]: entry for entry in read_toml(fixtures_dir() / "clauses.toml")["clause"]}
+
+    for mistake_id, (_, clause, description) in catalogue().items():
+        assert "s3" in clauses[clause].get("dialects", ()), (mistake_id, clause)
+        assert description and "\n" not in description, mistake_id
