@@ -57,6 +57,11 @@ def parse_chunked(body: bytes) -> Chunked:
     return parsed
 
 
+def _same(expected: str, sent: str) -> bool:
+    """Constant-time comparison of a computed signature with one as sent (any characters)."""
+    return hmac.compare_digest(expected.encode(), sent.encode("utf-8", "replace"))
+
+
 def _chain(view: SigV4Request, key: bytes, parsed: Chunked) -> list[tuple[str, str]]:
     found, previous = [], view.signature
     count = len(parsed.chunks)
@@ -66,7 +71,7 @@ def _chain(view: SigV4Request, key: bytes, parsed: Chunked) -> list[tuple[str, s
 
     for number, (data, sent) in enumerate(parsed.chunks, start=1):
         expected = chunk_signature(previous, data)
-        if sent is None or not hmac.compare_digest(expected, sent):
+        if sent is None or not _same(expected, sent):
             seeded = sent == chunk_signature(view.signature, data) != expected
             how = ", chained on the seed instead of the previous chunk's" if seeded else ""
             found.append(("chunk-signature-wrong", f"chunk {number} of {count}, {len(data)} bytes{how}"))
@@ -80,7 +85,7 @@ def _trailer_signature(view: SigV4Request, key: bytes, parsed: Chunked) -> list[
     previous = parsed.chunks[-1][1] or ""
     text = sigv4.trailer_string_to_sign(view.amz_date, view.scope(), previous, trailer)
     expected = sigv4.signature(key, text)
-    if sent is not None and hmac.compare_digest(expected, sent):
+    if sent is not None and _same(expected, sent):
         return []
     return [("trailer-signature-wrong", "missing" if sent is None else f"over {trailer!r}")]
 
