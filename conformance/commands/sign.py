@@ -67,8 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     explain = parser.add_argument_group("diagnosis (--explain)")
     explain.add_argument(
         "--explain", action="store_true",
-        help="diagnose the signature a client produced: does it match, and which known mistake reproduces it "
-        "(exit status 1 when it does not match)",
+        help="diagnose the signature a client produced, JSS or S3 SigV4 (see --wire): does it match, and "
+        "which known mistake reproduces it (exit status 1 when it does not match)",
     )
     explain.add_argument("--authorization", metavar="A", help="the Authorization header the client sent")
     explain.add_argument("--host-bucket", metavar="B", help="the bucket of a virtual-host request")

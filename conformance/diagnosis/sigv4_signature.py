@@ -40,17 +40,18 @@ def diagnose_sigv4(request: SentRequest, secret_for) -> SignatureDiagnosis:
     found += reproduced or []
     found += sigv4_streaming.check(view, request.body, secret)
     mistakes = _named(found)
+    text = "; ".join(m.description for m in mistakes)
     if reproduced is None:
         expected = sigv4_search.expected(view, method, secret)
+        unexplained = "no known mistake reproduces the signature"
         return SignatureDiagnosis(
             "FAIL", mistakes[0].clause if mistakes else "signature.wrong-signature", view.mode, mistakes,
-            "no known mistake reproduces the signature",
+            f"the client {text}; {unexplained}" if mistakes else unexplained,
             expected_string_to_sign=expected.string_to_sign,
             expected_canonical_request=expected.canonical_request,
         )
     if not mistakes:
         return SignatureDiagnosis("PASS", clause, view.mode, detail="matches")
-    text = "; ".join(m.description for m in mistakes)
     return SignatureDiagnosis("FAIL", mistakes[0].clause, view.mode, mistakes, f"the client {text}")
 
 
