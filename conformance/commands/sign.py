@@ -67,12 +67,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     explain = parser.add_argument_group("diagnosis (--explain)")
     explain.add_argument(
         "--explain", action="store_true",
-        help="diagnose the signature a client produced: does it match, and which known mistake reproduces it "
-        "(exit status 1 when it does not match)",
+        help="diagnose the signature a client produced, JSS or S3 SigV4 (see --wire): does it match, and "
+        "which known mistake reproduces it (exit status 1 when it does not match)",
     )
     explain.add_argument("--authorization", metavar="A", help="the Authorization header the client sent")
     explain.add_argument("--host-bucket", metavar="B", help="the bucket of a virtual-host request")
-    explain.add_argument("--body", metavar="FILE", help="the request body (a complete's list)")
+    explain.add_argument(
+        "--body", metavar="FILE",
+        help="the request body (a complete's list; on S3, the body its x-amz-content-sha256 or chunks sign)",
+    )
+    explain.add_argument(
+        "--wire", choices=("jss", "s3"),
+        help="the request's wire (default: s3 when the Authorization is AWS4-HMAC-SHA256 or the --resource "
+        "carries X-Amz-* presign parameters, else jss)",
+    )
+    explain.add_argument("--region", metavar="R", help="S3: the endpoint's region (checks the scope; signs)")
+    explain.add_argument(
+        "--received-at", metavar="T",
+        help="S3: when the server received it, unix seconds or YYYYMMDDTHHMMSSZ (clock skew and expiry are "
+        "judged against it; default now)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -168,7 +182,10 @@ def run(args: argparse.Namespace) -> int:
     secret = _secret_key(args)
     if args.explain:
         from conformance.commands.sign_explain import explain
+        from conformance.commands.sign_explain_s3 import explain_s3, is_s3_request
 
+        if is_s3_request(args):
+            return explain_s3(args, headers, secret, _usage_error)
         return explain(args, headers, secret, _usage_error)
     try:
         bucket, key, query = signing.split_request_target(args.resource)

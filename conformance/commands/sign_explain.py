@@ -4,7 +4,8 @@ Give the request as the client sent it (``--method``, ``--resource``, ``--header
 Authorization header it produced (``--authorization``), or a presigned ``--resource`` with its Expires,
 AccessKey and Signature. Prints whether the signature matches and, when not, which known client mistake
 reproduces it exactly (the same diagnosis the reference endpoint records with ``serve --record``).
-Exit status 0 when it matches, 1 when it does not.
+Exit status 0 when it matches, 1 when it does not. An S3 (SigV4) request is explained by
+:mod:`conformance.commands.sign_explain_s3` instead.
 """
 
 from __future__ import annotations

@@ -45,6 +45,8 @@ class SentRequest:
     host_bucket: str | None = None  # the bucket of a virtual-host request (from the Host header)
     body: bytes | None = None  # the body when it was kept (CompleteMultipartUpload)
     body_length: int = 0
+    received_at: float | None = None  # unix seconds the server received it (None: now); SigV4 clock checks
+    endpoint_regions: tuple[str, ...] = ()  # the receiving endpoint's regions, when known (SigV4 scope)
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (any case), None when absent."""
@@ -62,6 +64,7 @@ class SignatureDiagnosis:
     mistakes: list[Mistake] = field(default_factory=list)
     detail: str = ""
     expected_string_to_sign: str = ""
+    expected_canonical_request: str = ""  # SigV4 only
 
     def as_dict(self) -> dict:
         """JSON form (the string to sign only when no mistake explains a mismatch)."""
@@ -70,6 +73,8 @@ class SignatureDiagnosis:
             data["mistakes"] = [m.name for m in self.mistakes]
         if self.expected_string_to_sign:
             data["expected_string_to_sign"] = self.expected_string_to_sign
+        if self.expected_canonical_request:
+            data["expected_canonical_request"] = self.expected_canonical_request
         return data
 
 

@@ -117,6 +117,7 @@ class Recorder:
             host_bucket=ctx.bucket if ctx.virtual_host else None,
             body=bytes(body["kept"]) if body["keep"] else None,
             body_length=body["bytes"],
+            endpoint_regions=(ctx.region,),  # a SigV4 scope is judged against the receiving region
         )
 
         def secret_for(access_key: str) -> str | None:
