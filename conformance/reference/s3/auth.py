@@ -14,8 +14,8 @@ import time
 from conformance.reference.config import User
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext
-from conformance.reference.s3.payload import HEX_SHA256, UNSIGNED
-from conformance.reference.s3.sigv4_check import expected_signature
+from conformance.reference.s3.payload import CHUNK_SIGNED, HEX_SHA256, UNSIGNED
+from conformance.reference.s3.sigv4_check import StreamSigning, expected_signature
 from conformance.sigv4 import ALGORITHM
 
 MAX_SKEW_SECONDS = 15 * 60
@@ -119,6 +119,10 @@ def _authenticate_header(ctx: RequestContext, authorization: str) -> User:
         fields["Signature"],
         ctx.raw_query,
     )
+    if payload_hash in CHUNK_SIGNED:
+        ctx.stream_signing = StreamSigning.of_request(
+            user.secret_key, amz_date, region, service, fields["Signature"]
+        )
     return user
 
 
