@@ -62,15 +62,6 @@ def test_ref_s3_anonymous_is_403_access_denied(s3_reference, s3_north):
         assert (answer.status_code, _error(answer)["Code"]) == (403, "AccessDenied")
 
 
-def test_ref_s3_signature_v2_is_501_not_implemented(s3_reference, s3_north):
-    headers = {
-        "Authorization": f"AWS {ALICE.access_key}:c2lnbmF0dXJl",
-        "Date": "Mon, 07 Dec 2026 08:00:00 GMT",
-    }
-    answer = requests.get(f"{s3_reference.endpoints[NORTH]}/{s3_north}", headers=headers, timeout=10)
-    assert (answer.status_code, _error(answer)["Code"]) == (501, "NotImplemented")
-
-
 def test_ref_s3_payload_hash_mismatch_is_400_and_stores_nothing(s3_reference, s3_north, s3_key):
     endpoint = s3_reference.endpoints[NORTH]
     answer = signed_request(endpoint, "PUT", f"{path(s3_north, s3_key)}", body=b"abc", payload_hash="0" * 64)
