@@ -11,7 +11,10 @@ import boto3
 import botocore.exceptions
 import pytest
 import requests
+from botocore.auth import HmacV1Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from freezegun import freeze_time
 from ref_helpers import ALICE, NORTH, RefUser
 
@@ -99,3 +102,26 @@ def test_ref_s3_sigv2_malformed_header_is_400(s3_reference, s3_north):
     headers = {"Authorization": f"AWS {ALICE.access_key}", "Date": "Mon, 07 Dec 2026 08:00:00 GMT"}
     answer = requests.get(f"{s3_reference.endpoints[NORTH]}/{s3_north}", headers=headers, timeout=10)
     assert _code(answer) == (400, "InvalidArgument")
+
+
+def _virtual_host_v2(endpoint: str, bucket: str, method: str, path: str, body: bytes = b"", secret=None):
+    """A V2 request to `bucket` named by the Host header (``bucket.jss.localhost``), signed by botocore's
+    HmacV1Auth with the canonical resource ``/bucket/path`` (its auth_path, as boto3 sets it)."""
+    port = endpoint.rsplit(":", 1)[1]
+    request = AWSRequest(method=method, url=endpoint + path, data=body,
+                         headers={"Host": f"{bucket}.jss.localhost:{port}"})
+    request.auth_path = f"/{bucket}{path}"
+    HmacV1Auth(Credentials(ALICE.access_key, secret or ALICE.secret_key)).add_auth(request)
+    prepared = request.prepare()
+    return requests.request(method, prepared.url, headers=dict(prepared.headers), data=body, timeout=10)
+
+
+def test_ref_s3_sigv2_virtual_hosted_requests_sign_the_bucket(s3_reference, s3_north, s3_key):
+    endpoint = s3_reference.endpoints[NORTH]
+    assert _virtual_host_v2(endpoint, s3_north, "PUT", f"/{s3_key}", DATA).status_code == 200
+    got = _virtual_host_v2(endpoint, s3_north, "GET", f"/{s3_key}")
+    assert (got.status_code, got.content) == (200, DATA)
+    listing = _virtual_host_v2(endpoint, s3_north, "GET", "/")
+    assert listing.status_code == 200 and s3_key.encode() in listing.content
+    wrong = _virtual_host_v2(endpoint, s3_north, "GET", f"/{s3_key}", secret="not-alices-secret")
+    assert _code(wrong) == (403, "SignatureDoesNotMatch")
