@@ -10,12 +10,18 @@ the ratios reference/moto and reference/JuiceFS, each server's RSS at rest and p
 every 20 ms), and the client's own ceiling against a discarding sink, with PASS/MISS against the issue's
 targets (reference >= 3x moto and >= JuiceFS, peak RSS < 150 MB, complete of 1 GiB and more < 0.3 s).
 
+With --wires it compares the reference endpoint with itself over its two wires instead (issue 18): the JSS
+wire, and the S3 wire with a signed payload (hex SHA-256), UNSIGNED-PAYLOAD and chunk-signed streaming
+(STREAMING-AWS4-HMAC-SHA256-PAYLOAD), side by side in one run; it prints MB/s and each one's ratio to the JSS
+wire (no targets).
+
 Exit status: 0 (targets missed too) unless --check is given and a target is missed (1); 1 when an upload is
 broken or a server fails; 2 on bad options.
 
     python benchmarks/upload_throughput.py                      # 64 MiB x5 and 1 GiB x1
     python benchmarks/upload_throughput.py --size 1GiB --repeat 3 --check
     python benchmarks/upload_throughput.py --no-juicefs           # without the JuiceFS gateway
+    python benchmarks/upload_throughput.py --wires --size 1GiB    # JSS wire vs the S3 wire's payload forms
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from benchlib.report import MB, GiB, MiB, Verdicts, human_size, machine_note, me
 from benchlib.rss import RssSampler
 from benchlib.servers import Server, juicefs_server, moto_server, reference_server
 from benchlib.wire import UploadWire
+from benchlib.wire_forms import print_wires, wire_servers
 
 RATIO_TARGET = 3.0
 JUICEFS_RATIO_TARGET = 1.0
@@ -124,18 +131,26 @@ def warm_up(wire: UploadWire, payload: Payload) -> None:
     wire.abort("bench/warm-up", upload_id)
 
 
+def _servers(args: argparse.Namespace, stack: ExitStack, session: requests.Session) -> list[Server]:
+    """The servers of one size: the reference's wires (--wires), else the reference, moto and JuiceFS."""
+    if args.wires:
+        return wire_servers(stack, session, args.timeout)
+    servers = [
+        stack.enter_context(reference_server(session, None, args.timeout)),
+        stack.enter_context(moto_server(session, args.timeout)),
+    ]
+    if not args.no_juicefs:
+        servers.append(stack.enter_context(juicefs_server(session, args.timeout)))
+    return servers
+
+
 def measure_size(args: argparse.Namespace, size: int, repeats: int, deadline: float) -> list[TargetResult]:
     """Start the servers fresh, upload a `size` object `repeats` times to each, stop them."""
     payload = Payload(size, args.part_size)
     payload.part_etags  # noqa: B018 - hash every part before any clock starts
     with ExitStack() as stack:
         session = stack.enter_context(requests.Session())
-        servers: list[Server] = [
-            stack.enter_context(reference_server(session, None, args.timeout)),
-            stack.enter_context(moto_server(session, args.timeout)),
-        ]
-        if not args.no_juicefs:
-            servers.append(stack.enter_context(juicefs_server(session, args.timeout)))
+        servers: list[Server] = _servers(args, stack, session)
         samplers = [stack.enter_context(RssSampler(server.pid, args.sample_interval)) for server in servers]
         results = [TargetResult(server.name, size) for server in servers]
         for server in servers:
@@ -207,6 +222,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="RSS sampling period in seconds (default 0.02)")
     parser.add_argument("--max-size", type=parse_size, default=4 * GiB, help="refuse larger objects (4GiB)")
     parser.add_argument("--no-juicefs", action="store_true", help="leave the JuiceFS gateway out")
+    parser.add_argument("--wires", action="store_true",
+                        help="compare the reference endpoint's wires (JSS; S3 signed, unsigned, "
+                             "chunk-signed) instead of the reference, moto and JuiceFS")
     parser.add_argument("--no-ceiling", action="store_true", help="skip the client-ceiling measurement")
     parser.add_argument("--json", metavar="PATH", help="also write the measurements as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
@@ -228,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.monotonic() + args.budget
     measurements = []
     print(machine_note())
+    s3_signer = ("conformance.sigv4 in each payload form" if args.wires
+                 else "botocore SigV4 (UNSIGNED-PAYLOAD)")
     print("client: one requests.Session, bodies sent as zero-copy memoryviews of one buffer; "
-          "JSS signed with conformance.signing, S3 with botocore SigV4 (UNSIGNED-PAYLOAD)")
+          f"JSS signed with conformance.signing, S3 with {s3_signer}")
     if not args.no_ceiling:
         ceiling = client_ceiling(Payload(max(args.size), args.part_size))
         print(f"client ceiling (same parts to a discarding sink): {ceiling:.0f} MiB/s")
@@ -240,10 +260,13 @@ def main(argv: list[str] | None = None) -> int:
         except (RuntimeError, requests.RequestException) as exc:  # BrokenUpload, WireError, start errors
             print(f"upload failed, no numbers for {human_size(size)}: {exc}", file=sys.stderr)
             return 1
-        print_size(size, args.part_size, results, verdicts)
+        if args.wires:
+            print_wires(size, args.part_size, results)
+        else:
+            print_size(size, args.part_size, results, verdicts)
         measurements.append({"size": size, "part_size": args.part_size,
                              "results": [asdict(result) for result in results]})
-    print(f"\n{machine_note()}\n{verdicts.summary()}")
+    print(f"\n{machine_note()}" + ("" if args.wires else f"\n{verdicts.summary()}"))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({"measurements": measurements, "targets": verdicts.results}, handle, indent=2)

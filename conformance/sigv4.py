@@ -189,8 +189,12 @@ def presigned_query_string(pairs: Iterable[tuple[str, str]], sig: str) -> str:
 
 def chunk_string_to_sign(amz_date: str, scope: str, previous_signature: str, chunk: bytes) -> str:
     """The string to sign of one chunk of STREAMING-AWS4-HMAC-SHA256-PAYLOAD (the seed signature first)."""
-    digest = hashlib.sha256(chunk).hexdigest()
-    return "\n".join([CHUNK_ALGORITHM, amz_date, scope, previous_signature, EMPTY_SHA256, digest])
+    return chunk_digest_string_to_sign(amz_date, scope, previous_signature, hashlib.sha256(chunk).hexdigest())
+
+
+def chunk_digest_string_to_sign(amz_date: str, scope: str, previous_signature: str, chunk_sha256: str) -> str:
+    """`chunk_string_to_sign` from the chunk's hex SHA-256 (a verifier hashes a chunk as it streams in)."""
+    return "\n".join([CHUNK_ALGORITHM, amz_date, scope, previous_signature, EMPTY_SHA256, chunk_sha256])
 
 
 def chunk_signatures(key: bytes, amz_date: str, scope: str, seed: str, chunks: Iterable[bytes]) -> list[str]:

@@ -223,9 +223,6 @@ def parse_profile(
         expect = merge_expectations(defaults, expect_raw)
     except ExpectationError as exc:
         raise ProfileError(str(exc)) from None
-    if embedded and signature != SIGNATURES[dialect][0]:
-        raise ProfileError(f"the embedded reference endpoint's {dialect} wire checks signature "
-                           f"{SIGNATURES[dialect][0]} only")
     if embedded:
         reference = reference_options(document.get("reference"))
         if "min_part_size" in reference and "min_part_size" in defaults and "min_part_size" not in expect_raw:

@@ -35,6 +35,7 @@ class RequestContext:
     late_refusal: Exception | None = None  # raised after the operation's work (deviation, ownership.py)
     raw_path: str = ""  # the path as sent, still percent-encoded (SigV4 signs it so)
     raw_query: str = ""  # the query string as sent
+    stream_signing: object | None = None  # the S3 front's chunk verifier (s3.sigv4_check.StreamSigning)
     _header_map: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

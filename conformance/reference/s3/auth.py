@@ -1,4 +1,6 @@
-"""SigV4 authentication of S3 requests: the Authorization header and presigned URLs (``X-Amz-*``).
+"""SigV4 authentication of S3 requests: the Authorization header and presigned URLs (``X-Amz-*``); a
+Signature Version 2 request (``AWS AKID:sig``, or ``AWSAccessKeyId``/``Signature`` in the query) goes to
+`auth_v2`.
 
 The expected signature comes from `sigv4_check.expected_signature`; this module parses what the client sent,
 checks the clock and the expiry, and compares.
@@ -11,11 +13,13 @@ import hmac
 import re
 import time
 
+from conformance import sigv2
 from conformance.reference.config import User
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext
-from conformance.reference.s3.payload import HEX_SHA256, UNSIGNED
-from conformance.reference.s3.sigv4_check import expected_signature
+from conformance.reference.s3 import auth_v2
+from conformance.reference.s3.payload import CHUNK_SIGNED, HEX_SHA256, UNSIGNED
+from conformance.reference.s3.sigv4_check import StreamSigning, expected_signature
 from conformance.sigv4 import ALGORITHM
 
 MAX_SKEW_SECONDS = 15 * 60
@@ -77,8 +81,8 @@ def _check(ctx, user, region, service, signed, payload_hash, amz_date, sent, raw
 def _authenticate_header(ctx: RequestContext, authorization: str) -> User:
     algorithm, _, rest = authorization.partition(" ")
     if algorithm != ALGORITHM:
-        if algorithm == "AWS":
-            raise JssError(501, "NotImplemented", "Signature Version 2 is not served here yet")
+        if algorithm == sigv2.SCHEME:
+            return auth_v2.authenticate_header(ctx, authorization)
         raise JssError(400, "InvalidArgument", "Unsupported Authorization Type")
     fields = dict(HEADER_FIELDS.findall(rest))
     if set(fields) != {"Credential", "SignedHeaders", "Signature"}:
@@ -119,6 +123,10 @@ def _authenticate_header(ctx: RequestContext, authorization: str) -> User:
         fields["Signature"],
         ctx.raw_query,
     )
+    if payload_hash in CHUNK_SIGNED:
+        ctx.stream_signing = StreamSigning.of_request(
+            user.secret_key, amz_date, region, service, fields["Signature"]
+        )
     return user
 
 
@@ -165,10 +173,12 @@ def authenticate(ctx: RequestContext) -> User | None:
     """The user who signed the request, None for an anonymous one; JssError when it is refused."""
     authorization = ctx.header("authorization")
     presigned = ctx.has_query("X-Amz-Signature") or ctx.has_query("X-Amz-Credential")
-    if presigned and authorization is not None:
+    if (presigned or auth_v2.is_presigned(ctx)) and authorization is not None:
         raise JssError(400, "InvalidArgument", "Only one auth mechanism allowed")
     if presigned:
         return _authenticate_url(ctx)
+    if auth_v2.is_presigned(ctx):
+        return auth_v2.authenticate_url(ctx)
     if authorization is None:
         return None
     return _authenticate_header(ctx, authorization)

@@ -7,6 +7,8 @@ cross-checked against it, never used as its oracle.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from conformance import sigv4
 
 
@@ -39,3 +41,33 @@ def expected_signature(
     scope = sigv4.credential_scope(amz_date, region, service)
     key = sigv4.signing_key(secret_key, amz_date, region, service)
     return sigv4.signature(key, sigv4.string_to_sign(amz_date, scope, canonical))
+
+
+@dataclass(frozen=True)
+class StreamSigning:
+    """What verifies the chunks of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER] body: the request's signing
+    key and scope, and its header signature (the seed the first chunk's signature chains on)."""
+
+    key: bytes
+    amz_date: str
+    scope: str
+    seed: str
+
+    @classmethod
+    def of_request(
+        cls, secret_key: str, amz_date: str, region: str, service: str, seed: str
+    ) -> StreamSigning:
+        """The chunk verifier of a request whose header signature `seed` was accepted."""
+        key = sigv4.signing_key(secret_key, amz_date, region, service)
+        return cls(key, amz_date, sigv4.credential_scope(amz_date, region, service), seed)
+
+    def chunk(self, previous: str, chunk_sha256: str) -> str:
+        """The expected signature of a chunk whose hex SHA-256 is `chunk_sha256`."""
+        text = sigv4.chunk_digest_string_to_sign(self.amz_date, self.scope, previous, chunk_sha256)
+        return sigv4.signature(self.key, text)
+
+    def trailer(self, previous: str, trailers: list[tuple[str, str]]) -> str:
+        """The expected ``x-amz-trailer-signature`` of the trailers (`previous`: the final chunk's)."""
+        canonical = sigv4.canonical_trailer(trailers)
+        text = sigv4.trailer_string_to_sign(self.amz_date, self.scope, previous, canonical)
+        return sigv4.signature(self.key, text)

@@ -1,5 +1,5 @@
 """The S3 front's wire, request by request: the Error XML, SigV4 refusals, the payload forms
-(``x-amz-content-sha256`` as a hash, aws-chunked with a trailer, chunk-signed: 501), checksums, part limits
+(``x-amz-content-sha256`` as a hash, aws-chunked with a trailer), checksums, part limits
 and the ListObjects V1 / V2 pages."""
 
 from __future__ import annotations
@@ -62,15 +62,6 @@ def test_ref_s3_anonymous_is_403_access_denied(s3_reference, s3_north):
         assert (answer.status_code, _error(answer)["Code"]) == (403, "AccessDenied")
 
 
-def test_ref_s3_signature_v2_is_501_not_implemented(s3_reference, s3_north):
-    headers = {
-        "Authorization": f"AWS {ALICE.access_key}:c2lnbmF0dXJl",
-        "Date": "Mon, 07 Dec 2026 08:00:00 GMT",
-    }
-    answer = requests.get(f"{s3_reference.endpoints[NORTH]}/{s3_north}", headers=headers, timeout=10)
-    assert (answer.status_code, _error(answer)["Code"]) == (501, "NotImplemented")
-
-
 def test_ref_s3_payload_hash_mismatch_is_400_and_stores_nothing(s3_reference, s3_north, s3_key):
     endpoint = s3_reference.endpoints[NORTH]
     answer = signed_request(endpoint, "PUT", f"{path(s3_north, s3_key)}", body=b"abc", payload_hash="0" * 64)
@@ -129,18 +120,6 @@ def test_ref_s3_unsigned_trailer_body_is_decoded_and_its_checksum_checked(
     else:
         assert (answer.status_code, _error(answer)["Code"]) == (400, "BadDigest")
         assert got.status_code == 404
-
-
-def test_ref_s3_chunk_signed_body_is_501_not_implemented(s3_reference, s3_north, s3_key):
-    answer = signed_request(
-        s3_reference.endpoints[NORTH],
-        "PUT",
-        f"{path(s3_north, s3_key)}",
-        body=b"0;chunk-signature=00\r\n\r\n",
-        headers={"x-amz-decoded-content-length": "0"},
-        payload_hash="STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-    )
-    assert (answer.status_code, _error(answer)["Code"]) == (501, "NotImplemented")
 
 
 @pytest.mark.parametrize("number", [0, 10001])
