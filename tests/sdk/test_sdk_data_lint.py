@@ -1,24 +1,32 @@
-"""The SDK data: the scenarios load (known clauses and behaviours, valid steps and faults), every behaviour is
-judged by some scenario, a scenario that arms faults names sdk.faults.fired, and the driver result parser
-takes the last line only when it is a result."""
+"""The SDK data: the scenarios of each wire load (known clauses and behaviours, valid steps and faults),
+every behaviour is judged by some scenario of each wire, a scenario that arms faults names sdk.faults.fired,
+and the driver result parser takes the last line only when it is a result."""
 
 from __future__ import annotations
 
 import pytest
 
 from conformance.sdk.protocol import parse_result
-from conformance.sdk.scenarios import ScenarioError, _scenario, load_behaviours, load_scenarios
+from conformance.sdk.scenarios import (
+    SCENARIO_FILES,
+    ScenarioError,
+    _scenario,
+    load_behaviours,
+    load_scenarios,
+)
 
-SCENARIOS = load_scenarios()
+BY_WIRE = {wire: load_scenarios(wire=wire) for wire in SCENARIO_FILES}
+SCENARIOS = [scenario for scenarios in BY_WIRE.values() for scenario in scenarios]
 BASE = {"id": "x", "steps": [{"op": "download"}], "expect": {"result": "ok"}}
 
 
-def test_sdk_every_behaviour_is_judged():
-    used = {b for s in SCENARIOS for b in s.behaviours}
+@pytest.mark.parametrize("wire", sorted(BY_WIRE))
+def test_sdk_every_behaviour_is_judged(wire):
+    used = {b for s in BY_WIRE[wire] for b in s.behaviours}
     assert used == set(load_behaviours())
 
 
-@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s.faults], ids=lambda s: s.id)
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s.faults], ids=lambda s: s.id)  # both wires
 def test_sdk_armed_scenario_names_faults_fired(scenario):
     assert "sdk.faults.fired" in scenario.behaviours and scenario.required_fired >= 1
 
@@ -32,8 +40,9 @@ def test_sdk_armed_scenario_names_faults_fired(scenario):
         {**BASE, "clauses": ["no.such"]},
         {**BASE, "steps": [{"op": "multipart-upload", "size": 0, "part_size": 1}]},
         {**BASE, "colour": "red"},
+        {**BASE, "region": 1},
     ],
-    ids=["unknown-op", "unknown-result", "bad-fault", "unknown-clause", "zero-size", "unknown-field"],
+    ids=["unknown-op", "unknown-result", "bad-fault", "unknown-clause", "zero-size", "unknown-field", "region"],
 )
 def test_sdk_malformed_scenario_is_refused(table):
     with pytest.raises(ScenarioError):
