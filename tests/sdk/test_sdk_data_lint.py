@@ -42,7 +42,8 @@ def test_sdk_armed_scenario_names_faults_fired(scenario):
         {**BASE, "colour": "red"},
         {**BASE, "region": 1},
     ],
-    ids=["unknown-op", "unknown-result", "bad-fault", "unknown-clause", "zero-size", "unknown-field", "region"],
+    ids=["unknown-op", "unknown-result", "bad-fault", "unknown-clause", "zero-size", "unknown-field",
+         "region-not-a-name"],
 )
 def test_sdk_malformed_scenario_is_refused(table):
     with pytest.raises(ScenarioError):
