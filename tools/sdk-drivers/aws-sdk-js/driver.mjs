@@ -1,7 +1,7 @@
 // The SDK driver for the AWS SDK for JavaScript v3 (@aws-sdk/client-s3, @aws-sdk/lib-storage) on the S3 wire,
 // in its default configuration (retries, checksums and signing as the SDK does them).
 //
-// `node conformance/sdk/drivers/node/driver.mjs` (after `npm ci` in this folder): one JSON scenario on stdin
+// `node tools/sdk-drivers/aws-sdk-js/driver.mjs` (after `npm ci` in this folder): one JSON scenario on stdin
 // (see conformance/sdk/protocol.py), one JSON result line on stdout. A multipart upload is lib-storage's
 // Upload (what users call) with the scenario's part size; a resume uses ListParts, UploadPart and
 // CompleteMultipartUpload; a download is GetObject streamed to the destination file.
