@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+from conformance.errorline import print_error
 from conformance.known_deviations import KnownDeviationsError, load_known_deviations
 
 REASON_IDS = re.compile(r"findings? ([^:]+):")
@@ -68,8 +69,7 @@ def main(argv: list[str]) -> int:
         results = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
         lines = differences(results, Path(argv[1]))
     except (OSError, ValueError, KnownDeviationsError) as exc:
-        print(f"jss-conformance: error: {exc}", file=sys.stderr)
-        return 2
+        return print_error(str(exc))
     for line in lines:
         print(line)
     return 1 if lines else 0
