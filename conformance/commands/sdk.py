@@ -1,5 +1,8 @@
-"""``jss-conformance sdk --driver "CMD"``: run the SDK scenarios (fixtures/sdk/scenarios.toml) with a driver.
+"""``jss-conformance sdk [--wire jss|s3] --driver "CMD"``: run the SDK scenarios of a wire with a driver.
 
+The JSS wire (default) runs fixtures/sdk/scenarios.toml against the embedded endpoint
+(fixtures/targets/embedded.toml); ``--wire s3`` runs fixtures/sdk/scenarios-s3.toml against the embedded
+endpoint speaking S3 (fixtures/targets/embedded-s3.toml), and tells the driver ``"wire": "s3"``.
 For each scenario the embedded reference endpoint (started once, with its fault route and recorder) is armed
 with the scenario's faults, the driver (any program: one JSON scenario on stdin, one JSON result line on
 stdout, see README "SDK gating") performs the steps with its SDK, and the suite judges the end state from the
@@ -12,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 
-from conformance.paths import SDK_CASES_DIR
+from conformance.paths import SDK_CASES_DIR, fixtures_dir
 
 CASE = "test_sdk_scenarios.py::test_sdk_scenario"
+#: The embedded target profile of each wire (under fixtures/targets/).
+WIRE_TARGETS = {"jss": "embedded.toml", "s3": "embedded-s3.toml"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--driver", required=True, metavar="CMD",
                         help="the driver command line (split like a shell line), e.g. 'node driver.js'")
+    parser.add_argument("--wire", choices=sorted(WIRE_TARGETS), default="jss",
+                        help="the wire the embedded endpoint speaks and the driver is told (default jss)")
     parser.add_argument("--scenario", action="append", default=[], metavar="ID",
                         help="run only this scenario (repeatable; default: all)")
     parser.add_argument("--large", action="store_true", help="the large sizes (a 512 MiB object streamed)")
@@ -56,14 +63,17 @@ def run(args: argparse.Namespace) -> int:
     if not args.driver.strip():
         raise UsageError("--driver is empty")
     try:
-        known = [scenario.id for scenario in load_scenarios()]
+        known = [scenario.id for scenario in load_scenarios(wire=args.wire)]
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     unknown = [name for name in args.scenario if name not in known]
     if unknown:
         raise UsageError(f"unknown scenario {unknown[0]!r} (known: {', '.join(known)})")
     paths = [f"{SDK_CASES_DIR / CASE}[{name}]" for name in args.scenario] or [str(SDK_CASES_DIR)]
-    options = [f"--jss-sdk-driver={args.driver}", f"--jss-sdk-timeout={args.timeout}", "--jss-embedded"]
+    target = ["--jss-embedded"] if args.wire == "jss" else [
+        f"--jss-target={fixtures_dir() / 'targets' / WIRE_TARGETS[args.wire]}"]
+    options = [f"--jss-sdk-driver={args.driver}", f"--jss-sdk-timeout={args.timeout}",
+               f"--jss-sdk-wire={args.wire}", *target]
     if args.large:
         options.append("--jss-sdk-large")
     return run_command.main([*paths, *options, *args.pytest_args])

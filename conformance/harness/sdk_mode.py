@@ -15,6 +15,9 @@ def prepare_sdk(option, target: Target) -> None:
     """The SDK scenarios need the embedded endpoint (its fault route and recorder) and a record file."""
     if not target.embedded:
         raise ProfileError(f"the SDK scenarios need the embedded reference endpoint, not {target.name}")
+    if target.dialect != option.jss_sdk_wire:
+        raise ProfileError(f"the SDK scenarios of the {option.jss_sdk_wire} wire need a target of that wire, "
+                           f"not {target.name} ({target.dialect})")
     if not option.jss_sdk_record:
         option.jss_sdk_record = str(Path(tempfile.mkdtemp(prefix="jss-sdk-")) / "requests.jsonl")
 

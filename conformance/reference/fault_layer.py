@@ -21,7 +21,7 @@ import socket
 import struct
 from collections.abc import Callable
 
-from conformance.reference.errors import JssError, error_body
+from conformance.reference.errors import JssError
 from conformance.reference.faults import ERROR_CODES, TEST_ID_HEADER, Instruction, ScriptError, ScriptStore
 from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
 from conformance.reference.jsonbody import parse_bounded_json
@@ -134,17 +134,19 @@ class FaultLayer:
             await self.app(scope, receive, self._send_cut(scope, send, number))
 
     async def send_error(self, send: Callable, status: int, scope: dict) -> None:
-        """The documented JSON error of `status`, as the JSS app renders errors."""
+        """The documented error of `status` as the app's wire renders errors: JSON on the JSS wire, the Error
+        XML (with x-amz-request-id, no body for HEAD) on the S3 wire."""
         request_id = new_request_id()
         resource = scope.get("path", "/")
-        body = error_body(ERROR_CODES[status], "Injected by a fault script", resource, request_id)
+        error = JssError(status, ERROR_CODES[status], "Injected by a fault script")
+        response = self.app.error_response(error, resource, request_id, scope["method"])
         headers = [
-            (b"x-jss-request-id", request_id.encode()),
-            (b"content-type", JSON_CONTENT_TYPE),
-            (b"content-length", str(len(body)).encode()),
+            (self.app.request_id_header, request_id.encode()),
+            *response.headers,
+            (b"content-length", str(len(response.body)).encode()),
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": response.body})
 
     @staticmethod
     def _receive_then_reset(scope: dict, receive: Callable, limit: int) -> Callable:

@@ -14,7 +14,8 @@ Instructions (storage-testbench style):
 
 | instruction | effect |
 |---|---|
-| ``return-<status>`` | the documented JSON error of that status (503 SlowDown, ...), after reading the body |
+| ``return-<status>`` | the documented error of that status (503 SlowDown, ...) after the body, as the |
+|   | wire renders errors (JSS: JSON, S3: the Error XML) |
 | ``reset-before-body`` | reset the connection (TCP RST) before reading the request body |
 | ``reset-after-<N>B`` | reset once N bytes of the request body arrived (at its end if shorter) |
 | ``reset-after-head`` | answer normally, but reset right after the response head |

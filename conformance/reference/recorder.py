@@ -1,7 +1,8 @@
-"""The request recorder (``serve --record FILE``): an ASGI wrapper that appends one JSON line per JSS request
-to FILE once it is answered: the operation, the status, the faults that fired, the part number and body size,
-and the clause verdicts of :mod:`conformance.diagnosis` on what the client sent (for a wrong signature, the
-client mistake that reproduces it). Not installed without ``--record``.
+"""The request recorder (``serve --record FILE``): an ASGI wrapper that appends one JSON line per request
+(either wire) to FILE once it is answered: the operation, the status, the faults that fired, the part number
+and body size, and the clause verdicts on what the client sent: on the JSS wire those of
+:mod:`conformance.diagnosis` (for a wrong signature, the client mistake that reproduces it); on the S3 wire
+the SigV4 verdict of :mod:`conformance.reference.s3.record_verdicts`. Not installed without ``--record``.
 
 Line: ``{"time", "request_id", "method", "target", "bucket", "key", "upload_id", "part_number",
 "operation", "status", "body_bytes", "faults", "verdicts": [{"clause", "verdict", "detail", ...}]}``.
@@ -21,6 +22,7 @@ from conformance.reference.errors import JssError
 from conformance.reference.fault_layer import ADMIN_PREFIX, FIRED_KEY
 from conformance.reference.httpio import new_request_id
 from conformance.reference.operation_names import operation_name
+from conformance.reference.s3.record_verdicts import signature_verdicts
 
 log = logging.getLogger("conformance.reference.recorder")
 
@@ -65,7 +67,7 @@ class Recorder:
             if message["type"] == "http.response.start":
                 answer["status"] = message["status"]
                 headers = dict(message.get("headers", []))
-                answer["request_id"] = headers.get(b"x-jss-request-id", b"").decode() or None
+                answer["request_id"] = headers.get(self.app.request_id_header, b"").decode() or None
             await send(message)
 
         try:
@@ -124,4 +126,6 @@ class Recorder:
             user = self.app.config.user_by_access_key(access_key)
             return user.secret_key if user else None
 
+        if self.app.s3:
+            return signature_verdicts(ctx, sent, operation, secret_for)
         return diagnose(sent, operation, secret_for)

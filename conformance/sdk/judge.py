@@ -33,6 +33,7 @@ class Source:
     md5: str
     size: int
     etag: str | None  # md5 of the part ETags for the scenario's part size (None: no upload)
+    etag_clause: str = "complete.etag.formula"  # the clause of the wire's ETag formula
 
 
 @dataclass
@@ -116,8 +117,8 @@ def _state_findings(scenario: Scenario, state: EndState, source: Source, judgeme
                 judgement.add("sdk.object.stored", f"the object holds {state.object_size} bytes of MD5 "
                               f"{state.object_md5}, not the source's {source.size} bytes of MD5 {source.md5}")
             if source.etag and state.object_etag != source.etag:
-                judgement.add("complete.etag.formula", f"ETag {state.object_etag}, expected {source.etag} "
-                              "(md5 of the part ETags in the scenario's part size)")
+                judgement.add(source.etag_clause, f"ETag {state.object_etag}, expected {source.etag} "
+                              "(the wire's formula over the part MD5s in the scenario's part size)")
     elif expect.get("object") == "absent" and state.object_exists:
         judgement.add("sdk.cleanup.no-upload-left", "an object was stored although the upload had to fail")
     if state.object_exists and expect.get("storage_class") and state.storage_class != expect["storage_class"]:

@@ -2,13 +2,17 @@
 
 Input (protocol 1)::
 
-    {"protocol": 1, "scenario": "multipart-standard", "endpoint": "http://127.0.0.1:PORT",
+    {"protocol": 1, "wire": "jss" | "s3", "scenario": "multipart-standard", "endpoint": "http://127.0.0.1:PORT",
      "region": "cn-north-1", "credentials": {"access_key": "...", "secret_key": "..."},
      "bucket": "jssc-north", "key": "jssc-.../multipart-standard", "work_dir": "/tmp/...",
      "steps": [{"op": "multipart-upload", "source": "/tmp/.../source.bin", "size": N, "part_size": M,
                 "storage_class": "STANDARD" | null, "encryption": true | false | null},
                {"op": "resume-upload", "upload_id": "...", "source": ..., "size": N, "part_size": M},
                {"op": "download", "destination": "/tmp/.../download.bin"}]}
+
+``wire`` (added within protocol 1; a driver that ignores it speaks JSS, as before) is the API the endpoint
+speaks: ``jss`` the JSS REST API, ``s3`` the S3 REST API (SigV4, path-style addressing at ``endpoint``, the
+credential scope's region ``region``, service ``s3``).
 
 Output: the last line of stdout is one JSON object
 ``{"status": "ok" | "failed" | "unsupported", "message": "...", "unsupported": ["step op", ...]}``:

@@ -1,4 +1,5 @@
-"""The SDK scenarios (fixtures/sdk/scenarios.toml) and behaviours (fixtures/sdk/behaviours.toml), validated.
+"""The SDK scenarios of each wire (fixtures/sdk/scenarios.toml for JSS, scenarios-s3.toml for S3) and the
+behaviours (fixtures/sdk/behaviours.toml), validated.
 
 See the comment at the top of scenarios.toml for the fields.
 """
@@ -15,10 +16,12 @@ from conformance.reference.faults import OPERATIONS, ScriptError, parse_instruct
 from conformance.tomlfile import read_toml
 
 STEP_OPS = ("multipart-upload", "resume-upload", "download")
+#: The scenario file of each wire, under fixtures/sdk/.
+SCENARIO_FILES = {"jss": "scenarios.toml", "s3": "scenarios-s3.toml"}
 RESULTS = ("ok", "failed")
 _SCENARIO_FIELDS = {
     "id", "description", "clauses", "behaviours", "steps", "faults", "fired_at_least", "setup", "expect",
-    "large_size",
+    "large_size", "region",
 }
 _EXPECT_FIELDS = {
     "result", "object", "storage_class", "encrypted", "max_attempts", "initiates", "resumed_parts",
@@ -44,6 +47,7 @@ class Scenario:
     fired_at_least: int | None = None
     setup: dict[str, int] = field(default_factory=dict)
     large_size: int | None = None
+    region: str | None = None  # the region of the target's bucket it runs in (None: the primary bucket)
 
     @property
     def upload_step(self) -> dict[str, Any] | None:
@@ -123,6 +127,8 @@ def _scenario(table: dict, known_clauses: set[str], behaviours: dict[str, Clause
     steps = table.get("steps")
     if not isinstance(steps, list) or not steps:
         raise ScenarioError(f"scenario {scenario_id}: no steps")
+    if not isinstance(table.get("region", ""), str):
+        raise ScenarioError(f"scenario {scenario_id}: region must be a region name")
     expect = table.get("expect")
     if not isinstance(expect, dict) or expect.get("result") not in RESULTS:
         raise ScenarioError(f"scenario {scenario_id}: expect.result must be one of {', '.join(RESULTS)}")
@@ -137,14 +143,23 @@ def _scenario(table: dict, known_clauses: set[str], behaviours: dict[str, Clause
         fired_at_least=table.get("fired_at_least"),
         setup=dict(table.get("setup", {})),
         large_size=table.get("large_size"),
+        region=table.get("region"),
     )
 
 
-def load_scenarios(path: Path | None = None, known_clauses: set[str] | None = None) -> list[Scenario]:
-    """Every scenario, in file order; ScenarioError for a malformed one (unknown clause ids included)."""
+def scenarios_path(wire: str = "jss") -> Path:
+    """The scenario file of `wire` (jss or s3)."""
+    return sdk_dir() / SCENARIO_FILES[wire]
+
+
+def load_scenarios(
+    path: Path | None = None, known_clauses: set[str] | None = None, wire: str = "jss"
+) -> list[Scenario]:
+    """Every scenario of `path` (default: the file of `wire`), in file order; ScenarioError for a malformed
+    one (unknown clause ids included)."""
     from conformance.catalogue import load_catalogue
 
-    path = path or sdk_dir() / "scenarios.toml"
+    path = path or scenarios_path(wire)
     known = known_clauses if known_clauses is not None else set(load_catalogue())
     behaviours = load_behaviours()
     tables = read_toml(path, ScenarioError).get("scenario")

@@ -1,24 +1,36 @@
-"""The SDK data: the scenarios load (known clauses and behaviours, valid steps and faults), every behaviour is
-judged by some scenario, a scenario that arms faults names sdk.faults.fired, and the driver result parser
-takes the last line only when it is a result."""
+"""The SDK data: the scenarios of each wire load (known clauses and behaviours, valid steps and faults),
+every behaviour is judged by some scenario of each wire, a scenario that arms faults names sdk.faults.fired,
+the driver result parser takes the last line only when it is a result, and every SDK expectations file names
+scenarios of its wire (s3-*.toml: the S3 wire) with reasons written by hand."""
 
 from __future__ import annotations
 
 import pytest
 
+from conformance.known_deviations import load_known_deviations
+from conformance.sdk.findings import expected_ids
 from conformance.sdk.protocol import parse_result
-from conformance.sdk.scenarios import ScenarioError, _scenario, load_behaviours, load_scenarios
+from conformance.sdk.scenarios import (
+    SCENARIO_FILES,
+    ScenarioError,
+    _scenario,
+    load_behaviours,
+    load_scenarios,
+    sdk_dir,
+)
 
-SCENARIOS = load_scenarios()
+BY_WIRE = {wire: load_scenarios(wire=wire) for wire in SCENARIO_FILES}
+SCENARIOS = [scenario for scenarios in BY_WIRE.values() for scenario in scenarios]
 BASE = {"id": "x", "steps": [{"op": "download"}], "expect": {"result": "ok"}}
 
 
-def test_sdk_every_behaviour_is_judged():
-    used = {b for s in SCENARIOS for b in s.behaviours}
+@pytest.mark.parametrize("wire", sorted(BY_WIRE))
+def test_sdk_every_behaviour_is_judged(wire):
+    used = {b for s in BY_WIRE[wire] for b in s.behaviours}
     assert used == set(load_behaviours())
 
 
-@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s.faults], ids=lambda s: s.id)
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s.faults], ids=lambda s: s.id)  # both wires
 def test_sdk_armed_scenario_names_faults_fired(scenario):
     assert "sdk.faults.fired" in scenario.behaviours and scenario.required_fired >= 1
 
@@ -32,8 +44,10 @@ def test_sdk_armed_scenario_names_faults_fired(scenario):
         {**BASE, "clauses": ["no.such"]},
         {**BASE, "steps": [{"op": "multipart-upload", "size": 0, "part_size": 1}]},
         {**BASE, "colour": "red"},
+        {**BASE, "region": 1},
     ],
-    ids=["unknown-op", "unknown-result", "bad-fault", "unknown-clause", "zero-size", "unknown-field"],
+    ids=["unknown-op", "unknown-result", "bad-fault", "unknown-clause", "zero-size", "unknown-field",
+         "region-not-a-name"],
 )
 def test_sdk_malformed_scenario_is_refused(table):
     with pytest.raises(ScenarioError):
@@ -53,3 +67,16 @@ def test_sdk_malformed_scenario_is_refused(table):
 def test_sdk_driver_result_parsing(stdout, status):
     result, problem = parse_result(stdout)
     assert (result or {}).get("status") == status and (problem == "") == (status is not None)
+
+
+EXPECTATIONS = sorted((sdk_dir() / "expectations").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", EXPECTATIONS, ids=lambda p: p.stem)
+def test_sdk_expectations_name_scenarios_of_their_wire(path):
+    wire = "s3" if path.stem.startswith("s3-") else "jss"
+    known = load_known_deviations(path)
+    ids = {f"test_sdk_scenarios.py::test_sdk_scenario[{s.id}]" for s in BY_WIRE[wire]}
+    assert not known.drafts and set(known.entries) <= ids, sorted(set(known.entries) - ids)
+    if wire == "s3":  # the S3 files say which findings each expected FAIL has (conformance.sdk.findings)
+        assert all(expected_ids(e.reason) for e in known.entries.values() if e.outcome == "FAIL")

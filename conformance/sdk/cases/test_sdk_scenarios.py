@@ -1,5 +1,6 @@
-"""The SDK scenarios (fixtures/sdk/scenarios.toml), one case each, run through the driver of
-``--jss-sdk-driver`` against the embedded reference endpoint started with ``--faults --record``.
+"""The SDK scenarios of the wire of ``--jss-sdk-wire`` (fixtures/sdk/scenarios.toml for JSS,
+scenarios-s3.toml for S3), one case each, run through the driver of ``--jss-sdk-driver`` against the embedded
+reference endpoint of that wire started with ``--faults --record``.
 
 Each case: arrange (source file, setup, faults armed on the scenario's key), act (the driver performs the
 steps), then judge from the server side (conformance.sdk.judge): one FAIL lists every finding with the clause
@@ -25,13 +26,29 @@ from conformance.sdk.protocol import PROTOCOL, run_driver
 from conformance.sdk.scenarios import Scenario, load_scenarios
 
 READ_CHUNK = 16 * 1024 * 1024
-SCENARIOS = load_scenarios()
+#: The header that reports server-side encryption, and its value, on each wire.
+ENCRYPTION_REPORTED = {"jss": ("x-jss-server-side-encryption", "true"),
+                       "s3": ("x-amz-server-side-encryption", "AES256")}
 
 
-def _params() -> list:
-    return [
-        pytest.param(s, id=s.id, marks=pytest.mark.clause(*s.clauses, *s.behaviours)) for s in SCENARIOS
-    ]
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One case per scenario of the wire the run is on (``--jss-sdk-wire``)."""
+    if "scenario" not in metafunc.fixturenames:
+        return
+    scenarios = load_scenarios(wire=metafunc.config.option.jss_sdk_wire)
+    metafunc.parametrize("scenario", [
+        pytest.param(s, id=s.id, marks=pytest.mark.clause(*s.clauses, *s.behaviours)) for s in scenarios
+    ])
+
+
+def _bucket(target, scenario: Scenario):
+    """The target's bucket in the scenario's region (the primary bucket when it names none)."""
+    if scenario.region is None:
+        return target.primary_bucket
+    found = [bucket for bucket in target.buckets if bucket.region == scenario.region]
+    if not found:
+        pytest.fail(f"the target has no bucket in {scenario.region} (scenario {scenario.id})", pytrace=False)
+    return found[0]
 
 
 def _setup(scenario: Scenario, client: JssClient, bucket: str, key: str, source_path: Path) -> str | None:
@@ -73,7 +90,7 @@ def _stored_md5(client: JssClient, bucket: str, key: str, size: int) -> str:
     return digest.hexdigest()
 
 
-def _observe(client: JssClient, bucket: str, key: str, download: Path) -> EndState:
+def _observe(client: JssClient, bucket: str, key: str, download: Path, wire: str) -> EndState:
     """The end state, read with the suite's own client."""
     listing = ops.list_uploads(client, bucket, prefix=key)
     left = sum(1 for upload in listing.uploads if upload.key == key)
@@ -87,7 +104,7 @@ def _observe(client: JssClient, bucket: str, key: str, download: Path) -> EndSta
         object_size=head.size,
         object_etag=head.etag,
         storage_class=head.storage_class,
-        encrypted=head.response.headers.get("x-jss-server-side-encryption") == "true",
+        encrypted=head.response.headers.get(ENCRYPTION_REPORTED[wire][0]) == ENCRYPTION_REPORTED[wire][1],
         uploads_left=left,
         download_md5=file_md5(download),
     )
@@ -109,22 +126,24 @@ def _attach(name: str, text: str, secret: str) -> None:
     allure.attach(mask_secrets(text, [secret]), name=name, attachment_type=allure.attachment_type.TEXT)
 
 
-@pytest.mark.parametrize("scenario", _params())
-def test_sdk_scenario(scenario: Scenario, request, jss_target, jss_client, jss_key, tmp_path):
+def test_sdk_scenario(scenario: Scenario, request, jss_target, jss_client_for, jss_key, tmp_path):
     option = request.config.option
     if not option.jss_sdk_driver or not option.jss_sdk_record:
         pytest.fail("run the SDK scenarios with `jss-conformance sdk --driver CMD`", pytrace=False)
     record_path = Path(option.jss_sdk_record)
-    bucket = jss_target.primary_bucket
+    wire = option.jss_sdk_wire
+    bucket = _bucket(jss_target, scenario)
+    jss_client = jss_client_for(bucket)
     key, secret = jss_key, jss_target.credentials.secret_key
     step = scenario.upload_step
     size = scenario.source_size(option.jss_sdk_large)
     source_path = tmp_path / "source.bin"
-    source = write_source(source_path, size, scenario.id, step["part_size"] if step else None)
+    source = write_source(source_path, size, scenario.id, step["part_size"] if step else None, wire)
     upload_id = _setup(scenario, jss_client, bucket.name, key, source_path)
     script_id = bench.arm(bucket.endpoint, bucket.name, key, scenario.faults) if scenario.faults else None
     payload = {
-        "protocol": PROTOCOL, "scenario": scenario.id, "endpoint": bucket.endpoint, "region": bucket.region,
+        "protocol": PROTOCOL, "wire": wire, "scenario": scenario.id, "endpoint": bucket.endpoint,
+        "region": bucket.region,
         "credentials": {"access_key": jss_target.credentials.access_key, "secret_key": secret},
         "bucket": bucket.name, "key": key, "work_dir": str(tmp_path),
         "steps": _steps(scenario, tmp_path, source_path, size, upload_id),
@@ -139,7 +158,7 @@ def test_sdk_scenario(scenario: Scenario, request, jss_target, jss_client, jss_k
     if script_id:
         fired = len(bench.read_back(bucket.endpoint, script_id)["fired"])
         bench.disarm(bucket.endpoint, script_id)
-    state = _observe(jss_client, bucket.name, key, tmp_path / "download.bin")
+    state = _observe(jss_client, bucket.name, key, tmp_path / "download.bin", wire)
     _clean(jss_client, bucket.name, key)
     _attach("driver result", json.dumps(run.result, indent=2) if run.result else run.problem, secret)
     _attach("driver log", run.log, secret)

@@ -1,7 +1,8 @@
 """The example SDK driver, built on the suite's own client: the positive control of ``jss-conformance sdk``.
 
 Run as ``python -m conformance.sdk.drivers.example``: it reads one JSON scenario on stdin (see
-conformance.sdk.protocol), performs its steps and prints one JSON result line. It does what a careful SDK
+conformance.sdk.protocol), performs its steps on the scenario's wire (JSS, or S3 with SigV4) and prints one
+JSON result line. It does what a careful SDK
 does: retries 500/503 answers and broken connections (bounded, with a short back-off), retries a failed
 complete on the same upload, aborts an upload that failed for good, resumes from ListParts, lists parts in
 ascending order, and downloads by ranges (a cut range is asked again).
@@ -19,6 +20,7 @@ import requests
 
 from conformance import operations as ops
 from conformance.client import Credentials, JssClient
+from conformance.client_s3 import S3Client
 from conformance.outcomes import InfraError
 
 RETRYABLE_STATUSES = frozenset({500, 503})
@@ -37,7 +39,11 @@ class ExampleDriver:
     def __init__(self, scenario: dict) -> None:
         credentials = scenario["credentials"]
         keys = Credentials(credentials["access_key"], credentials["secret_key"])
-        self.client = JssClient(scenario["endpoint"], keys, timeout=60)
+        endpoint = scenario["endpoint"]
+        if scenario.get("wire", "jss") == "s3":
+            self.client: JssClient = S3Client(endpoint, keys, region=scenario["region"], timeout=60)
+        else:
+            self.client = JssClient(endpoint, keys, timeout=60)
         self.bucket, self.key = scenario["bucket"], scenario["key"]
 
     # -- retries ---------------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+"""The protocol side every Python driver shares: read the scenario from stdin, perform it, print one JSON
+result line (conformance.sdk.protocol). A driver gives `run` its perform function and the exceptions with
+which its SDK gives up."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+
+
+class Unsupported(Exception):
+    """The SDK cannot perform a step (the scenario is NOT_IMPLEMENTED for it); the message says why."""
+
+    def __init__(self, op: str, why: str) -> None:
+        super().__init__(why)
+        self.op = op
+
+
+def run(perform: Callable[[dict], None], gave_up: tuple[type[BaseException], ...]) -> int:
+    """Read the scenario, `perform(scenario)`, print the result line; 0 unless the input is unusable."""
+    try:
+        scenario = json.loads(sys.stdin.read())
+    except ValueError as exc:
+        print(json.dumps({"status": "failed", "message": f"unreadable scenario: {exc}"}))
+        return 2
+    try:
+        perform(scenario)
+    except Unsupported as exc:
+        print(json.dumps({"status": "unsupported", "message": str(exc), "unsupported": [exc.op]}))
+        return 0
+    except gave_up as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        print(json.dumps({"status": "failed", "message": message[:2000]}))
+        return 0
+    print(json.dumps({"status": "ok"}))
+    return 0

@@ -1,0 +1,54 @@
+"""The SDK driver for minio (PyPI, MinIO's Python client) on the S3 wire, in its default configuration.
+
+``python -m conformance.sdk.drivers.s3_minio`` (see conformance.sdk.protocol): a multipart upload is
+``fput_object`` with the scenario's part size (storage class as the x-amz-storage-class header, encryption
+as ``SseS3``); a download is ``fget_object``. minio's public API has no ListParts, so a resume is
+unsupported. minio is imported only when the driver runs (a test extra, pinned in constraints.txt).
+"""
+
+from __future__ import annotations
+
+import sys
+from urllib.parse import urlsplit
+
+from conformance.sdk.drivers.driver_main import Unsupported, run
+
+
+def _client(scenario: dict):
+    from minio import Minio
+
+    keys = scenario["credentials"]
+    endpoint = urlsplit(scenario["endpoint"])
+    return Minio(endpoint.netloc, access_key=keys["access_key"], secret_key=keys["secret_key"],
+                 secure=endpoint.scheme == "https", region=scenario["region"])
+
+
+def perform(scenario: dict) -> None:
+    """Every step of the scenario with minio."""
+    from minio.sse import SseS3
+
+    client = _client(scenario)
+    bucket, key = scenario["bucket"], scenario["key"]
+    for step in scenario["steps"]:
+        if step["op"] == "multipart-upload":
+            storage_class = step.get("storage_class")
+            metadata = {"x-amz-storage-class": storage_class} if storage_class else None
+            client.fput_object(bucket, key, step["source"], part_size=step["part_size"], metadata=metadata,
+                               sse=SseS3() if step.get("encryption") else None)
+        elif step["op"] == "resume-upload":
+            raise Unsupported("resume-upload", "minio's public API has no ListParts: an interrupted upload "
+                              "cannot be resumed")
+        elif step["op"] == "download":
+            client.fget_object(bucket, key, step["destination"])
+
+
+def main() -> int:
+    """Run the driver (the exceptions with which minio gives up make the result "failed")."""
+    from minio.error import MinioException
+    from urllib3.exceptions import HTTPError
+
+    return run(perform, (MinioException, HTTPError, ValueError, OSError))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+// The SDK driver for the AWS SDK for JavaScript v3 (@aws-sdk/client-s3, @aws-sdk/lib-storage) on the S3 wire,
+// in its default configuration (retries, checksums and signing as the SDK does them).
+//
+// `node tools/sdk-drivers/aws-sdk-js/driver.mjs` (after `npm ci` in this folder): one JSON scenario on stdin
+// (see conformance/sdk/protocol.py), one JSON result line on stdout. A multipart upload is lib-storage's
+// Upload (what users call) with the scenario's part size; a resume uses ListParts, UploadPart and
+// CompleteMultipartUpload; a download is GetObject streamed to the destination file.
+import { createReadStream, createWriteStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
+import {
+  CompleteMultipartUploadCommand,
+  GetObjectCommand,
+  ListPartsCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+
+async function readStdin() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf-8");
+}
+
+function client(scenario) {
+  return new S3Client({
+    endpoint: scenario.endpoint,
+    region: scenario.region,
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: scenario.credentials.access_key,
+      secretAccessKey: scenario.credentials.secret_key,
+    },
+  });
+}
+
+async function multipartUpload(s3, bucket, key, step) {
+  const params = { Bucket: bucket, Key: key, Body: createReadStream(step.source) };
+  if (step.storage_class) params.StorageClass = step.storage_class;
+  if (step.encryption) params.ServerSideEncryption = "AES256";
+  await new Upload({ client: s3, params, partSize: step.part_size }).done();
+}
+
+async function listAllParts(s3, bucket, key, uploadId) {
+  const parts = new Map();
+  let marker;
+  for (;;) {
+    const page = await s3.send(new ListPartsCommand({
+      Bucket: bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker,
+    }));
+    for (const part of page.Parts ?? []) parts.set(part.PartNumber, part.ETag);
+    if (!page.IsTruncated) return parts;
+    marker = page.NextPartNumberMarker;
+  }
+}
+
+async function resumeUpload(s3, bucket, key, step) {
+  const uploadId = step.upload_id;
+  const parts = await listAllParts(s3, bucket, key, uploadId);
+  const file = await open(step.source, "r");
+  try {
+    const count = Math.ceil(step.size / step.part_size);
+    for (let number = 1; number <= count; number += 1) {
+      if (parts.has(number)) continue;
+      const length = Math.min(step.part_size, step.size - (number - 1) * step.part_size);
+      const body = Buffer.alloc(length);
+      await file.read(body, 0, length, (number - 1) * step.part_size);
+      const answer = await s3.send(new UploadPartCommand({
+        Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: body,
+      }));
+      parts.set(number, answer.ETag);
+    }
+  } finally {
+    await file.close();
+  }
+  const listed = [...parts.entries()].sort((a, b) => a[0] - b[0]).map(([n, etag]) => ({ PartNumber: n, ETag: etag }));
+  await s3.send(new CompleteMultipartUploadCommand({
+    Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: listed },
+  }));
+}
+
+async function download(s3, bucket, key, step) {
+  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  await pipeline(answer.Body, createWriteStream(step.destination));
+}
+
+const STEPS = { "multipart-upload": multipartUpload, "resume-upload": resumeUpload, download };
+
+async function main() {
+  let scenario;
+  try {
+    scenario = JSON.parse(await readStdin());
+  } catch (error) {
+    console.log(JSON.stringify({ status: "failed", message: `unreadable scenario: ${error}` }));
+    return 2;
+  }
+  const s3 = client(scenario);
+  try {
+    for (const step of scenario.steps) {
+      await STEPS[step.op](s3, scenario.bucket, scenario.key, step);
+    }
+  } catch (error) {
+    const name = error?.name ?? "Error";
+    console.log(JSON.stringify({ status: "failed", message: `${name}: ${error?.message ?? error}`.slice(0, 2000) }));
+    return 0;
+  } finally {
+    s3.destroy();
+  }
+  console.log(JSON.stringify({ status: "ok" }));
+  return 0;
+}
+
+process.exitCode = await main();
