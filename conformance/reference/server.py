@@ -179,7 +179,7 @@ def run_server(config: ServerConfig) -> int:
     limits = fit_to_file_limit(config.limits)
     uv_config = uvicorn.Config(
         testbench_app(app, config),
-        http=protocol_for(limits),
+        http=protocol_for(limits, app.port_wires, config.wire),
         ws="none",
         lifespan="off",
         log_config=None,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext
+from conformance.sigv4 import STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER
 from conformance.sigv4 import STREAMING_UNSIGNED_TRAILER as UNSIGNED_TRAILER
 from conformance.sigv4 import UNSIGNED_PAYLOAD as UNSIGNED
 
@@ -43,16 +44,26 @@ CHECKSUMS: dict[str, Callable[[], object]] = {
     "sha1": hashlib.sha1,
     "sha256": hashlib.sha256,
 }
+#: Every checksum algorithm S3 defines: one of them not in CHECKSUMS is 501 (not served yet), any other name
+#: is the client's mistake (400 InvalidRequest).
+S3_CHECKSUMS = frozenset({"crc32", "crc32c", "crc64nvme", "sha1", "sha256"})
+
+
+def _checked_algorithm(algorithm: str, where: str) -> str:
+    """`algorithm` when it is checked here; 501 NotImplemented for an S3 algorithm not checked yet, 400
+    InvalidRequest for a name S3 does not define."""
+    if algorithm in CHECKSUMS:
+        return algorithm
+    if algorithm in S3_CHECKSUMS:
+        raise JssError(501, "NotImplemented", f"{where} is not checked here yet")
+    raise JssError(400, "InvalidRequest", f"{where} does not name a checksum algorithm")
 
 
 def _checksum_header(ctx: RequestContext) -> tuple[str, str] | None:
     """(algorithm, base64 value) of an ``x-amz-checksum-<alg>`` header; 501 for an algorithm not checked."""
     for name, value in ctx.headers:
         if name.startswith("x-amz-checksum-") and name != "x-amz-checksum-type":
-            algorithm = name.removeprefix("x-amz-checksum-")
-            if algorithm not in CHECKSUMS:
-                raise JssError(501, "NotImplemented", f"x-amz-checksum-{algorithm} is not checked here yet")
-            return algorithm, value
+            return _checked_algorithm(name.removeprefix("x-amz-checksum-"), name), value
     return None
 
 
@@ -166,9 +177,11 @@ class _ChunkedDecoder:
 def chunked_receive(ctx: RequestContext, receive: Callable) -> Callable:
     """`receive` yielding the decoded bytes of an aws-chunked STREAMING-UNSIGNED-PAYLOAD-TRAILER body."""
     declared = (ctx.header("x-amz-trailer") or "").strip().lower()
-    trailer = declared.removeprefix("x-amz-checksum-") if declared else None
-    if trailer is not None and trailer not in CHECKSUMS:
-        raise JssError(501, "NotImplemented", f"the {declared} trailer is not checked here yet")
+    trailer = None
+    if declared:
+        if not declared.startswith("x-amz-checksum-"):
+            raise JssError(400, "InvalidRequest", f"the {declared} trailer is not a checksum")
+        trailer = _checked_algorithm(declared.removeprefix("x-amz-checksum-"), f"the {declared} trailer")
     decoder = _ChunkedDecoder(trailer)
 
     async def decoded() -> dict:
@@ -191,8 +204,10 @@ def body_receive(ctx: RequestContext, receive: Callable) -> Callable:
     try:
         if payload_hash == UNSIGNED_TRAILER:
             return chunked_receive(ctx, receive)
-        if payload_hash.startswith("STREAMING-"):
+        if payload_hash in (STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER):
             raise JssError(501, "NotImplemented", f"{payload_hash} bodies are not verified here yet")
+        if payload_hash.startswith("STREAMING-"):
+            raise JssError(400, "InvalidArgument", "x-amz-content-sha256 names no streaming form of S3")
         return plain_receive(ctx, receive)
     except JssError as exc:
         return _refusing(exc)
