@@ -74,12 +74,14 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
         else:
             matches = [u for u in matches if u["key"].encode("utf-8") > key_marker.encode("utf-8")]
     page, truncated = matches[:limit], len(matches) > limit
+    # max-uploads=0 with uploads left: an empty page, truncated; the next page starts at the markers sent
+    last = page[-1] if page else {"key": key_marker, "upload_id": id_marker}
     tree: Tree = [
         ("Bucket", ctx.bucket),
         ("KeyMarker", key_marker),
         ("UploadIdMarker", id_marker),
-        ("NextKeyMarker", page[-1]["key"] if truncated else ""),
-        ("NextUploadIdMarker", page[-1]["upload_id"] if truncated else ""),
+        ("NextKeyMarker", last["key"] if truncated else ""),
+        ("NextUploadIdMarker", last["upload_id"] if truncated else ""),
         ("Prefix", prefix),
         ("MaxUploads", limit),
         ("IsTruncated", truncated),
