@@ -133,3 +133,13 @@ def test_ref_s3_max_uploads_0_with_uploads_left_is_an_empty_truncated_page(s3, s
     page = client.list_multipart_uploads(Bucket=s3_north, MaxUploads=0)
     assert (page["IsTruncated"], page.get("Uploads", [])) == (True, [])
     client.abort_multipart_upload(Bucket=s3_north, Key="left-open", UploadId=upload_id)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["prefix=%01", "list-type=2&start-after=%01", "delimiter=%02", "marker=%0B",
+     "list-type=2&continuation-token=%01", "uploads&prefix=%01", "uploads&key-marker=%1F"],
+)
+def test_ref_s3_a_listing_value_xml_cannot_carry_is_400_not_a_broken_document(s3_reference, s3_north, query):
+    answer = signed_request(s3_reference.endpoints[NORTH], "GET", f"/{s3_north}?{query}")
+    assert (answer.status_code, _code(answer)) == (400, "InvalidArgument")

@@ -1,7 +1,7 @@
 """Generated requests (fuzz_s3_requests.py) against a confined ``serve --wire s3``: never a 5xx, every 4xx the
-S3 Error XML with a Code and its request id, a request signed with the right secret never refused
-SignatureDoesNotMatch, the server alive and answering afterwards, an object put before the fuzz intact after
-it, nothing written outside its data dir.
+S3 Error XML with a Code and its request id, every 2xx XML document well-formed, a request signed with the
+right secret never refused SignatureDoesNotMatch, the server alive and answering afterwards, an object put
+before the fuzz intact after it, nothing written outside its data dir.
 
 Deterministic (derandomized) and bounded: JSS_FUZZ_EXAMPLES requests (default 300, the slice the project's
 tests and CI run); the long run is ``tox -e fuzz`` (10,000), which runs the JSS wire's fuzz too.
@@ -95,6 +95,15 @@ def error_problems(status: int, method: str, headers: dict, body: bytes) -> list
     return problems
 
 
+def well_formed(body: bytes) -> bool:
+    """True when `body` is a well-formed XML document."""
+    try:
+        ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return False
+    return True
+
+
 def error_code(method: str, body: bytes) -> str:
     """The Code of an error body ("(HEAD)" for a HEAD, which has none)."""
     if method == "HEAD":
@@ -131,6 +140,8 @@ def test_generated_s3_requests_never_get_a_5xx_nor_a_bad_error_body(tmp_path):
             statuses[status] += 1
             if ended_an_upload(request.method, request.query, status):
                 fill.update(fresh_uploads(alice, fill["@BUCKET"]))
+            if status < 300 and headers.get("content-type") == "application/xml":
+                assert well_formed(body), f"{status} {body[:300]!r} for {request!r}"
             if status >= 400:
                 problems = error_problems(status, request.method, headers, body)
                 assert not problems, f"{status} {problems} for {request!r}"
