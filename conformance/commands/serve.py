@@ -1,7 +1,8 @@
 """Run the embedded reference endpoint (a JSS server on loopback) until SIGINT or SIGTERM.
 
 Same options as ``python -m conformance.reference``. Prints one JSON ready line on stdout when listening
-(``{"ready": true, "endpoints": {region: url}, "data_dir": ..., "pid": ...}``); logs go to stderr.
+(``{"ready": true, "endpoints": {region: url}, "wires": {wire: {region: url}}, "data_dir": ..., "pid": ...}``;
+``endpoints`` are the first wire's); logs go to stderr. ``--wire jss,s3`` serves both wires over one data dir.
 """
 
 from __future__ import annotations

@@ -1,13 +1,16 @@
 """The ASGI application: parse a request, authenticate it, route it, answer it.
 
-The wire (``ServerConfig.wire``) chooses the front: JSS (errors as JSON, always) or S3
-(``conformance.reference.s3``: SigV4, XML); both map onto the same storage, regions, uploads and ownership.
+The wire chooses the front: JSS (errors as JSON, always) or S3 (``conformance.reference.s3``: SigV4, XML);
+both map onto the same storage, regions, uploads and ownership. A server of one wire (``ServerConfig.wire``)
+answers every port with it; a server of both (``--wire jss,s3``) answers each port with the wire its socket
+was bound for (`ReferenceApp.port_wires`), over the one storage, so an object is seen through both APIs.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from conformance import signing
 from conformance.reference import buckets, complete, lists, multipart, objects
@@ -28,6 +31,8 @@ log = logging.getLogger("conformance.reference")
 MAX_HEADER_BYTES = 16 * 1024
 #: The scope key under which the server's HTTP protocol puts the header names as sent (case kept).
 RAW_HEADER_NAMES = "jss.raw_header_names"
+#: The request id header of each wire.
+_REQUEST_ID_HEADERS = {"jss": b"x-jss-request-id", "s3": b"x-amz-request-id"}
 #: The Content-Type of JSON answers under deviation content-type-text-plain.
 PLAIN_TEXT = b"text/plain;charset=UTF-8"
 
@@ -82,15 +87,24 @@ def _decode(value: bytes) -> str:
 
 
 class ReferenceApp:
-    """The ASGI callable. `port_regions` maps each listening port to the region it serves."""
+    """The ASGI callable. `port_regions` maps each listening port to the region it serves, `port_wires` to
+    the wire it speaks (a port not in it speaks ``config.wire``)."""
 
     def __init__(self, config: ServerConfig, port_regions: dict[int, str] | None = None) -> None:
         self.config = config
         self.port_regions = port_regions or {}
+        self.port_wires: dict[int, str] = {}
+        #: The configuration a request of each wire sees (``ctx.config.wire`` is the request's wire).
+        self.wire_configs = {wire: replace(config, wire=wire) for wire in config.served_wires}
         self.storage = Storage(config.data_dir, load_or_create_key(config.data_dir))
         self.host_suffix = "." + config.service_domain.lower()
-        self.s3 = config.wire == "s3"
-        self.request_id_header = b"x-amz-request-id" if self.s3 else b"x-jss-request-id"
+        self.s3 = config.wire == "s3"  # the first (or only) wire served is S3; a request's own: wire_of
+        self.request_id_header = _REQUEST_ID_HEADERS[config.wire]
+
+    def wire_of(self, scope: dict) -> str:
+        """The wire a request speaks: the one of the port it came in on."""
+        server = scope.get("server") or ("", 0)
+        return self.port_wires.get(server[1], self.config.wire)
 
     def parse(self, scope: dict, request_id: str) -> RequestContext:
         """Turn an ASGI scope into a RequestContext (no authentication yet)."""
@@ -112,9 +126,10 @@ class ReferenceApp:
             raise JssError(400, "InvalidURI", "Couldn't parse the specified URI") from exc
         server = scope.get("server") or ("", 0)
         region = self.port_regions.get(server[1], self.config.regions[0])
+        config = self.wire_configs[self.wire_of(scope)]
         raw_names = [name.decode("latin-1") for name in scope.get(RAW_HEADER_NAMES, ())]
         return RequestContext(
-            scope["method"], bucket, key, query, headers, region, request_id, self.config,
+            scope["method"], bucket, key, query, headers, region, request_id, config,
             virtual_host=bool(host_bucket),
             raw_header_names=tuple(raw_names) if len(raw_names) == len(headers) else (),
             raw_path=raw_path.decode("latin-1"),
@@ -126,18 +141,20 @@ class ReferenceApp:
             return
         request_id = new_request_id()
         resource = "/"
+        wire = self.wire_of(scope)
+        s3 = wire == "s3"
         try:
             ctx = self.parse(scope, request_id)
             resource = ctx.resource
-            ctx.user = s3_front.authenticate(ctx) if self.s3 else authenticate(ctx)
+            ctx.user = s3_front.authenticate(ctx) if s3 else authenticate(ctx)
             if ctx.key is not None:
                 validate_key(ctx.key)
-            handler = s3_front.route(ctx) if self.s3 else route(ctx)
+            handler = s3_front.route(ctx) if s3 else route(ctx)
             response = await handler(ctx, self.storage, receive)
             if ctx.late_refusal is not None:
                 raise ctx.late_refusal
         except JssError as exc:
-            response = self.error_response(exc, resource, request_id, scope["method"])
+            response = self.error_response(exc, resource, request_id, scope["method"], wire)
             if _waits_for_continue(scope):
                 response.headers.append(CONNECTION_CLOSE)
         except ClientDisconnected:
@@ -145,24 +162,29 @@ class ReferenceApp:
             return
         except Exception:
             log.exception("request %s: unexpected error in %s %s", request_id, scope["method"], resource)
-            response = self.error_response(internal_error(), resource, request_id, scope["method"])
-        await self.send(send, response, request_id)
+            response = self.error_response(internal_error(), resource, request_id, scope["method"], wire)
+        await self.send(send, response, request_id, wire)
 
     def error_response(
-        self, error: JssError, resource: str, request_id: str, method: str = "GET"
+        self, error: JssError, resource: str, request_id: str, method: str = "GET", wire: str | None = None
     ) -> Response:
-        """The error response of `error`: JSON on the JSS wire, the Error XML on the S3 wire."""
-        if self.s3:
+        """The error response of `error`: JSON on the JSS wire, the Error XML on the S3 wire (`wire`;
+        default: the first wire served)."""
+        if (wire or self.config.wire) == "s3":
             return s3_front.error_response(error, resource, request_id, method)
         render = s3_error_body if self.config.deviations.active("error-body-uppercase-keys") else error_body
         body = render(error.code, error.message, resource, request_id)
         return Response(error.status, [(b"content-type", JSON_CONTENT_TYPE)], body)
 
-    def response_headers(self, response: Response, request_id: str) -> list[tuple[bytes, bytes]]:
-        """The headers sent with `response`: x-jss-request-id, the response's own, Content-Length."""
+    def response_headers(
+        self, response: Response, request_id: str, wire: str | None = None
+    ) -> list[tuple[bytes, bytes]]:
+        """The headers sent with `response`: the request id (x-jss-request-id, or x-amz-request-id on the S3
+        `wire`; default: the first wire served), the response's own, Content-Length."""
         deviations = self.config.deviations
         length = response.length if response.length is not None else len(response.body)
-        headers = [(self.request_id_header, request_id.encode()), *response.headers]
+        id_header = self.request_id_header if wire is None else _REQUEST_ID_HEADERS[wire]
+        headers = [(id_header, request_id.encode()), *response.headers]
         if deviations.active("no-request-id"):
             headers = headers[1:]
         if response.status < 300 and deviations.active("content-type-text-plain"):
@@ -170,9 +192,11 @@ class ReferenceApp:
         headers.append((b"content-length", str(length).encode()))
         return headers
 
-    async def send(self, send: Callable, response: Response, request_id: str) -> None:
+    async def send(
+        self, send: Callable, response: Response, request_id: str, wire: str | None = None
+    ) -> None:
         """Send `response` with its headers (see `response_headers`), the body chunk by chunk for streams."""
-        headers = self.response_headers(response, request_id)
+        headers = self.response_headers(response, request_id, wire)
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         if response.stream is None:
             await send({"type": "http.response.body", "body": response.body})

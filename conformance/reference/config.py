@@ -68,6 +68,14 @@ class ServerConfig:
     limits: Limits = field(default_factory=Limits)  # slow and hostile clients (see limits)
     tls: TlsFiles | None = None  # serve HTTPS (see conformance.reference.tls_context)
     wire: str = "jss"  # the API served: "jss" (JSS REST, JSON) or "s3" (S3 REST, SigV4, XML; JSS rules)
+    #: Every wire served over the one data dir, each with its own socket per region (``--wire jss,s3``);
+    #: empty: `wire` alone. `wire` is the first of them.
+    wires: tuple[str, ...] = ()
+
+    @property
+    def served_wires(self) -> tuple[str, ...]:
+        """The wires served, in the order their sockets are bound (`wire` first)."""
+        return self.wires or (self.wire,)
 
     def user_by_access_key(self, access_key: str) -> User | None:
         """The user owning `access_key`, or None."""
@@ -75,6 +83,22 @@ class ServerConfig:
             if user.access_key == access_key:
                 return user
         return None
+
+
+#: The wires the reference endpoint speaks (``--wire``); ``both`` names them all, JSS first.
+WIRES = ("jss", "s3")
+
+
+def parse_wires(text: str) -> tuple[str, ...]:
+    """The wires of a ``--wire`` value: one name, a comma-separated list (``jss,s3``) or ``both``;
+    ConfigError for an unknown or repeated name."""
+    names = WIRES if text.strip().lower() == "both" else tuple(n.strip().lower() for n in text.split(","))
+    for name in names:
+        if name not in WIRES:
+            raise ConfigError(f"unknown wire {name!r} in --wire (known: {', '.join(WIRES)}, both)")
+    if len(set(names)) != len(names):
+        raise ConfigError("a wire is listed twice in --wire")
+    return names
 
 
 def validate_regions(regions: list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -2,6 +2,9 @@
 
 with start_reference(users=[("alice", "AK1", "SK1")]) as ref:
     ref.endpoints["cn-north-1"]   # "http://127.0.0.1:PORT"
+
+with start_reference(extra_args=["--wire", "jss,s3"]) as ref:   # both wires over one data dir
+    ref.wire_endpoints["s3"]["cn-north-1"]   # the S3 wire's socket of cn-north-1
 """
 
 from __future__ import annotations
@@ -63,7 +66,8 @@ class ReferenceProcess:
         self.data_dir = data_dir
         self.credentials_file = credentials_file
         self.log_path = log_path
-        self.endpoints: dict[str, str] = {}
+        self.endpoints: dict[str, str] = {}  # the first (or only) wire's base URL of each region
+        self.wire_endpoints: dict[str, dict[str, str]] = {}  # every wire's: {wire: {region: url}}
         self.pid = process.pid
         self._remove_data_dir = remove_data_dir
 
@@ -97,6 +101,7 @@ class ReferenceProcess:
         try:
             ready = json.loads(buffer.split(b"\n", 1)[0])
             self.endpoints = dict(ready["endpoints"])
+            self.wire_endpoints = {wire: dict(urls) for wire, urls in ready.get("wires", {}).items()}
         except (ValueError, KeyError, TypeError):
             self._fail(f"printed a malformed ready line: {buffer[:200]!r}")
 

@@ -16,6 +16,7 @@ from conformance.reference.config import (
     ServerConfig,
     TlsFiles,
     load_credentials,
+    parse_wires,
     validate_regions,
 )
 from conformance.reference.deviations import DEVIATIONS, Deviations, UnknownDeviation
@@ -30,9 +31,10 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument(
         "--wire",
-        choices=("jss", "s3"),
         default="jss",
-        help="the API served: jss (JSS REST, JSON; default) or s3 (S3 REST, SigV4, XML; under JSS rules)",
+        metavar="WIRE[,WIRE]",
+        help="the API served: jss (JSS REST, JSON; default), s3 (S3 REST, SigV4, XML; under JSS rules), or "
+        "both over one data dir (jss,s3 or both; each wire its own socket per region, in the order given)",
     )
     parser.add_argument(
         "--port",
@@ -144,6 +146,7 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
         raise ConfigError("--tls-key and --tls-client-ca go with --tls-cert")
     users = load_credentials(args.credentials) if args.credentials else (BUILTIN_USER,)
     regions = validate_regions(args.region or ())
+    wires = parse_wires(args.wire)
     return ServerConfig(
         data_dir=data_dir,
         host=args.host,
@@ -158,7 +161,8 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
         record=args.record.resolve() if args.record else None,
         limits=limits,
         tls=TlsFiles.of(args.tls_cert, args.tls_key, args.tls_client_ca),
-        wire=args.wire,
+        wire=wires[0],
+        wires=wires,
     )
 
 

@@ -1,5 +1,6 @@
-"""The server's HTTP protocol: uvicorn's httptools protocol with JSON bodies for the errors it answers itself,
-a bound on the size of a request head, a cap on open connections, and deadlines for slow clients.
+"""The server's HTTP protocol: uvicorn's httptools protocol with the wire's error bodies for the errors it
+answers itself (JSON on the JSS wire, the Error XML on the S3 wire), a bound on the size of a request head, a
+cap on open connections, and deadlines for slow clients.
 
 Deadlines (see ``limits``): a request head must be complete `head_timeout` seconds after the server is ready
 for it (the connection opened, or the previous response sent); a request body may stand still at most
@@ -18,6 +19,7 @@ from conformance.reference.errors import error_body
 from conformance.reference.fault_layer import TRANSPORT_EXTENSION
 from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
 from conformance.reference.limits import Limits
+from conformance.reference.s3.render import XML_CONTENT_TYPE, error_document
 
 log = logging.getLogger("conformance.reference")
 
@@ -27,10 +29,13 @@ REASONS = {400: "Bad Request", 503: "Service Unavailable"}
 
 
 class JsonErrorProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, with JSON error bodies, a head-size bound, a connection cap and the
-    slow-client deadlines of `limits` (a subclass per server sets it, see `protocol_for`)."""
+    """uvicorn's httptools protocol, with the wire's error bodies, a head-size bound, a connection cap and the
+    slow-client deadlines of `limits` (a subclass per server sets them, see `protocol_for`)."""
 
     limits = Limits()
+    #: The wire of each listening port; a port not in it speaks `wire`.
+    port_wires: dict[int, str] = {}
+    wire = "jss"
     _head_bytes = 0
     _in_head = True
     _rejected = False
@@ -133,10 +138,16 @@ class JsonErrorProtocol(HttpToolsProtocol):
             self.transport.close()
             return
         request_id = new_request_id()
-        body = error_body(code, message, "/", request_id)
+        port = self.server[1] if self.server else None
+        if self.port_wires.get(port, self.wire) == "s3":
+            body = error_document(code, message, "/", request_id)
+            content_type, id_header = XML_CONTENT_TYPE.decode(), "x-amz-request-id"
+        else:
+            body = error_body(code, message, "/", request_id)
+            content_type, id_header = JSON_CONTENT_TYPE.decode(), "x-jss-request-id"
         head = (
-            f"HTTP/1.1 {status} {REASONS.get(status, '')}\r\ncontent-type: {JSON_CONTENT_TYPE.decode()}\r\n"
-            f"x-jss-request-id: {request_id}\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n"
+            f"HTTP/1.1 {status} {REASONS.get(status, '')}\r\ncontent-type: {content_type}\r\n"
+            f"{id_header}: {request_id}\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n"
         )
         self.transport.write(head.encode("ascii") + body)
         if not linger:
@@ -149,6 +160,10 @@ class JsonErrorProtocol(HttpToolsProtocol):
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
-def protocol_for(limits: Limits) -> type[JsonErrorProtocol]:
-    """The protocol class of a server with these limits."""
-    return type("LimitedJsonErrorProtocol", (JsonErrorProtocol,), {"limits": limits})
+def protocol_for(
+    limits: Limits, port_wires: dict[int, str] | None = None, wire: str = "jss"
+) -> type[JsonErrorProtocol]:
+    """The protocol class of a server with these limits, whose ports speak the wires of `port_wires` (a port
+    not in it: `wire`)."""
+    attributes = {"limits": limits, "port_wires": dict(port_wires or {}), "wire": wire}
+    return type("LimitedJsonErrorProtocol", (JsonErrorProtocol,), attributes)

@@ -1,4 +1,5 @@
-"""Run the reference endpoint: one listening socket per region, uvicorn (httptools) serving the ASGI app.
+"""Run the reference endpoint: one listening socket per region (per wire and region when it serves both wires
+over one data dir, ``--wire jss,s3``), uvicorn (httptools) serving the ASGI app.
 
 When every socket listens, one JSON line is printed on stdout (the ready line, see `ready_line`); logs go to
 stderr. With ``--tls-cert`` every socket serves HTTPS (conformance.reference.tls_context) and the ready line's
@@ -33,14 +34,20 @@ from conformance.reference.watchdog import watch
 log = logging.getLogger("conformance.reference")
 
 
-def bind_sockets(config: ServerConfig) -> dict[str, socket.socket]:
-    """One listening socket per region: the first on --port, the next on --port+1, ... (0: free ports)."""
+#: A listening socket's place: (wire, region).
+Place = tuple[str, str]
+
+
+def bind_sockets(config: ServerConfig) -> dict[Place, socket.socket]:
+    """One listening socket per wire and region, wire by wire: the first on --port, the next on --port+1,
+    ... (0: free ports)."""
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
-    sockets: dict[str, socket.socket] = {}
+    places = [(wire, region) for wire in config.served_wires for region in config.regions]
+    sockets: dict[Place, socket.socket] = {}
     try:
-        for index, region in enumerate(config.regions):
+        for index, place in enumerate(places):
             port = config.port + index if config.port else 0
-            sockets[region] = socket.create_server((config.host, port), family=family, backlog=1024)
+            sockets[place] = socket.create_server((config.host, port), family=family, backlog=1024)
     except OSError:
         for sock in sockets.values():
             sock.close()
@@ -54,12 +61,21 @@ def endpoint_url(host: str, sock: socket.socket, scheme: str = "http") -> str:
     return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
-def ready_line(config: ServerConfig, sockets: dict[str, socket.socket]) -> str:
-    """The JSON ready line: ``{"ready": true, "endpoints": {region: url}, "data_dir": ..., "pid": ...}``."""
+def ready_line(config: ServerConfig, sockets: dict[Place, socket.socket]) -> str:
+    """The JSON ready line: ``{"ready": true, "endpoints": {region: url}, "wires": {wire: {region: url}},
+    "data_dir": ..., "pid": ...}``; ``endpoints`` are those of the first wire (`config.wire`)."""
     scheme = "https" if config.tls is not None else "http"
-    endpoints = {region: endpoint_url(config.host, sock, scheme) for region, sock in sockets.items()}
+    wires: dict[str, dict[str, str]] = {}
+    for (wire, region), sock in sockets.items():
+        wires.setdefault(wire, {})[region] = endpoint_url(config.host, sock, scheme)
     return json.dumps(
-        {"ready": True, "endpoints": endpoints, "data_dir": str(config.data_dir), "pid": os.getpid()}
+        {
+            "ready": True,
+            "endpoints": wires[config.served_wires[0]],
+            "wires": wires,
+            "data_dir": str(config.data_dir),
+            "pid": os.getpid(),
+        }
     )
 
 
@@ -158,11 +174,12 @@ def run_server(config: ServerConfig) -> int:
         raise ConfigError(
             f"cannot listen on {config.host} port {config.port}: {exc.strerror or exc}"
         ) from exc
-    app.port_regions = {sock.getsockname()[1]: region for region, sock in sockets.items()}
+    app.port_regions = {sock.getsockname()[1]: region for (_, region), sock in sockets.items()}
+    app.port_wires = {sock.getsockname()[1]: wire for (wire, _), sock in sockets.items()}
     limits = fit_to_file_limit(config.limits)
     uv_config = uvicorn.Config(
         testbench_app(app, config),
-        http=protocol_for(limits),
+        http=protocol_for(limits, app.port_wires, config.wire),
         ws="none",
         lifespan="off",
         log_config=None,

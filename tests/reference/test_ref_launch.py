@@ -18,7 +18,7 @@ from ref_helpers import EAST, NORTH, USERS, Api, parse_responses, signed_raw_hea
 
 from conformance.reference.launch import ReferenceStartError, start_reference, write_credentials
 
-READY_KEYS = {"ready", "endpoints", "data_dir", "pid"}
+READY_KEYS = {"ready", "endpoints", "wires", "data_dir", "pid"}
 
 
 def spawn(*args: str, command: tuple[str, ...] = (sys.executable, "-m", "conformance.reference")):
@@ -65,6 +65,7 @@ def test_ready_line_then_clean_stop_on_sigterm(tmp_path):
     assert list(ready["endpoints"]) == [NORTH, EAST]
     assert all(url.startswith("http://127.0.0.1:") for url in ready["endpoints"].values())
     assert len(set(ready["endpoints"].values())) == 2
+    assert ready["wires"] == {"jss": ready["endpoints"]}  # one wire (the default): its sockets, nothing else
     assert requests.get(ready["endpoints"][NORTH] + "/").status_code == 403
     status, rest = stop(process)
     assert status == 0 and rest == ""  # exactly one line on stdout

@@ -14,18 +14,26 @@ import re
 import time
 
 from conformance import sigv2
+from conformance.numbers import parse_decimal
 from conformance.reference.config import User
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext
 from conformance.reference.s3 import auth_v2
 from conformance.reference.s3.payload import CHUNK_SIGNED, HEX_SHA256, UNSIGNED
 from conformance.reference.s3.sigv4_check import StreamSigning, expected_signature
-from conformance.sigv4 import ALGORITHM
+from conformance.sigv4 import (
+    ALGORITHM,
+    STREAMING_PAYLOAD,
+    STREAMING_PAYLOAD_TRAILER,
+    STREAMING_UNSIGNED_TRAILER,
+)
 
 MAX_SKEW_SECONDS = 15 * 60
 MAX_EXPIRES_SECONDS = 7 * 24 * 3600
 AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
 HEADER_FIELDS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]*)")
+#: The x-amz-content-sha256 values of a streamed (aws-chunked) body; another STREAMING-… is 400.
+STREAMING_FORMS = frozenset({STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_TRAILER})
 
 
 def _malformed(message: str) -> JssError:
@@ -42,9 +50,15 @@ def _mismatch() -> JssError:
 
 
 def _epoch(amz_date: str) -> int:
+    """The seconds since the epoch of an X-Amz-Date; 403 AccessDenied when it is not a real UTC time in the
+    ISO 8601 basic format (``20260230T250000Z`` has the shape but no such day or hour)."""
+    refused = JssError(403, "AccessDenied", "X-Amz-Date must be in the ISO 8601 basic format")
     if AMZ_DATE.fullmatch(amz_date) is None:
-        raise JssError(403, "AccessDenied", "X-Amz-Date must be in the ISO 8601 basic format")
-    return calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
+        raise refused
+    try:
+        return calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
+    except ValueError as exc:
+        raise refused from exc
 
 
 def _scope(ctx: RequestContext, credential: str, amz_date: str) -> tuple[User, str, str]:
@@ -105,7 +119,7 @@ def _authenticate_header(ctx: RequestContext, authorization: str) -> User:
     if not (
         HEX_SHA256.fullmatch(payload_hash)
         or payload_hash == UNSIGNED
-        or payload_hash.startswith("STREAMING-")
+        or payload_hash in STREAMING_FORMS
     ):
         raise JssError(
             400,
@@ -142,14 +156,18 @@ def _authenticate_url(ctx: RequestContext) -> User:
             "A presigned URL needs X-Amz-Algorithm=AWS4-HMAC-SHA256, Credential, Date, Expires, "
             "SignedHeaders and Signature",
         )
-    if not values["Expires"].isdigit() or not 0 < int(values["Expires"]) <= MAX_EXPIRES_SECONDS:
+    try:
+        expires = parse_decimal(values["Expires"], MAX_EXPIRES_SECONDS)
+    except ValueError:  # not ASCII digits (``²`` is isdigit() but no int), or above 7 days
+        expires = 0
+    if not expires:
         raise JssError(
             400, "AuthorizationQueryParametersError", "X-Amz-Expires must be from 1 to 604800 seconds"
         )
     amz_date = values["Date"]
     signed_at = _epoch(amz_date)
     user, region, service = _scope(ctx, values["Credential"], amz_date)
-    if time.time() > signed_at + int(values["Expires"]):
+    if time.time() > signed_at + expires:
         raise JssError(403, "AccessDenied", "Request has expired")
     if signed_at - time.time() > MAX_SKEW_SECONDS:
         raise JssError(403, "RequestTimeTooSkewed", "The request was signed in the future")

@@ -13,11 +13,23 @@ from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, quoted_etag
 from conformance.reference.listing import object_page, page_size
 from conformance.reference.multipart import require_upload, upload_id_of
-from conformance.reference.s3.render import Tree, iso_time, owner, xml_response
+from conformance.reference.s3.render import NOT_XML, Tree, iso_time, owner, xml_response
 from conformance.reference.storage import Storage
 from conformance.reference.uploads import Uploads
 
 MAX_KEYS = 1000
+#: The query values a listing writes back into its XML document.
+ECHOED = (
+    "prefix", "delimiter", "marker", "start-after", "continuation-token", "key-marker", "upload-id-marker"
+)
+
+
+def refuse_unwritable(ctx: RequestContext) -> None:
+    """400 InvalidArgument when a value the listing echoes holds a character XML 1.0 cannot carry (a control
+    character: no key holds one, the endpoint refuses them in keys), instead of a document no parser reads."""
+    for name in ECHOED:
+        if NOT_XML.search(ctx.query_value(name) or ""):
+            raise JssError(400, "InvalidArgument", f"The {name} contains a control character")
 
 
 async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response:
@@ -61,6 +73,7 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
 async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
     """ListMultipartUploads: ``GET /bucket?uploads``, sorted by key, then by initiation time."""
     access.require_bucket(ctx, storage, "list-uploads")
+    refuse_unwritable(ctx)
     prefix = ctx.query_value("prefix") or ""
     limit = page_size(ctx, "max-uploads", default=1000, maximum=1000)
     key_marker = ctx.query_value("key-marker") or ""
@@ -74,12 +87,14 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
         else:
             matches = [u for u in matches if u["key"].encode("utf-8") > key_marker.encode("utf-8")]
     page, truncated = matches[:limit], len(matches) > limit
+    # max-uploads=0 with uploads left: an empty page, truncated; the next page starts at the markers sent
+    last = page[-1] if page else {"key": key_marker, "upload_id": id_marker}
     tree: Tree = [
         ("Bucket", ctx.bucket),
         ("KeyMarker", key_marker),
         ("UploadIdMarker", id_marker),
-        ("NextKeyMarker", page[-1]["key"] if truncated else ""),
-        ("NextUploadIdMarker", page[-1]["upload_id"] if truncated else ""),
+        ("NextKeyMarker", last["key"] if truncated else ""),
+        ("NextUploadIdMarker", last["upload_id"] if truncated else ""),
         ("Prefix", prefix),
         ("MaxUploads", limit),
         ("IsTruncated", truncated),
@@ -143,6 +158,7 @@ def _encoder(ctx: RequestContext) -> Callable[[str], str]:
 async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Response:
     """ListObjects (V1, ``marker``) or ListObjectsV2 (``list-type=2``: continuation-token, start-after)."""
     bucket = access.require_bucket(ctx, storage)
+    refuse_unwritable(ctx)
     prefix = ctx.query_value("prefix") or ""
     delimiter = ctx.query_value("delimiter") or ""
     limit = page_size(ctx, "max-keys", default=MAX_KEYS, maximum=MAX_KEYS)

@@ -7,6 +7,7 @@ import hashlib
 import json
 from xml.etree import ElementTree
 
+from conformance.numbers import INT32_MAX, parse_bounded, parse_decimal
 from conformance.reference import multipart
 from conformance.reference.complete import complete_upload
 from conformance.reference.errors import JssError
@@ -39,9 +40,13 @@ def parse_part_list(body: bytes) -> list[tuple[int, str]]:
             continue
         fields = {_local(child.tag): (child.text or "").strip() for child in element}
         number, etag = fields.get("PartNumber", ""), fields.get("ETag")
-        if not number.isdigit() or etag is None:
+        try:  # ASCII digits (``²`` is isdigit() but no int); a huge one saturates: no such part
+            value = parse_bounded(number, INT32_MAX)
+        except ValueError:
+            value = None
+        if value is None or etag is None:
             raise JssError(400, "MalformedXML", "Each Part needs a PartNumber and an ETag")
-        parts.append((int(number), etag.strip('"').lower()))
+        parts.append((value, etag.strip('"').lower()))
     if not parts:
         raise JssError(400, "MalformedXML", "The part list must not be empty")
     return parts
@@ -69,8 +74,11 @@ async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
 
 async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Response:
     """UploadPart: part numbers 1 to 10000 (else 400 InvalidArgument); the ETag is the part's MD5."""
-    number = ctx.query_value("partNumber") or ""
-    if not number.isdigit() or not 1 <= int(number) <= MAX_PART_NUMBER:
+    try:
+        number = parse_decimal(ctx.query_value("partNumber") or "", INT32_MAX)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_PART_NUMBER:
         raise JssError(
             400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive"
         )

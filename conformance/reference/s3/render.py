@@ -3,7 +3,9 @@ wire-neutral records, and the Error document as AWS documents it (Code, Message,
 
 from __future__ import annotations
 
+import re
 import time
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 from conformance.reference.httpio import Response
@@ -12,6 +14,14 @@ NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 XML_CONTENT_TYPE = b"application/xml"
 
 Tree = list[tuple[str, object]]  # (tag, text | nested Tree); a tag may repeat
+#: Characters XML 1.0 has no place for, even escaped (controls but tab, LF, CR; surrogates; U+FFFE, U+FFFF).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with each character XML 1.0 cannot carry percent-encoded (``/a%1Fb``), so the document stays
+    well-formed: a key sent as ``%1F`` is named in an Error's Resource as it was sent."""
+    return NOT_XML.sub(lambda match: quote(match.group(), safe="", errors="surrogatepass"), text)
 
 
 def iso_time(timestamp: float) -> str:
@@ -45,7 +55,12 @@ def xml_response(root: str, tree: Tree, status: int = 200, headers: list | None 
 
 def error_document(code: str, message: str, resource: str, request_id: str) -> bytes:
     """The Error body: Code, Message, Resource, RequestId (no namespace, as AWS sends it)."""
-    tree: Tree = [("Code", code), ("Message", message), ("Resource", resource), ("RequestId", request_id)]
+    tree: Tree = [
+        ("Code", code),
+        ("Message", xml_safe(message)),
+        ("Resource", xml_safe(resource)),
+        ("RequestId", request_id),
+    ]
     return document("Error", tree, namespace=False)
 
 
