@@ -106,6 +106,10 @@ class ReferenceApp:
         server = scope.get("server") or ("", 0)
         return self.port_wires.get(server[1], self.config.wire)
 
+    def request_id_header_of(self, scope: dict) -> bytes:
+        """The request-id header of the wire `scope` speaks (x-jss-request-id or x-amz-request-id)."""
+        return _REQUEST_ID_HEADERS[self.wire_of(scope)]
+
     def parse(self, scope: dict, request_id: str) -> RequestContext:
         """Turn an ASGI scope into a RequestContext (no authentication yet)."""
         raw_headers = scope["headers"]

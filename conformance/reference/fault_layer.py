@@ -139,9 +139,10 @@ class FaultLayer:
         request_id = new_request_id()
         resource = scope.get("path", "/")
         error = JssError(status, ERROR_CODES[status], "Injected by a fault script")
-        response = self.app.error_response(error, resource, request_id, scope["method"])
+        wire = self.app.wire_of(scope)
+        response = self.app.error_response(error, resource, request_id, scope["method"], wire)
         headers = [
-            (self.app.request_id_header, request_id.encode()),
+            (self.app.request_id_header_of(scope), request_id.encode()),
             *response.headers,
             (b"content-length", str(len(response.body)).encode()),
         ]

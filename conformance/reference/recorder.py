@@ -67,7 +67,7 @@ class Recorder:
             if message["type"] == "http.response.start":
                 answer["status"] = message["status"]
                 headers = dict(message.get("headers", []))
-                answer["request_id"] = headers.get(self.app.request_id_header, b"").decode() or None
+                answer["request_id"] = headers.get(self.app.request_id_header_of(scope), b"").decode() or None
             await send(message)
 
         try:
@@ -126,6 +126,6 @@ class Recorder:
             user = self.app.config.user_by_access_key(access_key)
             return user.secret_key if user else None
 
-        if self.app.s3:
+        if self.app.wire_of(scope) == "s3":
             return signature_verdicts(ctx, sent, operation, secret_for)
         return diagnose(sent, operation, secret_for)
