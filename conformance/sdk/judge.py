@@ -147,8 +147,9 @@ def judge(
     how many armed instructions fired."""
     judgement = Judgement()
     if result is not None and result.get("status") == "unsupported":
-        steps = ", ".join(result.get("unsupported") or []) or "a step"
-        judgement.unsupported = f"the driver does not support {steps}: {result.get('message', '')}".strip()
+        steps = ", ".join(result.get("unsupported") or [])
+        named = f" {steps}" if steps else ""
+        judgement.unsupported = f"unsupported{named}: {result.get('message', '')}".strip()
         return judgement
     if fired < scenario.required_fired:
         judgement.add("sdk.faults.fired", f"only {fired} of the {scenario.required_fired} armed fault "
