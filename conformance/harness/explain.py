@@ -49,8 +49,7 @@ def clause_lines(ids: Sequence[str], rulebook: str = "jss") -> list[str]:
     for identifier in ids:
         clause = _catalogue().get(identifier)
         if clause is None:
-            lines.append(f"clause {identifier}: (neither in the clause catalogue {catalogue_path()} nor an "
-                         "SDK behaviour)")
+            lines.append(f"clause {identifier}: (not in the clause catalogue {catalogue_path()})")
         else:
             level = clause.rule(rulebook).level
             lines.append(f"clause {identifier} ({level}, {clause.operation}): {clause.sentence}")

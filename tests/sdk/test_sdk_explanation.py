@@ -70,5 +70,5 @@ def _judge_ids() -> set[str]:
                                              for i in (*s.clauses, *s.behaviours)}))
 def test_every_id_a_judgement_names_has_its_sentence(identifier):
     line = clause_lines([identifier])[0]
-    assert "neither in the clause catalogue" not in line
+    assert "not in the clause catalogue" not in line
     assert re.match(rf"clause {re.escape(identifier)} \([A-Z_]+, [^)]+\): \S", line), line
