@@ -144,13 +144,13 @@ def explain(
     """The explanation of a failing case from its clauses, its exception (and message), and the exchanges
     its tracker kept (the most recent `len(exchanges)` of `exchange_count`), each clause at the level of the
     target's `rulebook`."""
-    lines = clause_lines(clause_ids, rulebook)
+    sdk = _sdk_failure(exc)
+    lines = clause_lines(sdk.findings if sdk is not None and sdk.findings else clause_ids, rulebook)
     verdict, named = _verdict(exc, message)
     lines += verdict
     kept = list(exchanges)
     deciding = next((e for e in kept if e is named), None)
     first_number = exchange_count - len(kept) + 1
-    sdk = _sdk_failure(exc)
     if sdk is not None:  # the SDK's requests decide, listed before the suite's own exchanges
         lines += sdk.lines()
         lines.append(f"{EXCHANGES_HEADING} ({exchange_count}, the suite's own: setup, observation, "

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from conformance.operations.checks import CLAUSE_ATTRIBUTE
+
 #: How many SDK request lines an explanation lists (a large upload sends hundreds of parts).
 LISTED_REQUESTS = 40
 REQUESTS_HEADING = "requests of the SDK"
@@ -65,9 +67,13 @@ def deciding_request(requests: Sequence[SdkRequest]) -> SdkRequest | None:
 
 
 class SdkScenarioFailure(AssertionError):
-    """An SDK scenario's findings (the message), with the SDK's requests that explain them."""
+    """An SDK scenario's findings (the message; `findings`: their clause or behaviour ids, the clauses the
+    failure is attributed to), with the SDK's requests that explain them."""
 
-    def __init__(self, message: str, records: Sequence[dict]) -> None:
+    def __init__(self, message: str, records: Sequence[dict], findings: Sequence[str] = ()) -> None:
+        self.findings = tuple(dict.fromkeys(findings))
+        if self.findings:  # the case's other clauses are then not judged FAIL by this failure
+            setattr(self, CLAUSE_ATTRIBUTE, self.findings)
         self.requests = [SdkRequest(number, record) for number, record in enumerate(records, start=1)]
         self.deciding = deciding_request(self.requests)
         found = self.deciding.line() if self.deciding else "none (the SDK sent no request for the key)"

@@ -72,3 +72,15 @@ def test_every_id_a_judgement_names_has_its_sentence(identifier):
     line = clause_lines([identifier])[0]
     assert "not in the clause catalogue" not in line
     assert re.match(rf"clause {re.escape(identifier)} \([A-Z_]+, [^)]+\): \S", line), line
+
+
+def test_the_failure_is_attributed_to_its_findings_and_explains_only_them():
+    from conformance.operations.checks import clauses_of
+
+    findings = ["signature.header.accepted", "sdk.object.stored"]
+    failure = SdkScenarioFailure(MESSAGE, RECORDS, findings)
+    assert clauses_of(failure) == tuple(findings)
+    explanation = explain(["sdk.object.stored", "complete.part-order", "signature.header.accepted"], failure,
+                          str(failure), [], 0)
+    clauses = [line.split(" (", 1)[0] for line in explanation.lines if line.startswith("clause ")]
+    assert clauses == [f"clause {identifier}" for identifier in findings]

@@ -174,7 +174,8 @@ def test_sdk_scenario(scenario: Scenario, request, jss_target, jss_client_for, j
         raise NotImplementedByTarget(f"scenario {scenario.id}: {judgement.unsupported}")
     if judgement.findings:
         findings = "\n".join(f"[{f.id}] {f.message}" for f in judgement.findings)
-        failure = SdkScenarioFailure(f"scenario {scenario.id}: {judgement.summary()}\n{findings}", records)
+        failure = SdkScenarioFailure(f"scenario {scenario.id}: {judgement.summary()}\n{findings}", records,
+                                     [finding.id for finding in judgement.findings])
         if failure.deciding is not None:
             _attach("deciding SDK request", failure.deciding.render(), secret)
         raise failure
