@@ -1,5 +1,8 @@
 """``jss-conformance expectations update --target PROFILE.toml [--results R] [--file F]``: write the outcomes
-of a run into the target's known-deviations file, for review.
+of a run into the target's known-deviations file, for review. For a run of the SDK scenarios
+(``jss-conformance sdk``: results.json has ``run.sdk_wire``) it is ``expectations update --results R --file
+F`` (no --target): the SDK's findings file, each entry with its fingerprint (the findings and diagnosed
+mistakes, or the unsupported steps, that were observed; see conformance/fingerprints.py).
 
 The file is --file, else the profile's ``known_deviations``, else ``<profile stem>.known-deviations.toml``
 beside the profile (said in one line, with the ``known_deviations = "..."`` line that makes the profile use
@@ -51,7 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     actions = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
     update = actions.add_parser("update", help="rewrite the file from a results.json of the target")
-    update.add_argument("--target", required=True, metavar="PROFILE.toml", help="the target's profile")
+    update.add_argument("--target", metavar="PROFILE.toml",
+                        help="the target's profile (none for the results of `jss-conformance sdk`)")
     update.add_argument(
         "--results", default=str(DEFAULT_RESULTS), metavar="RESULTS.json",
         help=f"results.json of a run against that target (default {DEFAULT_RESULTS})",
@@ -67,14 +71,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def update_file(args: argparse.Namespace) -> int:
     """Handler of ``expectations update``."""
     try:
+        results = read_results(args.results)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if results["run"].get("sdk_wire"):
+        return _update_sdk_file(args, results)
+    if not args.target:
+        raise UsageError("give --target PROFILE.toml (only the results of `jss-conformance sdk` need none)")
+    try:
         target = load_profile(args.target, _AnyEnv())
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
     path = Path(args.file or target.known_deviations) if (args.file or target.known_deviations) else None
-    try:
-        results = read_results(args.results)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     if results["run"]["target"] != target.name:
         raise UsageError(
             f"{args.results} is a run of target {results['run']['target']!r}, not of {target.name!r}"
@@ -85,17 +93,40 @@ def update_file(args: argparse.Namespace) -> int:
             f"{args.target} names no known_deviations file: writing {path} "
             f'(to use it, add known_deviations = "{path.name}" to the profile)'
         )
-    try:
-        previous = load_known_deviations(path) if path.is_file() else NO_ENTRIES
-    except KnownDeviationsError as exc:
-        raise UsageError(str(exc)) from None
-    entries = updated_entries(previous, results["cases"])
-    header = header_of(path) or (
+    header = (
         f"Known deviations of target {target.name}: the cases expected to end other than PASS,\n"
         "each with the observed reason (jss-conformance expectations update writes this file).\n"
         "A reason marked draft = true is the observed message, not reviewed: check it, reword it if need\n"
         "be, then remove its draft key (a run refuses a file holding a draft unless --allow-draft)."
     )
+    return _write(path, results, header, fingerprints=False)
+
+
+def _update_sdk_file(args: argparse.Namespace, results: dict) -> int:
+    """``expectations update`` of an SDK run: the findings file --file names, entries with fingerprints."""
+    sdk_run = f"{args.results} is a run of the SDK scenarios"
+    if args.target:
+        raise UsageError(f"{sdk_run}: give --file FINDINGS.toml, not --target")
+    if not args.file:
+        raise UsageError(f"{sdk_run}: give --file FINDINGS.toml to write")
+    header = (
+        f"Known findings of an SDK on the {results['run']['sdk_wire']} wire (jss-conformance sdk): each\n"
+        "entry names the scenario, its outcome and what must have failed (findings / mistakes /\n"
+        "unsupported).\n"
+        "A reason marked draft = true is the observed message, not reviewed: say what the SDK does and why,\n"
+        "then remove its draft key (a run refuses a file holding a draft unless --jss-allow-draft)."
+    )
+    return _write(Path(args.file), results, header, fingerprints=True)
+
+
+def _write(path: Path, results: dict, header: str, *, fingerprints: bool) -> int:
+    """Rewrite `path` from the cases of `results` (its own header kept when it has one)."""
+    try:
+        previous = load_known_deviations(path) if path.is_file() else NO_ENTRIES
+    except KnownDeviationsError as exc:
+        raise UsageError(str(exc)) from None
+    entries = updated_entries(previous, results["cases"], fingerprints=fingerprints)
+    header = header_of(path) or header
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_file(entries, header), encoding="utf-8")
     drafts = sum(1 for e in entries.values() if is_draft(e))

@@ -17,7 +17,6 @@ import argparse
 
 from conformance.paths import SDK_CASES_DIR, fixtures_dir
 
-CASE = "test_sdk_scenarios.py::test_sdk_scenario"
 #: The embedded target profile of each wire (under fixtures/targets/).
 WIRE_TARGETS = {"jss": "embedded.toml", "s3": "embedded-s3.toml"}
 
@@ -69,11 +68,14 @@ def run(args: argparse.Namespace) -> int:
     unknown = [name for name in args.scenario if name not in known]
     if unknown:
         raise UsageError(f"unknown scenario {unknown[0]!r} (known: {', '.join(known)})")
-    paths = [f"{SDK_CASES_DIR / CASE}[{name}]" for name in args.scenario] or [str(SDK_CASES_DIR)]
+    # The scenarios are chosen by --jss-sdk-scenario, never by node id: pytest's rootdir (and so the case ids)
+    # is the folder of the paths given, so naming one case's file would drop the file name from every id.
+    paths = [str(SDK_CASES_DIR)]
+    chosen = [f"--jss-sdk-scenario={name}" for name in args.scenario]
     target = ["--jss-embedded"] if args.wire == "jss" else [
         f"--jss-target={fixtures_dir() / 'targets' / WIRE_TARGETS[args.wire]}"]
     options = [f"--jss-sdk-driver={args.driver}", f"--jss-sdk-timeout={args.timeout}",
-               f"--jss-sdk-wire={args.wire}", *target]
+               f"--jss-sdk-wire={args.wire}", *chosen, *target]
     if args.large:
         options.append("--jss-sdk-large")
     return run_command.main([*paths, *options, *args.pytest_args])

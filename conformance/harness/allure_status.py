@@ -84,7 +84,7 @@ def view(
     if strict and outcome == oc.NON_STRICT:
         status = "failed"
     names = () if outcome == oc.PASS else (outcome,)
-    as_expected = outcome != oc.PASS and outcome == expected.outcome
+    as_expected = outcome != oc.PASS and expected.confirmed_by(outcome, message)
     if as_expected and expected.source in OUTSIDE_SOURCES:
         tags = (*names, TAG_NOT_APPLICABLE)
         return AllureView(status, _joined(OUTSIDE_DIALECT, message), tags)
@@ -94,7 +94,7 @@ def view(
         marker = f"{KNOWN_DEVIATION} (expected {outcome}): {expected.reason}"
         text = f"{marker}\nobserved: {message}" if message else marker
         return AllureView(status, text, (*names, TAG_EXPECTED, TAG_KNOWN_DEVIATION))
-    unexpected = is_unexpected(outcome, expected, judged=judged, strict=strict)
+    unexpected = is_unexpected(outcome, expected, judged=judged, strict=strict, message=message)
     if outcome == oc.FAIL:
         return AllureView(status, None, names + ((TAG_UNEXPECTED,) if judged else ()))
     if unexpected and (judged or expected.is_deviation):

@@ -25,6 +25,7 @@ from conformance import outcomes as oc
 from conformance.operations.checks import CheckFailures
 from conformance.operations.results import ApiError
 from conformance.operations.verdicts import Mismatch, describe
+from conformance.sdk.explanation import SdkScenarioFailure
 
 MESSAGE_LIMIT = 2000
 
@@ -98,7 +99,7 @@ def outcome_of_exception(exc: BaseException) -> str:
 #: Exceptions whose own text is the outcome's message.
 _OWN_MESSAGES = (
     oc.InfraError, oc.NotImplementedByTarget, oc.NotApplicable, oc.NonStrict, oc.Interrupted, Mismatch,
-    CheckFailures,
+    CheckFailures, SdkScenarioFailure,
 )
 
 

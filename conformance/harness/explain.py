@@ -21,6 +21,7 @@ from conformance.error_body import error_code
 from conformance.operations import ApiError, MalformedResponse, Mismatch
 from conformance.operations.checks import CheckFailures, message_of
 from conformance.operations.verdicts import describe, status_words
+from conformance.sdk.explanation import SdkRequest, SdkScenarioFailure
 
 #: How many exchange lines the summary section shows per case (the failure report shows every kept one).
 SUMMARY_EXCHANGES = 12
@@ -29,10 +30,17 @@ EXCHANGES_HEADING = "exchanges of the case"
 
 @functools.cache
 def _catalogue() -> dict[str, Clause]:
+    """The clause catalogue and the SDK behaviours (fixtures/sdk/behaviours.toml), by id."""
+    from conformance.sdk.scenarios import ScenarioError, load_behaviours
+
     try:
-        return load_catalogue()
+        clauses = load_catalogue()
     except CatalogueError:
-        return {}
+        clauses = {}
+    try:
+        return {**load_behaviours(), **clauses}
+    except ScenarioError:
+        return clauses
 
 
 def clause_lines(ids: Sequence[str], rulebook: str = "jss") -> list[str]:
@@ -85,6 +93,12 @@ def _verdict(exc: BaseException | None, message: str) -> tuple[list[str], object
     return [f"observed: {first}"], None
 
 
+def _sdk_failure(exc: BaseException | None) -> SdkScenarioFailure | None:
+    """The SDK scenario failure among `exc` (and its group's members), if any."""
+    found = [m for m in (_members(exc) if exc is not None else []) if isinstance(m, SdkScenarioFailure)]
+    return found[0] if found else None
+
+
 def _soft_lines(failures: CheckFailures) -> list[str]:
     """Each failed soft check: its clause, then what was expected and observed."""
     lines = []
@@ -101,7 +115,7 @@ class Explanation:
     """The explanation of one failing case: its lines and the exchange that decided the verdict."""
 
     lines: list[str]
-    deciding: Exchange | None
+    deciding: Exchange | SdkRequest | None  # an SDK scenario's: the SDK's own request
 
     def summary(self) -> list[str]:
         """The lines for the summary section (the exchange list cut to SUMMARY_EXCHANGES)."""
@@ -130,12 +144,19 @@ def explain(
     """The explanation of a failing case from its clauses, its exception (and message), and the exchanges
     its tracker kept (the most recent `len(exchanges)` of `exchange_count`), each clause at the level of the
     target's `rulebook`."""
-    lines = clause_lines(clause_ids, rulebook)
+    sdk = _sdk_failure(exc)
+    lines = clause_lines(sdk.findings if sdk is not None and sdk.findings else clause_ids, rulebook)
     verdict, named = _verdict(exc, message)
     lines += verdict
     kept = list(exchanges)
     deciding = next((e for e in kept if e is named), None)
     first_number = exchange_count - len(kept) + 1
+    if sdk is not None:  # the SDK's requests decide, listed before the suite's own exchanges
+        lines += sdk.lines()
+        lines.append(f"{EXCHANGES_HEADING} ({exchange_count}, the suite's own: setup, observation, "
+                     "clean-up):")
+        lines += [f"  #{number} {exchange_line(e)}" for number, e in enumerate(kept, start=first_number)]
+        return Explanation(lines, sdk.deciding)
     if deciding is None and kept:
         deciding = kept[-1]
         how = " (the check named none: the last one)"

@@ -130,6 +130,8 @@ def add_sdk_options(parser: pytest.Parser) -> None:
                     help="use the scenarios' large sizes (512 MiB streamed object).")
     group.addoption("--jss-sdk-timeout", metavar="SECONDS", type=float, default=600.0,
                     help="how long one driver run may take (default 600).")
+    group.addoption("--jss-sdk-scenario", metavar="ID", action="append", default=[],
+                    help="run only this SDK scenario (repeatable; the case ids stay those of a whole run).")
     group.addoption("--jss-sdk-wire", choices=("jss", "s3"), default="jss",
                     help="the wire the SDK scenarios run on (the target's dialect must be it; default jss).")
 

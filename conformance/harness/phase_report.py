@@ -45,8 +45,10 @@ def record_phase(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestRe
     if phase.outcome == oc.NOT_APPLICABLE and DIALECT_KEY not in item.stash:
         item.stash[DIALECT_KEY] = ("dialect", phase.message)
     expected = expectation_for(case_id(item.nodeid), state.known, item.stash.get(DIALECT_KEY, None))
-    report.jss_expected = (expected.outcome, expected.reason, expected.source)
-    if phase.outcome == oc.FAIL == expected.outcome and not item.config.option.jss_strict:
+    fingerprint = expected.fingerprint.to_payload() if expected.fingerprint else None
+    report.jss_expected = (expected.outcome, expected.reason, expected.source, fingerprint)
+    confirmed = phase.outcome == oc.FAIL and expected.confirmed_by(phase.outcome, phase.message)
+    if confirmed and not item.config.option.jss_strict:
         report.outcome = "skipped"  # shown as xfailed: a known deviation, with its reason
         report.wasxfail = f"known deviation: {expected.reason}"
     if phase.outcome == oc.INFRA_ERROR:

@@ -63,6 +63,8 @@ def _run(
         info["server_version"] = mask_secrets(state.server_version, state.secrets)
     if state.known.path:
         info["known_deviations"] = state.known.path
+    if state.sdk_wire:
+        info["sdk_wire"] = state.sdk_wire
     verdicts = state.book.verdicts(judged=bool(state.known.path), strict=strict)
     info["unexpected"] = sum(1 for verdict in verdicts if verdict.unexpected)
     return info

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from conformance import outcomes as oc
+from conformance.fingerprints import fingerprint_of
 from conformance.harness.case_interruption import in_flight_message
 from conformance.harness.classify import PhaseOutcome, combine
 from conformance.harness.clause_verdicts import clause_verdicts
@@ -83,7 +84,9 @@ class ResultsBook:
         case.seconds += report.duration or 0.0
         expected = getattr(report, "jss_expected", None)
         if expected:
-            case.expected = Expectation(*expected)
+            outcome_, reason, source, *fingerprint = expected
+            found = fingerprint_of(fingerprint[0] or {}) if fingerprint else None
+            case.expected = Expectation(outcome_, reason, source, fingerprint=found)
         message = getattr(report, "jss_message", "") or ""
         if report.when == "teardown" and outcome != oc.PASS:
             message = f"teardown: {message}"

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from conformance.paths import fixtures_dir
 from conformance.target import ProfileError, Target
+
+
+def no_findings_path() -> Path:
+    """The findings of an SDK run given no --jss-known-deviations: none (fixtures/sdk/no-findings.toml): every
+    scenario must PASS, and a step the driver answers unsupported is a finding too."""
+    return fixtures_dir() / "sdk" / "no-findings.toml"
 
 
 def prepare_sdk(option, target: Target) -> None:

@@ -15,10 +15,15 @@ from conformance.harness.embedded import check_deviations, start_embedded
 from conformance.harness.large import check_large_options
 from conformance.harness.preflight import preflight
 from conformance.harness.reporting import record_setup_stop
-from conformance.harness.sdk_mode import prepare_sdk, reference_args
+from conformance.harness.sdk_mode import no_findings_path, prepare_sdk, reference_args
 from conformance.harness.selection import check_families, check_selection
 from conformance.harness.usage import infra_exit, usage_error
-from conformance.known_deviations import KnownDeviationsError, check_drafts, load_known_deviations
+from conformance.known_deviations import (
+    KnownDeviationsError,
+    check_drafts,
+    check_fingerprints,
+    load_known_deviations,
+)
 from conformance.masking import short_secret_warnings
 from conformance.paths import fixtures_override_problem
 from conformance.target import ProfileError, resolve_target
@@ -60,10 +65,15 @@ def resolve_run(config: pytest.Config, state) -> None:
             check_deviations(option.jss_deviate)
         if option.jss_sdk_driver:
             prepare_sdk(option, state.target)
+            state.sdk_wire = option.jss_sdk_wire
         known_path = option.jss_known_deviations or state.target.known_deviations
+        if option.jss_sdk_driver and not option.jss_known_deviations:
+            known_path = str(no_findings_path())  # an SDK run is always judged: every scenario must PASS
         if known_path:
             state.known = load_known_deviations(config.invocation_params.dir / known_path)
             check_drafts(state.known, allow_draft=option.jss_allow_draft)
+            if option.jss_sdk_driver:
+                check_fingerprints(state.known)
     except (ProfileError, KnownDeviationsError) as exc:
         raise usage_error(str(exc)) from None
 

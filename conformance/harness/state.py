@@ -47,6 +47,8 @@ class HarnessState:
     preflight_failed: bool = False
     infra_errors: int = 0
     known: KnownDeviations = NONE
+    #: The wire of a run of the SDK scenarios ("" in any other run).
+    sdk_wire: str = ""
     #: How the run ended (None until decided: a stop at setup sets it early, the session's end otherwise).
     ending: RunEnding | None = None
     #: The KeyboardInterrupt (or pytest/xdist stop) pytest reported, if any; the signal our handler saw.

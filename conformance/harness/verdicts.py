@@ -54,7 +54,8 @@ def judge(
 ) -> list[Verdict]:
     """Verdicts of (case id, outcome, message, expectation) tuples."""
     return [
-        Verdict(case_id, outcome, text, wanted, is_unexpected(outcome, wanted, judged=judged, strict=strict))
+        Verdict(case_id, outcome, text, wanted,
+                is_unexpected(outcome, wanted, judged=judged, strict=strict, message=text))
         for case_id, outcome, text, wanted in cases
     ]
 
@@ -71,7 +72,10 @@ def expected_record(expected: Expectation) -> Mapping[str, str] | None:
     """The results.json ``expected`` object of a case (None when PASS is expected)."""
     if not expected.is_deviation:
         return None
-    return {"outcome": expected.outcome, "reason": expected.reason, "source": expected.source}
+    record = {"outcome": expected.outcome, "reason": expected.reason, "source": expected.source}
+    if expected.fingerprint is not None:
+        record["fingerprint"] = expected.fingerprint.to_payload()
+    return record
 
 
 def summary(verdicts: Iterable[Verdict], limit: int = 30) -> list[tuple[str, dict]]:
@@ -86,8 +90,11 @@ def summary(verdicts: Iterable[Verdict], limit: int = 30) -> list[tuple[str, dic
         wanted = verdict.expected
         why = f" ({wanted.reason[:80]})" if wanted.is_deviation else ""
         first = verdict.message.splitlines()[0][:120] if verdict.message else ""
+        same = verdict.outcome == wanted.outcome
+        differs = wanted.mismatch(verdict.outcome, verdict.message) if same else ""
         lines.append(
-            (f"UNEXPECTED {verdict.case_id}: {verdict.outcome}, expected {wanted.outcome}{why}"
+            (f"UNEXPECTED {verdict.case_id}: {verdict.outcome}"
+             + (f" with {differs}" if differs else f", expected {wanted.outcome}") + why
              + (f": {first}" if first else ""), {"red": True})
         )
     if len(unexpected) > limit:

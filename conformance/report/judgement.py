@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from conformance.fingerprints import fingerprint_of
 from conformance.harness.verdicts import Verdict, judge
 from conformance.known_deviations import PASS_EXPECTED, Expectation
 
@@ -21,7 +22,8 @@ def _expectation(case: Mapping[str, Any]) -> Expectation:
     wanted = case.get("expected")
     if not wanted:
         return PASS_EXPECTED
-    return Expectation(wanted["outcome"], wanted.get("reason", ""), wanted.get("source", "file"))
+    return Expectation(wanted["outcome"], wanted.get("reason", ""), wanted.get("source", "file"),
+                       fingerprint=fingerprint_of(wanted.get("fingerprint") or {}))
 
 
 def run_verdicts(document: Mapping[str, Any]) -> list[Verdict]:

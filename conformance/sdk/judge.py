@@ -147,8 +147,11 @@ def judge(
     how many armed instructions fired."""
     judgement = Judgement()
     if result is not None and result.get("status") == "unsupported":
-        steps = ", ".join(result.get("unsupported") or []) or "a step"
-        judgement.unsupported = f"the driver does not support {steps}: {result.get('message', '')}".strip()
+        # the first word of each entry is the step op (a driver may add why: "resume-upload (no ListParts)")
+        listed = [str(entry).strip() for entry in result.get("unsupported") or [] if str(entry).strip()]
+        steps = ", ".join(dict.fromkeys(entry.split(maxsplit=1)[0] for entry in listed))
+        named = f" {steps}" if steps else ""
+        judgement.unsupported = f"unsupported{named}: {result.get('message', '')}".strip()
         return judgement
     if fired < scenario.required_fired:
         judgement.add("sdk.faults.fired", f"only {fired} of the {scenario.required_fired} armed fault "

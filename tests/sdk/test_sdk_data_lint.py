@@ -1,14 +1,14 @@
 """The SDK data: the scenarios of each wire load (known clauses and behaviours, valid steps and faults),
 every behaviour is judged by some scenario of each wire, a scenario that arms faults names sdk.faults.fired,
 the driver result parser takes the last line only when it is a result, and every SDK expectations file names
-scenarios of its wire (s3-*.toml: the S3 wire) with reasons written by hand."""
+scenarios of its wire (s3-*.toml: the S3 wire) with reasons written by hand and a fingerprint on every
+expected FAIL or NOT_IMPLEMENTED."""
 
 from __future__ import annotations
 
 import pytest
 
-from conformance.known_deviations import load_known_deviations
-from conformance.sdk.findings import expected_ids
+from conformance.known_deviations import check_fingerprints, load_known_deviations
 from conformance.sdk.protocol import parse_result
 from conformance.sdk.scenarios import (
     SCENARIO_FILES,
@@ -78,5 +78,4 @@ def test_sdk_expectations_name_scenarios_of_their_wire(path):
     known = load_known_deviations(path)
     ids = {f"test_sdk_scenarios.py::test_sdk_scenario[{s.id}]" for s in BY_WIRE[wire]}
     assert not known.drafts and set(known.entries) <= ids, sorted(set(known.entries) - ids)
-    if wire == "s3":  # the S3 files say which findings each expected FAIL has (conformance.sdk.findings)
-        assert all(expected_ids(e.reason) for e in known.entries.values() if e.outcome == "FAIL")
+    check_fingerprints(known)  # every expected FAIL / NOT_IMPLEMENTED says what must have failed

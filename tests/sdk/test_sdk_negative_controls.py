@@ -66,6 +66,7 @@ def test_sdk_broken_driver_turns_exactly_its_scenarios_red(control, tmp_path):
     for case_id in red:
         message = seen[case_id]["message"]
         assert seen[case_id]["outcome"] == expected[case_id].outcome
+        assert expected[case_id].mismatch(seen[case_id]["outcome"], message) == "", message
         assert any(name in message.splitlines()[0] for name in control["names"]), message
         if case_id in armed and "names_where_armed" in control:
             assert control["names_where_armed"] in message.splitlines()[0], message

@@ -21,6 +21,7 @@ from conformance.masking import mask_secrets
 from conformance.outcomes import NotImplementedByTarget
 from conformance.sdk import bench
 from conformance.sdk.data import file_md5, write_source
+from conformance.sdk.explanation import REQUESTS_HEADING, SdkRequest, SdkScenarioFailure
 from conformance.sdk.judge import EndState, judge
 from conformance.sdk.protocol import PROTOCOL, run_driver
 from conformance.sdk.scenarios import Scenario, load_scenarios
@@ -32,10 +33,13 @@ ENCRYPTION_REPORTED = {"jss": ("x-jss-server-side-encryption", "true"),
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """One case per scenario of the wire the run is on (``--jss-sdk-wire``)."""
+    """One case per scenario of the wire the run is on (``--jss-sdk-wire``), only those of
+    ``--jss-sdk-scenario`` when given (selected here, so a case id is the same under any selection)."""
     if "scenario" not in metafunc.fixturenames:
         return
-    scenarios = load_scenarios(wire=metafunc.config.option.jss_sdk_wire)
+    chosen = metafunc.config.option.jss_sdk_scenario
+    scenarios = [s for s in load_scenarios(wire=metafunc.config.option.jss_sdk_wire)
+                 if not chosen or s.id in chosen]
     metafunc.parametrize("scenario", [
         pytest.param(s, id=s.id, marks=pytest.mark.clause(*s.clauses, *s.behaviours)) for s in scenarios
     ])
@@ -160,13 +164,19 @@ def test_sdk_scenario(scenario: Scenario, request, jss_target, jss_client_for, j
         bench.disarm(bucket.endpoint, script_id)
     state = _observe(jss_client, bucket.name, key, tmp_path / "download.bin", wire)
     _clean(jss_client, bucket.name, key)
+    listed = (SdkRequest(number, record).line() for number, record in enumerate(records, start=1))
+    _attach(REQUESTS_HEADING, "\n".join(listed) or "(none)", secret)
     _attach("driver result", json.dumps(run.result, indent=2) if run.result else run.problem, secret)
     _attach("driver log", run.log, secret)
     _attach("requests (recorder)", "\n".join(json.dumps(r) for r in records), secret)
     judgement = judge(scenario, run.result, run.problem, fired, records, state, source)
     if judgement.unsupported:
-        raise NotImplementedByTarget(judgement.unsupported)
+        raise NotImplementedByTarget(f"scenario {scenario.id}: {judgement.unsupported}")
     if judgement.findings:
         findings = "\n".join(f"[{f.id}] {f.message}" for f in judgement.findings)
-        raise AssertionError(f"scenario {scenario.id}: {judgement.summary()}\n{findings}")
+        failure = SdkScenarioFailure(f"scenario {scenario.id}: {judgement.summary()}\n{findings}", records,
+                                     [finding.id for finding in judgement.findings])
+        if failure.deciding is not None:
+            _attach("deciding SDK request", failure.deciding.render(), secret)
+        raise failure
 
