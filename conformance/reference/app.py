@@ -28,6 +28,8 @@ log = logging.getLogger("conformance.reference")
 MAX_HEADER_BYTES = 16 * 1024
 #: The scope key under which the server's HTTP protocol puts the header names as sent (case kept).
 RAW_HEADER_NAMES = "jss.raw_header_names"
+#: The header values as the parser gave them, trailing whitespace kept (uvicorn strips it): the recorder's.
+RAW_HEADER_VALUES = "jss.raw_header_values"
 #: The Content-Type of JSON answers under deviation content-type-text-plain.
 PLAIN_TEXT = b"text/plain;charset=UTF-8"
 
