@@ -139,21 +139,20 @@ def test_upload_part_query_order_accepted(jss_client, jss_bucket, jss_key, jss_e
 @pytest.mark.clause("signature.canonical-resource.documented-subresources", "signature.wrong-signature")
 def test_list_parts_unsigned_query_left_out_of_the_signature(jss_client, jss_bucket, jss_key):
     arguments = SIGNATURE["unsigned_query"]["list_parts"]
-    upload = ops.initiate(jss_client, jss_bucket.name, jss_key)
-    sent = [("uploadId", upload.upload_id), *((k.replace("_", "-"), str(v)) for k, v in arguments.items())]
-    everything_signed = signer.canonical_resource(jss_bucket.name, jss_key) + "?" + "&".join(
+    bucket = jss_bucket.name
+    upload_id = ops.initiate(jss_client, bucket, jss_key).upload_id
+    sent = [("uploadId", upload_id), *((k.replace("_", "-"), str(v)) for k, v in arguments.items())]
+    everything_signed = signer.canonical_resource(bucket, jss_key) + "?" + "&".join(
         f"{k}={v}" for k, v in sorted(sent)
     )
 
-    bucket, upload_id = jss_bucket.name, upload.upload_id
-    listed = ops.answer_of(ops.list_parts, jss_client, bucket, jss_key, upload_id, **arguments)
     refused = ops.answer_of(
         ops.list_parts, jss_client, bucket, jss_key, upload_id, **arguments,
         signing=SigningOptions(resource=everything_signed),
     )
 
     with ops.checking("signature.canonical-resource.documented-subresources"):
-        ops.assert_status(listed, 200)
+        ops.list_parts(jss_client, bucket, jss_key, upload_id, **arguments)  # signed without them: any 2xx
     with ops.checking("signature.canonical-resource.documented-subresources", "signature.wrong-signature"):
         ops.assert_error(refused, 403, "SignatureDoesNotMatch")
 
