@@ -118,7 +118,8 @@ def resource_variants(request: SentRequest) -> Iterator[tuple[Mistake | None, st
                       "signed uploadId before partNumber, in the documentation page's order"), \
             _with_query(path, doc_order)
     everything = [(k, v) for k, v in query if k not in ("Expires", "AccessKey", "Signature")]
-    for form, pairs in (("in the order sent", everything), ("sorted by name", sorted(everything))):
+    by_name = sorted(everything, key=lambda pair: (pair[0], pair[1] or ""))  # a value may be None
+    for form, pairs in (("in the order sent", everything), ("sorted by name", by_name)):
         if pairs != signed and pairs != as_sent:
             yield Mistake("unsigned-query-signed", DOCUMENTED_SUBRESOURCES,
                           f"signed every query parameter ({form}), not only the documented sub-resources"), \

@@ -146,6 +146,11 @@ def test_unsigned_query_signed_is_filed_under_its_own_clause(case):
     assert diagnose_signature(request, secret_for).clause == DOCUMENTED
 
 
+def test_unsigned_query_search_survives_a_repeated_name_without_value():
+    request = signed_request("GET", "/b?uploads&prefix&prefix=a", [], "/b?uploads", "x")
+    assert diagnose_signature(request, secret_for).verdict == "FAIL"
+
+
 def test_documented_subresources_clause_is_in_the_catalogue_with_its_source():
     with open(fixtures_dir() / "clauses.toml", "rb") as handle:
         clauses = {c["id"]: c for c in tomllib.load(handle)["clause"]}
