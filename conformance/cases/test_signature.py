@@ -136,6 +136,27 @@ def test_upload_part_query_order_accepted(jss_client, jss_bucket, jss_key, jss_e
     ops.assert_status(part, 200)
 
 
+@pytest.mark.clause("signature.canonical-resource.documented-subresources", "signature.wrong-signature")
+def test_list_parts_unsigned_query_left_out_of_the_signature(jss_client, jss_bucket, jss_key):
+    arguments = SIGNATURE["unsigned_query"]["list_parts"]
+    bucket = jss_bucket.name
+    upload_id = ops.initiate(jss_client, bucket, jss_key).upload_id
+    sent = [("uploadId", upload_id), *((k.replace("_", "-"), str(v)) for k, v in arguments.items())]
+    everything_signed = signer.canonical_resource(bucket, jss_key) + "?" + "&".join(
+        f"{k}={v}" for k, v in sorted(sent)
+    )
+
+    refused = ops.answer_of(
+        ops.list_parts, jss_client, bucket, jss_key, upload_id, **arguments,
+        signing=SigningOptions(resource=everything_signed),
+    )
+
+    with ops.checking("signature.canonical-resource.documented-subresources"):
+        ops.list_parts(jss_client, bucket, jss_key, upload_id, **arguments)  # signed without them: any 2xx
+    with ops.checking("signature.canonical-resource.documented-subresources", "signature.wrong-signature"):
+        ops.assert_error(refused, 403, "SignatureDoesNotMatch")
+
+
 @pytest.mark.clause("signature.wrong-signature")
 def test_initiate_signed_with_wrong_secret_rejected(jss_client, jss_bucket, jss_key, jss_target):
     wrong_secret = jss_target.credentials.secret_key[::-1] + "x"

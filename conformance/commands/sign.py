@@ -81,7 +81,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the request's wire (default: s3 when the Authorization is AWS4-HMAC-SHA256 or the --resource "
         "carries X-Amz-* presign parameters, else jss)",
     )
-    explain.add_argument("--region", metavar="R", help="S3: the endpoint's region (checks the scope; signs)")
+    explain.add_argument(
+        "--region", metavar="R",
+        help="the endpoint's region (S3: checks the scope; signs. JSS: the RR clause of the storage class)",
+    )
     explain.add_argument(
         "--received-at", metavar="T",
         help="S3: when the server received it, unix seconds or YYYYMMDDTHHMMSSZ (clock skew and expiry are "

@@ -43,7 +43,9 @@ def explain(args: argparse.Namespace, headers: list[tuple[str, str]], secret: st
         headers = [*headers, ("Date", args.date)]
     body = Path(args.body).read_bytes() if args.body else None
     method = args.method.upper()
-    sent = SentRequest(method, args.resource, headers, host_bucket=args.host_bucket, body=body)
+    regions = (args.region,) if getattr(args, "region", None) else ()
+    sent = SentRequest(method, args.resource, headers, host_bucket=args.host_bucket, body=body,
+                       endpoint_regions=regions)
 
     def secret_for(access_key: str) -> str | None:
         return secret if access_key == args.access_key else None

@@ -10,11 +10,12 @@ from collections.abc import Callable
 
 from conformance.diagnosis import content_checks as checks
 from conformance.diagnosis import signature as jss_signature
+from conformance.diagnosis.merge import one_per_clause
 from conformance.diagnosis.signature import SentRequest, SignatureDiagnosis
 from conformance.diagnosis.sigv4_request import is_sigv4
 from conformance.diagnosis.sigv4_signature import diagnose_sigv4
 
-__all__ = ["SentRequest", "SignatureDiagnosis", "diagnose", "diagnose_signature"]
+__all__ = ["SentRequest", "SignatureDiagnosis", "diagnose", "diagnose_signature", "one_per_clause"]
 
 #: Checks of what was sent on the JSS wire, per operation name (as conformance.reference.operation_names
 #: gives it). They read x-jss- headers, the hex Content-MD5 and the JSON complete body: none applies to S3.
@@ -36,14 +37,14 @@ def diagnose_signature(request: SentRequest, secret_for: Callable[[str], str | N
 def diagnose(
     request: SentRequest, operation: str, secret_for: Callable[[str], str | None], wire: str | None = None
 ) -> list[dict]:
-    """Every verdict on `request` (an `operation`): the signature's first, then the operation's checks (JSS
-    wire only: `wire` "s3", or a SigV4 signature, skips them)."""
+    """Every verdict on `request` (an `operation`), one per clause (:func:`one_per_clause`): the signature's
+    first, then the operation's checks (JSS wire only: `wire` "s3", or a SigV4 signature, skips them)."""
     verdicts = []
     signature = diagnose_signature(request, secret_for)
     if signature.verdict != "NONE":
         verdicts.append(signature.as_dict())
     if wire == "s3" or is_sigv4(request):
-        return verdicts
+        return one_per_clause(verdicts)
     for check in CHECKS_BY_OPERATION.get(operation, ()):
         verdicts.extend(check(request))
-    return verdicts
+    return one_per_clause(verdicts)

@@ -12,6 +12,8 @@ import re
 from conformance.diagnosis.signature import SentRequest
 
 STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY")
+#: The one region where REDUCED_REDUNDANCY is documented as supported (North China).
+RR_REGION = "cn-north-1"
 ENCRYPTION_VALUES = ("true", "false")
 HEX_MD5 = re.compile(r"[0-9a-f]{32}")
 HEX_ETAG = re.compile(r'"?[0-9a-fA-F]{32}"?')
@@ -22,12 +24,25 @@ def _verdict(clause: str, ok: bool, detail: str) -> dict:
 
 
 def storage_class(request: SentRequest) -> list[dict]:
-    """x-jss-storage-class, when sent, is one of the documented classes."""
+    """x-jss-storage-class, when sent, judged by the value sent: STANDARD against the STANDARD clause,
+    REDUCED_REDUNDANCY against the RR clause of the receiving region (North China's when the region is
+    cn-north-1 or unknown, the elsewhere one otherwise), any other value against the unknown-class clause."""
     value = request.header("x-jss-storage-class")
     if value is None:
         return []
-    known = value in STORAGE_CLASSES
-    return [_verdict("initiate.storage-class.standard", known, f"x-jss-storage-class {value!r}")]
+    detail = f"x-jss-storage-class {value!r}"
+    if value == "STANDARD":
+        return [_verdict("initiate.storage-class.standard", True, detail)]
+    if value == "REDUCED_REDUNDANCY":
+        regions = request.endpoint_regions
+        if regions and RR_REGION not in regions:
+            return [_verdict("initiate.region-limit.rr-elsewhere", True,
+                             f"{detail} sent to {', '.join(regions)}: a documented class, not supported "
+                             "there; the endpoint's answer is what the clause judges")]
+        where = "cn-north-1" if regions else "an endpoint of unknown region"
+        return [_verdict("initiate.region-limit.rr-north-china", True, f"{detail} sent to {where}")]
+    return [_verdict("initiate.storage-class.unknown", False,
+                     f"{detail}: not a documented class ({', '.join(STORAGE_CLASSES)})")]
 
 
 def encryption(request: SentRequest) -> list[dict]:

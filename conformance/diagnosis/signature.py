@@ -12,6 +12,7 @@ import base64
 import binascii
 import hmac
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -24,6 +25,10 @@ USUAL_CONTENT_TYPES = (
     "application/octet-stream", "binary/octet-stream", "application/json", "text/plain",
     "application/x-www-form-urlencoded", "application/xml",
 )
+#: The clause of "only the documented sub-resources are signed" (max-parts, prefix, ... are not).
+DOCUMENTED_SUBRESOURCES = "signature.canonical-resource.documented-subresources"
+#: A run of two or more whitespace characters, or a tab, inside a header value.
+INNER_PADDING = re.compile(r"[ \t]{2,}|\t")
 
 
 @dataclass(frozen=True)
@@ -113,10 +118,12 @@ def resource_variants(request: SentRequest) -> Iterator[tuple[Mistake | None, st
                       "signed uploadId before partNumber, in the documentation page's order"), \
             _with_query(path, doc_order)
     everything = [(k, v) for k, v in query if k not in ("Expires", "AccessKey", "Signature")]
-    if everything != signed and everything != as_sent:
-        yield Mistake("unsigned-query-signed", "signature.subresource-order",
-                      "signed every query parameter, not only the sub-resources"), \
-            _with_query(path, everything)
+    by_name = sorted(everything, key=lambda pair: (pair[0], pair[1] or ""))  # a value may be None
+    for form, pairs in (("in the order sent", everything), ("sorted by name", by_name)):
+        if pairs != signed and pairs != as_sent:
+            yield Mistake("unsigned-query-signed", DOCUMENTED_SUBRESOURCES,
+                          f"signed every query parameter ({form}), not only the documented sub-resources"), \
+                _with_query(path, pairs)
     if key is not None and quote(key, safe="/") != key:
         encoded = signing.canonical_resource(bucket, quote(key, safe="/"))
         yield Mistake("key-percent-encoded", "signature.canonical-resource.key-form",
@@ -147,6 +154,7 @@ def headers_variants(request: SentRequest) -> Iterator[tuple[Mistake | None, str
     yield Mistake("headers-untrimmed", "signature.canonical-headers.trimmed",
                   "signed 'name: value' lines, a space after the colon"), \
         "".join(f"{n}: {','.join(v)}\n" for n, v in sorted(merged.items()))
+    yield from padded_value_variants(request, correct)
     cased = "".join(f"{n.strip()}:{v}\n" for n, v in sorted(jss, key=lambda pair: pair[0].strip().lower()))
     if any(n.strip() != n.strip().lower() for n, _ in jss):
         yield Mistake("headers-not-lowercased", "signature.canonical-headers.lowercase",
@@ -158,6 +166,36 @@ def headers_variants(request: SentRequest) -> Iterator[tuple[Mistake | None, str
         last = "".join(f"{n}:{values[-1]}\n" for n, values in sorted(merged.items()))
         yield Mistake("duplicates-last-only", "signature.canonical-headers.duplicates",
                       "signed only the last value of a repeated x-jss- header"), last
+
+
+def _canonical_lines(pairs: list[tuple[str, str]]) -> str:
+    """CanonicalizedHeaders of x-jss- `pairs` whose values are taken as given (no trimming)."""
+    merged: dict[str, list[str]] = {}
+    for name, value in pairs:
+        merged.setdefault(name.strip().lower(), []).append(value)
+    return "".join(f"{n}:{','.join(v)}\n" for n, v in sorted(merged.items()))
+
+
+def padded_value_variants(request: SentRequest, correct: str) -> Iterator[tuple[Mistake, str]]:
+    """The padded-value mistakes: a value signed with the spaces around it (untrimmed), or with its inner runs
+    of spaces folded to one (SigV4's rule; JSS keeps a value's inner spaces). On the wire the server's HTTP
+    parser drops a value's leading whitespace but keeps its trailing one: the untrimmed form is tried as
+    received and with the trailing padding mirrored in front (a value padded on both sides)."""
+    jss = [(n, v) for n, v in request.headers if n.strip().lower().startswith(signing.HEADER_PREFIX)]
+    if any(v != v.strip() for _, v in jss):
+        untrimmed = Mistake("header-value-untrimmed", "signature.canonical-headers.trimmed",
+                            "signed an x-jss- header value with its padding, not trimmed")
+        as_sent = _canonical_lines(jss)
+        yield untrimmed, as_sent
+        mirrored = _canonical_lines([(n, v[len(v.rstrip()):] + v if v == v.lstrip() else v) for n, v in jss])
+        if mirrored != as_sent:
+            yield untrimmed, mirrored
+    if any(INNER_PADDING.search(v.strip()) for _, v in jss):
+        folded = _canonical_lines([(n, " ".join(v.split())) for n, v in jss])
+        if folded != correct:
+            yield Mistake("header-value-folded", "signature.canonical-headers.trimmed",
+                          "folded the runs of spaces inside an x-jss- header value to one space; JSS "
+                          "trims only the ends of a value"), folded
 
 
 def _md5_variants(sent: str) -> Iterator[tuple[Mistake | None, str]]:

@@ -33,6 +33,8 @@ MAX_HEADER_BYTES = 16 * 1024
 RAW_HEADER_NAMES = "jss.raw_header_names"
 #: The request id header of each wire.
 _REQUEST_ID_HEADERS = {"jss": b"x-jss-request-id", "s3": b"x-amz-request-id"}
+#: The header values as the parser gave them, trailing whitespace kept (uvicorn strips it): the recorder's.
+RAW_HEADER_VALUES = "jss.raw_header_values"
 #: The Content-Type of JSON answers under deviation content-type-text-plain.
 PLAIN_TEXT = b"text/plain;charset=UTF-8"
 

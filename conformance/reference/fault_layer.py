@@ -6,7 +6,9 @@ Admin route, outside the JSS namespace (no bucket name can start with ``_``), JS
 
 - ``POST /_testbench/faults`` with a script: 201 and the script's read-back (400 for an invalid script);
 - ``GET /_testbench/faults``: every script; ``GET /_testbench/faults/<id>``: one (404 when unknown);
-- ``DELETE /_testbench/faults/<id>``: 204 (404 when unknown).
+- ``DELETE /_testbench/faults/<id>``: 204 (404 when unknown); ``DELETE /_testbench/faults``: every script
+  (``?bucket=B``: those of bucket B), 200 ``{"deleted": N}``;
+- another method: 405 with ``Allow`` (GET, POST, DELETE on the collection; GET, DELETE on a script).
 
 A connection reset is a real TCP RST: SO_LINGER 0 on the socket, then the transport is aborted. The server's
 HTTP protocol puts the transport into the ASGI scope under ``extensions["jss.transport"]``.
@@ -20,6 +22,7 @@ import logging
 import socket
 import struct
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 from conformance.reference.errors import JssError
 from conformance.reference.faults import ERROR_CODES, TEST_ID_HEADER, Instruction, ScriptError, ScriptStore
@@ -36,6 +39,9 @@ FIRED_KEY = "jss.faults_fired"
 MAX_SCRIPT_BYTES = 1024 * 1024
 MAX_SCRIPT_DEPTH = 16  # a script is {"instructions": {"op": [...]}}: three levels
 FLUSH_WAIT_SECONDS = 2.0
+#: The methods of the admin route, as its 405 answers list them in Allow.
+COLLECTION_METHODS = "GET, POST, DELETE"
+ITEM_METHODS = "GET, DELETE"
 
 
 def reset_connection(scope: dict) -> None:
@@ -79,9 +85,10 @@ async def _read_body(receive: Callable, limit: int) -> bytes:
             return body
 
 
-async def _send_json(send: Callable, status: int, payload: object | None) -> None:
+async def _send_json(send: Callable, status: int, payload: object | None, extra: list | None = None) -> None:
     body = b"" if payload is None else json.dumps(payload).encode("utf-8")
     headers = [(b"content-type", JSON_CONTENT_TYPE), (b"content-length", str(len(body)).encode())]
+    headers += extra or []
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -118,7 +125,9 @@ class FaultLayer:
     async def apply(self, instruction: Instruction, scope: dict, receive: Callable, send: Callable) -> None:
         """Carry out one instruction for one request."""
         kind, number = instruction.kind, instruction.number
-        if kind == "delay":
+        if kind == "pass":
+            await self.app(scope, receive, send)
+        elif kind == "delay":
             await asyncio.sleep(number / 1000)
             await self.app(scope, receive, send)
         elif kind == "return":
@@ -205,8 +214,13 @@ class FaultLayer:
         return wrapped
 
     async def admin(self, scope: dict, receive: Callable, send: Callable, script_id: str) -> None:
-        """The admin route: create, list, read back and delete scripts."""
+        """The admin route: create, list, read back and delete scripts (405 with Allow for another method)."""
         method = scope["method"]
+        allowed = ITEM_METHODS if script_id else COLLECTION_METHODS
+        if method not in allowed:
+            await _drain(receive)
+            return await _send_json(send, 405, {"code": "MethodNotAllowed", "message": f"allowed: {allowed}"},
+                                    [(b"allow", allowed.encode())])
         if not script_id and method == "POST":
             try:
                 body = await _read_body(receive, MAX_SCRIPT_BYTES) or b"null"
@@ -219,12 +233,13 @@ class FaultLayer:
         await _drain(receive)
         if not script_id and method == "GET":
             return await _send_json(send, 200, {"scripts": [s.view() for s in self.store.all()]})
-        script = self.store.get(script_id) if script_id else None
+        if not script_id:  # DELETE of the collection
+            bucket = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("bucket", [None])[0]
+            return await _send_json(send, 200, {"deleted": self.store.delete_all(bucket)})
+        script = self.store.get(script_id)
         if script is None:
             return await _send_json(send, 404, {"code": "NoSuchScript", "message": "no such script"})
         if method == "GET":
             return await _send_json(send, 200, script.view())
-        if method == "DELETE":
-            self.store.delete(script_id)
-            return await _send_json(send, 204, None)
-        await _send_json(send, 405, {"code": "MethodNotAllowed", "message": "not allowed here"})
+        self.store.delete(script_id)
+        return await _send_json(send, 204, None)

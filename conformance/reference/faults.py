@@ -7,8 +7,9 @@ A script is created with one JSON document (see :func:`parse_script`)::
 
 A request matches a script when its bucket is the script's, its key starts with ``key_prefix`` (bucket-level
 operations match on the bucket alone) and, when the script has a ``test_id``, it carries that value in the
-``x-jss-test-id`` header. The first matching script with an instruction left for the request's operation
-gives it its next instruction, which is consumed: read back, a script says which fired and which remain.
+``x-jss-test-id`` header. Of the matching scripts with an instruction left for the request's operation, the
+most specific gives it its next instruction (see :func:`specificity`; equally specific ones: the oldest),
+which is consumed: read back, a script says which fired and which remain.
 
 Instructions (storage-testbench style):
 
@@ -21,6 +22,7 @@ Instructions (storage-testbench style):
 | ``reset-after-head`` | answer normally, but reset right after the response head |
 | ``delay-<N>ms`` | wait N ms, then answer normally |
 | ``cut-body-after-<N>B`` | send the response head and N bytes of the body, then close the connection |
+| ``pass`` | let the request through untouched (it still consumes its place: a script can hit the 2nd one) |
 
 This module holds the model only; :mod:`conformance.reference.fault_layer` applies it.
 """
@@ -59,6 +61,17 @@ _PATTERNS = (
     ("reset-after-head", re.compile(r"reset-after-head()")),
     ("delay", re.compile(r"delay-([0-9]{1,6})ms")),
     ("cut-body", re.compile(r"cut-body-after-([0-9]{1,12})B")),
+    ("pass", re.compile(r"pass()")),
+)
+#: The valid forms, as a bad instruction's answer lists them.
+FORMS = (
+    "return-<status>", "reset-before-body", "reset-after-<N>B", "reset-after-head", "delay-<N>ms",
+    "cut-body-after-<N>B", "pass",
+)
+#: A number without its unit: the form it was probably meant to have.
+_MISSING_UNIT = (
+    (re.compile(r"(reset-after|cut-body-after)-([0-9]{1,12})"), "{0}-{1}B"),
+    (re.compile(r"delay-([0-9]{1,6})"), "delay-{0}ms"),
 )
 
 
@@ -87,7 +100,23 @@ def parse_instruction(text: object) -> Instruction:
                 known = ", ".join(str(status) for status in ERROR_CODES)
                 raise ScriptError(f"instruction {text!r}: status {number} has no documented error ({known})")
             return Instruction(text, kind, number)
-    raise ScriptError(f"unknown instruction {text!r}")
+    raise ScriptError(f"unknown instruction {text!r}{_hint(text)} (valid forms: {', '.join(FORMS)})")
+
+
+def _hint(text: str) -> str:
+    """", did you mean '...'" when `text` is a valid form short of its unit, else ""."""
+    for pattern, form in _MISSING_UNIT:
+        match = pattern.fullmatch(text)
+        if match:
+            return f", did you mean {form.format(*match.groups())!r}?"
+    return ""
+
+
+def specificity(script: Script, operation: str) -> tuple[bool, int]:
+    """How specific a script's binding of `operation` is: one bound to a test id first, then the longer key
+    prefix (not for a bucket operation, which the key prefix does not bind)."""
+    prefix = 0 if operation in BUCKET_OPERATIONS else len(script.key_prefix)
+    return (script.test_id is not None, prefix)
 
 
 @dataclass
@@ -188,17 +217,28 @@ class ScriptStore:
         with self._lock:
             return self._scripts.pop(script_id, None) is not None
 
+    def delete_all(self, bucket: str | None = None) -> int:
+        """Remove every script (only those of `bucket` when given); how many were removed."""
+        with self._lock:
+            doomed = [i for i, s in self._scripts.items() if bucket is None or s.bucket == bucket]
+            for script_id in doomed:
+                del self._scripts[script_id]
+            return len(doomed)
+
     def take(
         self, operation: str, bucket: str | None, key: str | None, test_id: str | None, request_id: str
     ) -> Instruction | None:
-        """Consume the next instruction for this request (first matching script), noting it as fired."""
+        """Consume the next instruction for this request, noting it as fired: that of the most specific
+        matching script (:func:`specificity`), the oldest of equally specific ones."""
         with self._lock:
-            for script in self._scripts.values():
-                if script.matches(operation, bucket, key, test_id):
-                    instruction = script.remaining[operation].pop(0)
-                    script.fired.append(
-                        {"operation": operation, "instruction": instruction.text, "key": key,
-                         "request_id": request_id}
-                    )
-                    return instruction
-        return None
+            matching = [s for s in self._scripts.values() if s.matches(operation, bucket, key, test_id)]
+            if not matching:
+                return None
+            # max() keeps the first of equals, and the store is in creation order: the oldest
+            script = max(matching, key=lambda s: specificity(s, operation))
+            instruction = script.remaining[operation].pop(0)
+            script.fired.append(
+                {"operation": operation, "instruction": instruction.text, "key": key,
+                 "request_id": request_id}
+            )
+            return instruction

@@ -14,7 +14,7 @@ import logging
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from conformance.reference.app import MAX_HEADER_BYTES, RAW_HEADER_NAMES
+from conformance.reference.app import MAX_HEADER_BYTES, RAW_HEADER_NAMES, RAW_HEADER_VALUES
 from conformance.reference.errors import error_body
 from conformance.reference.fault_layer import TRANSPORT_EXTENSION
 from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
@@ -70,6 +70,7 @@ class JsonErrorProtocol(HttpToolsProtocol):
     def on_header(self, name: bytes, value: bytes) -> None:  # noqa: D102 - parser hook
         super().on_header(name, value)
         self.scope.setdefault(RAW_HEADER_NAMES, []).append(name)  # as sent, for the app (see app.parse)
+        self.scope.setdefault(RAW_HEADER_VALUES, []).append(value)  # padding kept, for the recorder
 
     def on_headers_complete(self) -> None:  # noqa: D102 - parser hook
         self._in_head, self._head_bytes = False, 0

@@ -5,7 +5,8 @@ and body size, and the clause verdicts on what the client sent: on the JSS wire 
 the SigV4 verdict of :mod:`conformance.reference.s3.record_verdicts`. Not installed without ``--record``.
 
 Line: ``{"time", "request_id", "method", "target", "bucket", "key", "upload_id", "part_number",
-"operation", "status", "body_bytes", "faults", "verdicts": [{"clause", "verdict", "detail", ...}]}``.
+"operation", "status", "body_bytes", "faults", "verdicts": [{"clause", "verdict", "detail", ...}]}``, one
+verdict per clause (the worst, with every check's detail).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conformance.diagnosis import SentRequest, diagnose
-from conformance.reference.app import RAW_HEADER_NAMES
+from conformance.diagnosis import SentRequest, diagnose, one_per_clause
+from conformance.reference.app import RAW_HEADER_NAMES, RAW_HEADER_VALUES
 from conformance.reference.errors import JssError
 from conformance.reference.fault_layer import ADMIN_PREFIX, FIRED_KEY
 from conformance.reference.httpio import new_request_id
@@ -108,6 +109,9 @@ class Recorder:
             return []
         raw_names = [name.decode("latin-1") for name in scope.get(RAW_HEADER_NAMES, ())]
         values = [value.decode("latin-1") for _, value in scope["headers"]]
+        raw_values = [value.decode("latin-1") for value in scope.get(RAW_HEADER_VALUES, ())]
+        if len(raw_values) == len(values):
+            values = raw_values  # a value's trailing padding too (its leading one the parser drops)
         if len(raw_names) != len(values):
             raw_names = [name.decode("latin-1") for name, _ in scope["headers"]]
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("utf-8", "replace")
@@ -127,5 +131,5 @@ class Recorder:
             return user.secret_key if user else None
 
         if self.app.wire_of(scope) == "s3":
-            return signature_verdicts(ctx, sent, operation, secret_for)
+            return one_per_clause(signature_verdicts(ctx, sent, operation, secret_for))
         return diagnose(sent, operation, secret_for)

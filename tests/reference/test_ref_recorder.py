@@ -49,3 +49,28 @@ def test_recorder_complete_body_and_part_size(tmp_path):
     assert (part["operation"], part["part_number"], part["body_bytes"]) == ("upload-part", "1", 1000)
     order = next(v for v in done["verdicts"] if v["clause"] == "complete.part-order")
     assert order["verdict"] == "FAIL"
+
+
+def test_recorder_names_padded_value_and_judges_storage_class_by_value(tmp_path):
+    record = tmp_path / "requests.jsonl"
+    with start_reference(users=USERS, extra_args=["--record", str(record)]) as process:
+        api = Api(process)
+        bucket = api.create_bucket()
+        padded = api.call("PUT", bucket, "p", data=b"x", headers={"x-jss-meta-a": "a  b  "},
+                          signed_headers="x-jss-meta-a:  a  b  \n")
+        assert padded.status_code == 403
+        api.initiate(bucket, "rr", headers={"x-jss-storage-class": "REDUCED_REDUNDANCY"})
+        signed = f"/{bucket}?prefix=r&uploads"
+        listed = api.call("GET", bucket, None, "uploads&prefix=r", signed_resource=signed)
+        assert listed.status_code == 403
+    put, initiate, listing = records(record)[1:4]
+    assert put["verdicts"][0]["mistakes"] == ["header-value-untrimmed"]
+    assert put["verdicts"][0]["clause"] == "signature.canonical-headers.trimmed"
+    judged = {v["clause"]: v["verdict"] for v in initiate["verdicts"]}
+    assert judged["initiate.region-limit.rr-north-china"] == "PASS"
+    assert "initiate.storage-class.standard" not in judged
+    assert listing["verdicts"][0]["mistakes"] == ["unsigned-query-signed"]
+    assert listing["verdicts"][0]["clause"] == "signature.canonical-resource.documented-subresources"
+    for line in (put, initiate, listing):
+        clauses = [v["clause"] for v in line["verdicts"]]
+        assert len(clauses) == len(set(clauses))

@@ -125,8 +125,8 @@ def test_diagnosis_complete_body(body, clause, verdict):
 @pytest.mark.parametrize(
     "header,value,clause,verdict",
     [
-        ("x-jss-storage-class", "REDUCED_REDUNDANCY", "initiate.storage-class.standard", "PASS"),
-        ("x-jss-storage-class", "GLACIER", "initiate.storage-class.standard", "FAIL"),
+        ("x-jss-storage-class", "REDUCED_REDUNDANCY", "initiate.region-limit.rr-north-china", "PASS"),
+        ("x-jss-storage-class", "GLACIER", "initiate.storage-class.unknown", "FAIL"),
         ("x-jss-server-side-encryption", "AES256", "initiate.encryption.reported", "FAIL"),
         ("Content-MD5", "DHkajBgBfHrRZ1k20SuuXQ==", "signature.content-md5.hex", "FAIL"),
         ("Content-MD5", "0c791a8c18017c7ad1675936d12bae5d", "signature.content-md5.hex", "PASS"),
