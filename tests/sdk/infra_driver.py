@@ -30,8 +30,9 @@ def main(mode: str, file: str | None) -> int:
         print("upload done, no JSON here")
         return 0
     if mode == "spawn-sleep":
-        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"],  # not on our pipes
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        quiet = subprocess.DEVNULL  # the child is not on the driver's pipes: only the group kill ends it
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"],
+                                 stdin=quiet, stdout=quiet, stderr=quiet)
         Path(file).write_text(str(child.pid), encoding="utf-8")
         time.sleep(300)
         return 0
