@@ -59,6 +59,7 @@ from conformance.harness.options import add_options, add_sdk_options, names_case
 from conformance.harness.phase_report import record_phase
 from conformance.harness.reporting import record_setup_stop, summary_lines, write_unfinished
 from conformance.harness.sdk_mode import sdk_behaviours
+from conformance.harness.sdk_summary import register_sdk_summary
 from conformance.harness.selection import clause_ids, selected
 from conformance.harness.session_setup import resolve_run, start_target
 from conformance.harness.signals import RunInterrupted
@@ -115,6 +116,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.pluginmanager.register(Collector(state), "jss_conformance_collector")
     register_figures(config)
+    register_sdk_summary(config)
     state.run_id = new_run_id()
     state.wanted = names_cases(config)
     state.results_path = results_path(config, state.wanted)

@@ -22,6 +22,7 @@ import pytest
 from conformance import operations as ops
 from conformance.cases.streams import MIB, DownloadDigests, DroppedConnection, GeneratedObject, object_digest
 from conformance.harness.large import FIGURES_PROPERTY, peak_rss_mib, reset_peak, rss_mib
+from conformance.harness.progress import Progress, progress_for
 from conformance.outcomes import InfraError
 
 #: How often, and how far apart, ListParts is read after the drop: a server handles the cut-off request on
@@ -32,10 +33,11 @@ DOWNLOAD_CHUNK = 1024 * 1024
 pytestmark = pytest.mark.large
 
 
-def _upload(client, bucket, key, upload_id, source: GeneratedObject, number: int):
+def _upload(client, bucket, key, upload_id, source: GeneratedObject, number: int, progress: Progress):
     """UploadPart of part `number` streamed from `source`: (its answer, md5 hex and sha256 sent)."""
     stream = source.part(number)
     answer = ops.upload_part(client, bucket, key, upload_id, number, stream)
+    progress.update(add=source.part_range(number)[1])
     return answer, stream.md5.hexdigest(), stream.sha256.digest()
 
 
@@ -63,7 +65,7 @@ def _settled_listing(client, bucket, key, upload_id, dropped: int) -> ops.PartLi
     return listing
 
 
-def _download(client, bucket, key, part_size: int):
+def _download(client, bucket, key, part_size: int, progress: Progress):
     """A streamed GET of the object hashed on the fly: (the response, its DownloadDigests)."""
     response = client.request("GET", bucket, key, stream=True)
     digests = DownloadDigests(part_size)
@@ -71,6 +73,7 @@ def _download(client, bucket, key, part_size: int):
         if response.status_code == 200:
             for chunk in response.iter_content(DOWNLOAD_CHUNK):
                 digests.update(chunk)
+                progress.update(add=len(chunk))
     finally:
         response.close()
     return response, digests.finish()
@@ -93,7 +96,7 @@ def _memory_report(pid, started: float, size: int, before: dict) -> str:
 
 @pytest.mark.clause("large.resume.after-dropped-part", "large.object.streamed")
 def test_multipart_large_object_resumed_after_dropped_connection(
-    jss_client, jss_bucket, jss_key, jss_large, jss_endpoint_pid, record_property
+    jss_client, jss_bucket, jss_key, jss_large, jss_endpoint_pid, record_property, pytestconfig
 ):
     bucket, key = jss_bucket.name, jss_key
     source = GeneratedObject(f"jss-conformance/large/{key}", jss_large.size, jss_large.part_size)
@@ -103,11 +106,12 @@ def test_multipart_large_object_resumed_after_dropped_connection(
         reset_peak(jss_endpoint_pid)
     before = {"client": rss_mib(), "endpoint": rss_mib(jss_endpoint_pid) if jss_endpoint_pid else None}
     started = time.monotonic()
+    progress = progress_for(pytestconfig, "large (upload, then download)", 2 * source.size)
 
     upload = ops.initiate(jss_client, bucket, key)
     sent: dict[int, tuple[str, bytes]] = {}
     for number in range(1, dropped):
-        answer, md5_hex, sha = _upload(jss_client, bucket, key, upload.upload_id, source, number)
+        answer, md5_hex, sha = _upload(jss_client, bucket, key, upload.upload_id, source, number, progress)
         ops.assert_value(f"the ETag of part {number}", answer.etag, md5_hex, decided_by=answer)
         sent[number] = (md5_hex, sha)
     if not _drop(jss_client, bucket, key, upload.upload_id, source, dropped):
@@ -126,7 +130,8 @@ def test_multipart_large_object_resumed_after_dropped_connection(
         for number in range(1, source.part_count + 1):
             if number in listed_numbers:
                 continue
-            answer, md5_hex, sha = _upload(jss_client, bucket, key, upload.upload_id, source, number)
+            answer, md5_hex, sha = _upload(
+                jss_client, bucket, key, upload.upload_id, source, number, progress)
             ops.assert_value(f"the ETag of part {number}", answer.etag, md5_hex, decided_by=answer)
             sent[number] = (md5_hex, sha)
         etags = [(n, sent[n][0]) for n in sorted(sent)]
@@ -135,7 +140,7 @@ def test_multipart_large_object_resumed_after_dropped_connection(
         ops.assert_value("the ETag of the completed object", completed.etag, final_etag, decided_by=completed)
 
     with ops.checking("large.object.streamed"):
-        response, digests = _download(jss_client, bucket, key, source.part_size)
+        response, digests = _download(jss_client, bucket, key, source.part_size, progress)
         ops.assert_status(response, 200)
         ops.assert_value("the size of the downloaded object", digests.size, source.size, decided_by=response)
         ops.assert_value(

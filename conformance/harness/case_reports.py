@@ -66,9 +66,9 @@ def count_infra_error(item: pytest.Item, state) -> None:
     state.infra_errors += 1
     limit = item.config.option.jss_max_infra_errors
     if limit and state.infra_errors >= limit and not item.session.shouldstop:
-        item.session.shouldstop = (
-            f"jss-conformance: {state.infra_errors} INFRA_ERROR outcomes, the endpoint looks unreachable"
-        )
+        why = "the SDK driver gives no result" if item.config.option.jss_sdk_driver else \
+            "the endpoint looks unreachable"
+        item.session.shouldstop = f"jss-conformance: {state.infra_errors} INFRA_ERROR outcomes, {why}"
 
 
 class Collector:

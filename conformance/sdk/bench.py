@@ -76,3 +76,30 @@ def line_count(path: Path) -> int:
         return 0
     with open(path, "rb") as handle:
         return sum(1 for _ in handle)
+
+
+class ReceivedBytes:
+    """The request body bytes the endpoint received for one key, read from the record file as it grows
+    (progress of a driver, which is a black box): only lines written after it was made count."""
+
+    def __init__(self, path: Path, bucket: str, key: str) -> None:
+        self.path, self.bucket, self.key = path, bucket, key
+        self.offset = path.stat().st_size if path.exists() else 0
+        self.total = 0
+
+    def read(self) -> int:
+        """The bytes received so far (the requests answered and recorded since this counter was made)."""
+        if not self.path.exists():
+            return self.total
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            chunk = handle.read()
+        complete = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits for the next read
+        self.offset += len(complete)
+        for line in complete.splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            if record.get("bucket") == self.bucket and record.get("key") == self.key:
+                self.total += int(record.get("body_bytes") or 0)
+        return self.total

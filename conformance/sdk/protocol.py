@@ -19,19 +19,32 @@ Output: the last line of stdout is one JSON object
 ``ok`` the steps were performed, ``failed`` the SDK gave up (with its error in ``message``), ``unsupported``
 the SDK cannot do a step (the scenario is NOT_IMPLEMENTED for it). Anything else on stdout before that line
 and everything on stderr is kept as the driver's log.
+
+A driver that gives no usable result (it crashed, printed no JSON line, could not start or ran over its time)
+is an infrastructure failure, not the SDK's: :attr:`DriverRun.infra` is True and the scenario is INFRA_ERROR
+(exit status 3) with the tail of the driver's stderr. The driver runs in a process group of its own; on
+timeout the whole group (its children too) is killed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shlex
+import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 PROTOCOL = 1
 STATUSES = ("ok", "failed", "unsupported")
 LOG_TAIL = 4000
+#: How much of the driver's stderr an INFRA_ERROR message shows (its last lines, at most this many chars).
+STDERR_TAIL_LINES, STDERR_TAIL_CHARS = 15, 1500
+#: How often (seconds) the runner wakes while the driver runs, to call its `on_tick`.
+TICK = 1.0
 
 
 @dataclass
@@ -43,6 +56,18 @@ class DriverRun:
     log: str
     seconds: float
     problem: str = ""  # why there is no usable result
+    stderr: str = ""  # the tail of the driver's stderr (LOG_TAIL characters at most)
+
+    @property
+    def infra(self) -> bool:
+        """True when the driver gave no usable result (crash, no JSON, no start, timeout): not the SDK's
+        verdict but an infrastructure failure."""
+        return self.result is None
+
+    def stderr_tail(self) -> str:
+        """The last lines of the driver's stderr (for an INFRA_ERROR message; mask secrets before showing)."""
+        lines = self.stderr.rstrip().splitlines()[-STDERR_TAIL_LINES:]
+        return "\n".join(lines)[-STDERR_TAIL_CHARS:]
 
 
 def parse_result(stdout: str) -> tuple[dict | None, str]:
@@ -59,23 +84,68 @@ def parse_result(stdout: str) -> tuple[dict | None, str]:
     return result, ""
 
 
-def run_driver(command: str, payload: dict, timeout: float, cwd: str | None = None) -> DriverRun:
-    """Run the driver command (split like a shell line, no shell) with `payload` on stdin."""
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL the process group of `process` (it leads one: started with start_new_session)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _text(data: str | bytes | None) -> str:
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "replace")
+    return data or ""
+
+
+def _communicate(process: subprocess.Popen, stdin: str, timeout: float,
+                 on_tick: Callable[[], None] | None) -> tuple[str, str, bool]:
+    """Feed `stdin`, collect stdout and stderr until the driver exits: (stdout, stderr, timed out). Wakes
+    every TICK seconds to call `on_tick`; on timeout kills the driver's whole process group."""
+    deadline = time.monotonic() + timeout
+    pending: str | None = stdin
+    while True:
+        wait = max(0.0, min(TICK, deadline - time.monotonic()))
+        try:
+            stdout, stderr = process.communicate(pending, timeout=wait)
+            return stdout, stderr, False
+        except subprocess.TimeoutExpired:
+            pending = None  # communicate keeps what it read and what it still has to send
+            if process.poll() is not None:  # the driver is gone; a child of it still holds its pipes
+                kill_group(process)
+                stdout, stderr = process.communicate()
+                return _text(stdout), _text(stderr), False
+            if time.monotonic() >= deadline:
+                kill_group(process)
+                stdout, stderr = process.communicate()
+                return _text(stdout), _text(stderr), True
+            if on_tick is not None:
+                on_tick()
+
+
+def run_driver(command: str, payload: dict, timeout: float, cwd: str | None = None,
+               on_tick: Callable[[], None] | None = None) -> DriverRun:
+    """Run the driver command (split like a shell line, no shell) with `payload` on stdin, in a process group
+    of its own (killed whole on timeout; what it left running is killed when it exits). `on_tick` is called
+    about every TICK seconds while it runs (progress)."""
     argv = shlex.split(command)
     started = time.monotonic()
     try:
-        completed = subprocess.run(
-            argv, input=json.dumps(payload), capture_output=True, text=True, timeout=timeout, cwd=cwd,
+        process = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired as exc:
-        log = (exc.stderr or b"")[-LOG_TAIL:]
-        log = log.decode("utf-8", "replace") if isinstance(log, bytes) else log
-        return DriverRun(None, None, log, time.monotonic() - started, f"the driver ran over {timeout:g} s")
     except OSError as exc:
         return DriverRun(None, None, "", time.monotonic() - started, f"the driver could not start: {exc}")
+    try:
+        stdout, stderr, timed_out = _communicate(process, json.dumps(payload), timeout, on_tick)
+    finally:
+        kill_group(process)  # no child of the driver outlives its run
     seconds = time.monotonic() - started
-    log = (completed.stdout.rsplit("\n", 2)[0] if completed.stdout else "") + completed.stderr
-    result, problem = parse_result(completed.stdout)
-    if result is None and completed.returncode:
-        problem += f" (exit status {completed.returncode})"
-    return DriverRun(result, completed.returncode, log[-LOG_TAIL:], seconds, problem)
+    stderr_tail = stderr[-LOG_TAIL:]
+    if timed_out:
+        return DriverRun(None, None, (stdout + stderr)[-LOG_TAIL:], seconds,
+                         f"the driver ran over {timeout:g} s (its process group was killed)", stderr_tail)
+    log = (stdout.rsplit("\n", 2)[0] if stdout else "") + stderr
+    result, problem = parse_result(stdout)
+    if result is None and process.returncode:
+        problem += f" (exit status {process.returncode})"
+    return DriverRun(result, process.returncode, log[-LOG_TAIL:], seconds, problem, stderr_tail)

@@ -17,8 +17,10 @@ import pytest
 
 from conformance import operations as ops
 from conformance.client import JssClient
+from conformance.harness.progress import progress_for, size_text
+from conformance.harness.sdk_summary import TIMING_PROPERTY
 from conformance.masking import mask_secrets
-from conformance.outcomes import NotImplementedByTarget
+from conformance.outcomes import InfraError, NotImplementedByTarget
 from conformance.sdk import bench
 from conformance.sdk.data import file_md5, write_source
 from conformance.sdk.explanation import REQUESTS_HEADING, SdkRequest, SdkScenarioFailure
@@ -130,7 +132,9 @@ def _attach(name: str, text: str, secret: str) -> None:
     allure.attach(mask_secrets(text, [secret]), name=name, attachment_type=allure.attachment_type.TEXT)
 
 
-def test_sdk_scenario(scenario: Scenario, request, jss_target, jss_client_for, jss_key, tmp_path):
+def test_sdk_scenario(
+    scenario: Scenario, request, jss_target, jss_client_for, jss_key, tmp_path, record_property
+):
     option = request.config.option
     if not option.jss_sdk_driver or not option.jss_sdk_record:
         pytest.fail("run the SDK scenarios with `jss-conformance sdk --driver CMD`", pytrace=False)
@@ -153,10 +157,15 @@ def test_sdk_scenario(scenario: Scenario, request, jss_target, jss_client_for, j
         "steps": _steps(scenario, tmp_path, source_path, size, upload_id),
     }
     first_line = bench.settled_line_count(record_path)  # after the setup's requests
+    received = bench.ReceivedBytes(record_path, bucket.name, key)
+    progress = progress_for(request.config, f"sdk {scenario.id} (bytes the endpoint received)",
+                            size if step else None)
 
-    run = run_driver(option.jss_sdk_driver, payload, option.jss_sdk_timeout)
+    run = run_driver(option.jss_sdk_driver, payload, option.jss_sdk_timeout,
+                     on_tick=lambda: progress.update(received.read()))
 
     last_line = bench.settled_line_count(record_path)
+    received_bytes = received.read()
     records = bench.records_for(record_path, bucket.name, key, first_line, last_line)
     fired = 0
     if script_id:
@@ -169,6 +178,12 @@ def test_sdk_scenario(scenario: Scenario, request, jss_target, jss_client_for, j
     _attach("driver result", json.dumps(run.result, indent=2) if run.result else run.problem, secret)
     _attach("driver log", run.log, secret)
     _attach("requests (recorder)", "\n".join(json.dumps(r) for r in records), secret)
+    record_property(TIMING_PROPERTY, f"{run.seconds:.1f} s, {size_text(received_bytes)} received")
+    if run.infra:
+        tail = mask_secrets(run.stderr_tail(), [secret])
+        last = tail.splitlines()[-1] if tail else "(nothing on stderr)"
+        raise InfraError(f"scenario {scenario.id}: the driver gave no result: {run.problem}; "
+                         f"its stderr ends: {last}\ndriver stderr (last lines):\n{tail}")
     judgement = judge(scenario, run.result, run.problem, fired, records, state, source)
     if judgement.unsupported:
         raise NotImplementedByTarget(f"scenario {scenario.id}: {judgement.unsupported}")
