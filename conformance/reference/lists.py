@@ -22,6 +22,17 @@ def _part_entry(part: dict, as_strings: bool) -> dict:
     }
 
 
+
+def list_parts_status(ctx: RequestContext) -> int:
+    """The status of a successful ListParts, on either wire: 200 (206 under list-parts-answers-206)."""
+    return 206 if ctx.config.deviations.active("list-parts-answers-206") else 200
+
+
+def list_uploads_status(ctx: RequestContext) -> int:
+    """The status of a successful ListMultipartUploads, on either wire: 200 (206 under
+    list-uploads-answers-206)."""
+    return 206 if ctx.config.deviations.active("list-uploads-answers-206") else 200
+
 async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response:
     """ListParts: ``GET /bucket/key?uploadId=X[&max-parts=N][&part-number-marker=M]``."""
     deviations = ctx.config.deviations
@@ -55,7 +66,7 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
     }
     if deviations.active("list-parts-omits-storage-class"):
         del payload["StorageClass"]
-    return json_response(payload, 206 if deviations.active("list-parts-answers-206") else 200)
+    return json_response(payload, list_parts_status(ctx))
 
 
 def _encryption_flag(ctx: RequestContext, encrypted: bool) -> str | bool:
@@ -125,4 +136,4 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
         "NextKeyMarker": _next_marker(page, truncated, "key", key_marker),
         "NextUploadIdMarker": _next_marker(page, truncated, "upload_id", id_marker),
     }
-    return json_response(payload, 206 if deviations.active("list-uploads-answers-206") else 200)
+    return json_response(payload, list_uploads_status(ctx))

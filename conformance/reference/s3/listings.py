@@ -9,9 +9,11 @@ from collections.abc import Callable
 from urllib.parse import quote_plus
 
 from conformance.reference import access
+from conformance.reference.buckets import list_objects_status
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, quoted_etag
 from conformance.reference.listing import object_page, page_size
+from conformance.reference.lists import list_parts_status, list_uploads_status
 from conformance.reference.multipart import require_upload, upload_id_of
 from conformance.reference.s3.render import Tree, iso_time, owner, xml_response
 from conformance.reference.storage import Storage
@@ -55,7 +57,9 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
         )
         for p in page
     ]
-    return xml_response("ListPartsResult", tree)
+    if ctx.config.deviations.active("s3-list-parts-omits-storage-class"):
+        tree = [(tag, value) for tag, value in tree if tag != "StorageClass"]
+    return xml_response("ListPartsResult", tree, list_parts_status(ctx))
 
 
 async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
@@ -84,6 +88,7 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
         ("MaxUploads", limit),
         ("IsTruncated", truncated),
     ]
+    initiated = not ctx.config.deviations.active("s3-list-uploads-omits-initiated")
     for u in page:
         initiator = owner(u.get("owner") or "")
         tree.append(
@@ -95,11 +100,11 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
                     ("Initiator", initiator),
                     ("Owner", initiator),
                     ("StorageClass", u["storage_class"]),
-                    ("Initiated", iso_time(u["initiated"])),
+                    *([("Initiated", iso_time(u["initiated"]))] if initiated else []),
                 ],
             )
         )
-    return xml_response("ListMultipartUploadsResult", tree)
+    return xml_response("ListMultipartUploadsResult", tree, list_uploads_status(ctx))
 
 
 
@@ -175,4 +180,4 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
         tree.append(("NextMarker", encode(last)))
     owner_name = bucket["owner"] if not v2 or ctx.query_value("fetch-owner") == "true" else None
     tree += _entries(contents, prefixes, owner_name, encode)
-    return xml_response("ListBucketResult", tree)
+    return xml_response("ListBucketResult", tree, list_objects_status(ctx))

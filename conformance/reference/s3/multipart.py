@@ -8,7 +8,7 @@ import json
 from xml.etree import ElementTree
 
 from conformance.reference import multipart
-from conformance.reference.complete import complete_upload
+from conformance.reference.complete import complete_status, complete_upload
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, quoted_etag
 from conformance.reference.s3.neutral import SSE_ECHO, neutral_context, requested_encryption
@@ -49,6 +49,9 @@ def parse_part_list(body: bytes) -> list[tuple[int, str]]:
 
 def s3_etag(ctx: RequestContext, chosen: list[dict]) -> str:
     """The S3 ETag of a completed upload: MD5 of the concatenated binary part digests, then ``-N``."""
+    if ctx.config.deviations.active("s3-complete-etag-of-hex-digests"):
+        text = "".join(part["etag"] for part in chosen).encode()
+        return f"{hashlib.md5(text).hexdigest()}-{len(chosen)}"
     digests = b"".join(bytes.fromhex(part["etag"]) for part in chosen)
     return f"{hashlib.md5(digests).hexdigest()}-{len(chosen)}"
 
@@ -62,9 +65,12 @@ async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
     """CreateMultipartUpload: ``POST /bucket/key?uploads`` → InitiateMultipartUploadResult."""
     response = await run_neutral(multipart.initiate, ctx, storage, receive)
     upload_id = json.loads(response.body)["UploadId"]
+    deviations = ctx.config.deviations
     tree = [("Bucket", ctx.bucket), ("Key", ctx.key), ("UploadId", upload_id)]
-    headers = [SSE_ECHO] if requested_encryption(ctx) else []
-    return xml_response("InitiateMultipartUploadResult", tree, headers=headers)
+    if deviations.active("s3-initiate-omits-bucket"):
+        tree = tree[1:]
+    echo = requested_encryption(ctx) and not deviations.active("s3-initiate-sse-not-echoed")
+    return xml_response("InitiateMultipartUploadResult", tree, response.status, [SSE_ECHO] if echo else [])
 
 
 async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Response:
@@ -91,8 +97,10 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
         ("Key", ctx.key),
         ("ETag", quoted_etag(etag).decode()),
     ]
+    if ctx.config.deviations.active("s3-complete-omits-location"):
+        tree = tree[1:]
     headers = [SSE_ECHO] if upload["encrypted"] else []
-    return xml_response("CompleteMultipartUploadResult", tree, headers=headers)
+    return xml_response("CompleteMultipartUploadResult", tree, complete_status(ctx), headers)
 
 
 async def abort(ctx: RequestContext, storage: Storage, receive) -> Response:
