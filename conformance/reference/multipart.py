@@ -69,8 +69,10 @@ def _truncate_existing(ctx: RequestContext, storage: Storage, storage_class: str
     )
 
 
-async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
-    """InitiateMultipartUpload: ``POST /bucket/key?uploads``."""
+def create_upload(ctx: RequestContext, storage: Storage) -> str:
+    """The wire-neutral part of an initiate: check the bucket, the storage class and the encryption flag
+    (``x-jss-*`` headers), create the upload (or not, under the deviations of this room), and return its
+    UploadId."""
     deviations = ctx.config.deviations
     bucket = access.require_bucket(ctx, storage, "initiate")
     storage_class = resolve_storage_class(ctx.header("x-jss-storage-class"), bucket["region"], deviations)
@@ -96,10 +98,21 @@ async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
             "owner": ctx.user.name if ctx.user is not None else None,  # the initiator
         }
         upload_id = uploads.create(ctx.bucket, record)
+    return upload_id
+
+
+def initiate_status(ctx: RequestContext) -> int:
+    """The status of a successful initiate, on either wire: 200 (201 under initiate-answers-201)."""
+    return 201 if ctx.config.deviations.active("initiate-answers-201") else 200
+
+
+async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """InitiateMultipartUpload: ``POST /bucket/key?uploads`` → the JSON of the JSS wire."""
+    deviations = ctx.config.deviations
+    upload_id = create_upload(ctx, storage)
     id_field = "UploadID" if deviations.active("initiate-response-renamed") else "UploadId"
     key = quote_plus(ctx.key) if deviations.active("initiate-key-echo-url-encoded") else ctx.key
-    status = 201 if deviations.active("initiate-answers-201") else 200
-    return json_response({"Bucket": ctx.bucket, "Key": key, id_field: upload_id}, status)
+    return json_response({"Bucket": ctx.bucket, "Key": key, id_field: upload_id}, initiate_status(ctx))
 
 
 async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Response:

@@ -13,8 +13,14 @@ from conformance.reference.buckets import list_objects_status
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, quoted_etag
 from conformance.reference.listing import object_page, page_size
-from conformance.reference.lists import list_parts_status, list_uploads_status
-from conformance.reference.multipart import require_upload, upload_id_of
+from conformance.reference.lists import (
+    list_parts_status,
+    list_uploads_status,
+    matching_uploads,
+    max_uploads,
+    parts_page,
+)
+from conformance.reference.multipart import upload_id_of
 from conformance.reference.s3.render import Tree, iso_time, owner, xml_response
 from conformance.reference.storage import Storage
 from conformance.reference.uploads import Uploads
@@ -26,12 +32,7 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
     """ListParts: ``GET /bucket/key?uploadId=X[&max-parts=N][&part-number-marker=M]``."""
     upload_id = upload_id_of(ctx)
     access.require_bucket(ctx, storage, "list-parts")
-    uploads = Uploads(storage)
-    upload = require_upload(ctx, uploads, upload_id)
-    limit = page_size(ctx, "max-parts", default=1000, maximum=1000)
-    marker = page_size(ctx, "part-number-marker", default=0, maximum=10000)
-    remaining = [part for part in uploads.parts(ctx.bucket, upload_id) if part["number"] > marker]
-    page, truncated = remaining[:limit], len(remaining) > limit
+    upload, page, truncated, limit, marker = parts_page(ctx, Uploads(storage), upload_id, MAX_KEYS)
     initiator = owner(upload.get("owner") or "")
     tree: Tree = [
         ("Bucket", ctx.bucket),
@@ -66,11 +67,12 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
     """ListMultipartUploads: ``GET /bucket?uploads``, sorted by key, then by initiation time."""
     access.require_bucket(ctx, storage, "list-uploads")
     prefix = ctx.query_value("prefix") or ""
-    limit = page_size(ctx, "max-uploads", default=1000, maximum=1000)
+    limit = max_uploads(ctx, MAX_KEYS)
     key_marker = ctx.query_value("key-marker") or ""
     id_marker = ctx.query_value("upload-id-marker") or ""
-    matches = [u for u in Uploads(storage).list(ctx.bucket) if u["key"].startswith(prefix)]
-    matches.sort(key=lambda u: (u["key"].encode("utf-8"), u["initiated"]))
+    matches = matching_uploads(
+        ctx, Uploads(storage), prefix, lambda u: (u["key"].encode("utf-8"), u["initiated"])
+    )
     if key_marker:
         position = [(u["key"], u["upload_id"]) for u in matches]
         if id_marker and (key_marker, id_marker) in position:

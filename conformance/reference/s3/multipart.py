@@ -4,7 +4,6 @@ part list; the ETag is the MD5 of the binary part digests, then -N), AbortMultip
 from __future__ import annotations
 
 import hashlib
-import json
 from xml.etree import ElementTree
 
 from conformance.reference import multipart
@@ -63,14 +62,16 @@ def _encrypted_upload(ctx: RequestContext, storage: Storage) -> bool:
 
 async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
     """CreateMultipartUpload: ``POST /bucket/key?uploads`` → InitiateMultipartUploadResult."""
-    response = await run_neutral(multipart.initiate, ctx, storage, receive)
-    upload_id = json.loads(response.body)["UploadId"]
+    neutral = neutral_context(ctx)
+    upload_id = multipart.create_upload(neutral, storage)
+    ctx.late_refusal = neutral.late_refusal
     deviations = ctx.config.deviations
     tree = [("Bucket", ctx.bucket), ("Key", ctx.key), ("UploadId", upload_id)]
     if deviations.active("s3-initiate-omits-bucket"):
         tree = tree[1:]
     echo = requested_encryption(ctx) and not deviations.active("s3-initiate-sse-not-echoed")
-    return xml_response("InitiateMultipartUploadResult", tree, response.status, [SSE_ECHO] if echo else [])
+    status = multipart.initiate_status(ctx)
+    return xml_response("InitiateMultipartUploadResult", tree, status, [SSE_ECHO] if echo else [])
 
 
 async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Response:
