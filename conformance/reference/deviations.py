@@ -55,6 +55,7 @@ DEVIATIONS: dict[str, str] = {
     "blank-upload-id-no-such-upload": "a blank uploadId is 404 NoSuchUpload, not 400 InvalidArgument",
     "bad-digest-accepted": "UploadPart does not verify Content-MD5",
     "content-md5-base64-only": "Content-MD5 is accepted only as base64 (hex is 400 InvalidDigest)",
+    "upload-part-answers-201": "a successful UploadPart answers 201 Created instead of 200 OK",
     "upload-part-returns-json-body": "UploadPart answers with a JSON body {\"ETag\": ...}",
     "dropped-part-kept": "a part whose connection dropped mid-body is kept, truncated, as the part",
     # complete (complete.py)
@@ -138,6 +139,8 @@ DEVIATIONS: dict[str, str] = {
     "s3-list-parts-omits-storage-class": "ListPartsResult has no StorageClass element",
     "s3-list-uploads-omits-initiated": "each Upload of ListMultipartUploadsResult lacks its Initiated "
     "element",
+    "s3-complete-malformed-xml-500": "a CompleteMultipartUpload body that is not well-formed XML is a 500 "
+    "InternalError",
     "s3-complete-etag-of-hex-digests": "the final ETag is the MD5 of the parts' hex digests as text (not of "
     "their binary digests), then -N",
     "s3-initiate-sse-not-echoed": "CreateMultipartUpload with x-amz-server-side-encryption does not answer "

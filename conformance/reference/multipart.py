@@ -42,11 +42,19 @@ def _part_number(ctx: RequestContext) -> int:
     number = query_integer("partNumber", ctx.query_value("partNumber") or "")
     if number < 1:
         raise JssError(400, "InvalidArgument", "partNumber must be an integer from 1 to 10000")
-    deviations = ctx.config.deviations
-    limit = MAX_PART_NUMBER - 1 if deviations.active("part-number-limit-off-by-one") else MAX_PART_NUMBER
-    if number > limit and not deviations.active("part-number-no-upper-limit"):
+    limit = part_number_limit(ctx)
+    if limit is not None and number > limit:
         raise JssError(400, "TooManyParts", "partNumber must not exceed 10000")
     return number
+
+
+def part_number_limit(ctx: RequestContext) -> int | None:
+    """The highest part number UploadPart takes, on either wire: 10000 (9999 under
+    part-number-limit-off-by-one; None, no limit, under part-number-no-upper-limit)."""
+    deviations = ctx.config.deviations
+    if deviations.active("part-number-no-upper-limit"):
+        return None
+    return MAX_PART_NUMBER - 1 if deviations.active("part-number-limit-off-by-one") else MAX_PART_NUMBER
 
 
 def _truncate_existing(ctx: RequestContext, storage: Storage, storage_class: str | None) -> None:
@@ -161,7 +169,7 @@ async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Respons
     headers = [(b"etag", quoted_etag(etag))]
     if deviations.active("upload-part-returns-json-body"):
         return json_response({"ETag": etag}, headers=headers)
-    return empty_response(200, headers)
+    return empty_response(201 if deviations.active("upload-part-answers-201") else 200, headers)
 
 
 async def abort(ctx: RequestContext, storage: Storage, receive) -> Response:

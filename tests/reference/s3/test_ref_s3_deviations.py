@@ -173,6 +173,26 @@ def test_ref_s3_deviation_complete_omits_location(deviant):
     assert "Location" not in done and done["Key"] == "k" and done["ETag"]
 
 
+@checks("s3-complete-malformed-xml-500")
+def test_ref_s3_deviation_complete_malformed_xml_500(deviant, s3_reference, s3_north, s3_key):
+    process, client = deviant("s3-complete-malformed-xml-500")
+    upload_id, _ = _one_part_upload(client(NORTH), BUCKET, "k")
+    answer = signed_request(process.endpoints[NORTH], "POST", path(BUCKET, "k") + f"?uploadId={upload_id}",
+                            body=b"<CompleteMultipartUpload><Part>")
+    assert (answer.status_code, _children(answer)["Code"]) == (500, "InternalError")
+    faithful_id = s3_reference_upload(s3_reference, s3_north, s3_key)
+    faithful = signed_request(s3_reference.endpoints[NORTH], "POST",
+                              path(s3_north, s3_key) + f"?uploadId={faithful_id}",
+                              body=b"<CompleteMultipartUpload><Part>")
+    assert (faithful.status_code, _children(faithful)["Code"]) == (400, "MalformedXML")
+
+
+def s3_reference_upload(reference: ReferenceProcess, bucket: str, key: str) -> str:
+    """The UploadId of a new upload of `key` on `reference`, initiated with a raw signed request."""
+    answer = signed_request(reference.endpoints[NORTH], "POST", path(bucket, key) + "?uploads")
+    return _children(answer)["UploadId"]
+
+
 @checks("s3-complete-etag-of-hex-digests")
 def test_ref_s3_deviation_complete_etag_of_hex_digests(deviant):
     _, client = deviant("s3-complete-etag-of-hex-digests")
@@ -221,6 +241,7 @@ STATUSES = [
     ("list-uploads-answers-206", 206, ("GET", "/{bucket}?uploads")),
     ("list-objects-answers-206", 206, ("GET", "/{bucket}")),
     ("list-buckets-answers-203", 203, ("GET", "/")),
+    ("upload-part-answers-201", 201, None),
 ]
 
 
@@ -232,7 +253,11 @@ def test_ref_s3_success_status_deviations_reach_the_s3_front(deviant):
         if request is not None:
             method, target = request
             statuses[name] = signed_request(endpoint, method, target.format(bucket=BUCKET)).status_code
-    upload_id, parts = _one_part_upload(client(NORTH), BUCKET, "k")
+    upload_id = client(NORTH).create_multipart_upload(Bucket=BUCKET, Key="k")["UploadId"]
+    part_target = path(BUCKET, "k") + f"?partNumber=1&uploadId={upload_id}"
+    part = signed_request(endpoint, "PUT", part_target, body=b"x")
+    statuses["upload-part-answers-201"] = part.status_code
+    parts = [{"PartNumber": 1, "ETag": part.headers["ETag"]}]
     listed = signed_request(endpoint, "GET", path(BUCKET, "k") + f"?uploadId={upload_id}")
     statuses["list-parts-answers-206"] = listed.status_code
     body = "".join(
