@@ -18,6 +18,7 @@ from pathlib import Path
 from harness_helpers import CLI_TIMEOUT, clean_env
 
 from conformance.catalogue import load_catalogue
+from conformance.known_deviations import OUTSIDE_SOURCES
 from conformance.paths import CASES_DIR, fixtures_dir
 
 RED = ("FAIL", "NON_STRICT")
@@ -71,7 +72,12 @@ def load_entries() -> list[dict]:
 
 
 def _control(entry: dict, wire: str) -> Control:
-    fields = {**entry, **entry.get("wire", {}).get(wire, {})}
+    """The control of `entry` on `wire`: the entry's keys, replaced by its wire table's; a wire table that
+    names its own clauses names their outcomes too (the entry's clause_outcomes are not carried over)."""
+    table = entry.get("wire", {}).get(wire, {})
+    fields = {**entry, **table}
+    if "clauses" in table:
+        fields["clause_outcomes"] = table.get("clause_outcomes", {})
     return Control(
         entry["name"],
         wire,
@@ -166,8 +172,9 @@ def run_suite(control: Control, directory: Path) -> dict:
     summary["output"] = (completed.stdout + completed.stderr)[-OUTPUT_TAIL:]
     if results.exists():
         document = json.loads(results.read_text(encoding="utf-8"))
-        cases = [  # the cases outside the target's dialect (the other wire's counterparts) never run
-            case for case in document["cases"] if case.get("expected", {}).get("source") != "dialect"
+        cases = [  # the cases outside the target's wire or rulebook (NOT_APPLICABLE there) never run
+            case for case in document["cases"]
+            if case.get("expected", {}).get("source") not in OUTSIDE_SOURCES
         ]
         summary["cases"] = {case["id"]: (case["outcome"], case["clauses"]) for case in cases}
         summary["verdicts"] = {
