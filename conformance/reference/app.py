@@ -177,7 +177,7 @@ class ReferenceApp:
         """The error response of `error`: JSON on the JSS wire, the Error XML on the S3 wire (`wire`;
         default: the first wire served)."""
         if (wire or self.config.wire) == "s3":
-            return s3_front.error_response(error, resource, request_id, method)
+            return s3_front.error_response(error, resource, request_id, method, self.config.deviations)
         render = s3_error_body if self.config.deviations.active("error-body-uppercase-keys") else error_body
         body = render(error.code, error.message, resource, request_id)
         return Response(error.status, [(b"content-type", JSON_CONTENT_TYPE)], body)

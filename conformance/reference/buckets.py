@@ -45,6 +45,16 @@ async def head_bucket(ctx: RequestContext, storage: Storage, receive) -> Respons
     return empty_response(200)
 
 
+def list_buckets_status(ctx: RequestContext) -> int:
+    """The status of a successful ListBuckets, on either wire: 200 (203 under list-buckets-answers-203)."""
+    return 203 if ctx.config.deviations.active("list-buckets-answers-203") else 200
+
+
+def list_objects_status(ctx: RequestContext) -> int:
+    """The status of a successful ListObjects, on either wire: 200 (206 under list-objects-answers-206)."""
+    return 206 if ctx.config.deviations.active("list-objects-answers-206") else 200
+
+
 async def list_buckets(ctx: RequestContext, storage: Storage, receive) -> Response:
     """ListBuckets (GetService): the caller's buckets in every region; anonymous: 403 AccessDenied."""
     if ctx.user is None and ctx.config.deviations.active("anonymous-list-buckets-allowed"):
@@ -61,8 +71,7 @@ async def list_buckets(ctx: RequestContext, storage: Storage, receive) -> Respon
         for b in storage.list_buckets()
         if b["owner"] == owner
     ]
-    status = 203 if ctx.config.deviations.active("list-buckets-answers-203") else 200
-    return json_response({"Buckets": buckets}, status)
+    return json_response({"Buckets": buckets}, list_buckets_status(ctx))
 
 
 async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Response:
@@ -94,4 +103,4 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
         "Contents": contents,
         "CommonPrefixes": prefixes,
     }
-    return json_response(payload, 206 if ctx.config.deviations.active("list-objects-answers-206") else 200)
+    return json_response(payload, list_objects_status(ctx))

@@ -208,6 +208,11 @@ async def complete_upload(
     return etag, upload
 
 
+def complete_status(ctx: RequestContext) -> int:
+    """The status of a successful complete, on either wire: 200 (201 under complete-answers-201)."""
+    return 201 if ctx.config.deviations.active("complete-answers-201") else 200
+
+
 async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
     """CompleteMultipartUpload: ``POST /bucket/key?uploadId=X`` with ``{"Part": [...]}``."""
     deviations = ctx.config.deviations
@@ -221,6 +226,6 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
     etag_field = "Etag" if deviations.active("complete-response-renamed") else "ETag"
     return json_response(
         {"Bucket": ctx.bucket, "Key": ctx.key, etag_field: etag},
-        201 if deviations.active("complete-answers-201") else 200,
+        complete_status(ctx),
         headers=[] if deviations.active("complete-no-etag-header") else [(b"etag", quoted_etag(etag))],
     )

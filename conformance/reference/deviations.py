@@ -55,6 +55,7 @@ DEVIATIONS: dict[str, str] = {
     "blank-upload-id-no-such-upload": "a blank uploadId is 404 NoSuchUpload, not 400 InvalidArgument",
     "bad-digest-accepted": "UploadPart does not verify Content-MD5",
     "content-md5-base64-only": "Content-MD5 is accepted only as base64 (hex is 400 InvalidDigest)",
+    "upload-part-answers-201": "a successful UploadPart answers 201 Created instead of 200 OK",
     "upload-part-returns-json-body": "UploadPart answers with a JSON body {\"ETag\": ...}",
     "dropped-part-kept": "a part whose connection dropped mid-body is kept, truncated, as the part",
     # complete (complete.py)
@@ -118,6 +119,32 @@ DEVIATIONS: dict[str, str] = {
     "delete-object-answers-200": "DeleteObject answers 200 OK instead of 204 No Content",
     "list-objects-answers-206": "GetBucket (list objects) answers 206 Partial Content instead of 200 OK",
     "list-buckets-answers-203": "ListBuckets answers 203 Non-Authoritative Information instead of 200 OK",
+    # the S3 wire: SigV4 (s3/auth.py, s3/sigv4_check.py), buckets (s3/buckets.py)
+    "s3-accept-any-signature": "a known access key with any SigV4 signature is accepted (no signature, clock "
+    "or expiry check)",
+    "s3-clock-skew-window-5-minutes": "an X-Amz-Date more than 5 minutes (not 15) from the server clock is "
+    "refused",
+    "s3-unknown-access-key-signature-mismatch": "an unknown access key is 403 SignatureDoesNotMatch, not "
+    "InvalidAccessKeyId",
+    "s3-presigned-signature-in-canonical-query": "a presigned URL is verified with X-Amz-Signature left in "
+    "its canonical query",
+    "s3-storage-class-header-unsigned": "x-amz-storage-class is left out of the canonical headers even when "
+    "SignedHeaders names it",
+    "s3-anonymous-list-buckets-allowed": "an anonymous ListBuckets answers 200 with an empty bucket list",
+    # the S3 wire: XML bodies and headers (s3/render.py, s3/multipart.py, s3/listings.py)
+    "s3-error-without-message": "the Error XML has no Message element",
+    "s3-error-without-request-id": "the Error XML has no RequestId element",
+    "s3-initiate-omits-bucket": "InitiateMultipartUploadResult has no Bucket element",
+    "s3-complete-omits-location": "CompleteMultipartUploadResult has no Location element",
+    "s3-list-parts-omits-storage-class": "ListPartsResult has no StorageClass element",
+    "s3-list-uploads-omits-initiated": "each Upload of ListMultipartUploadsResult lacks its Initiated "
+    "element",
+    "s3-complete-malformed-xml-500": "a CompleteMultipartUpload body that is not well-formed XML is a 500 "
+    "InternalError",
+    "s3-complete-etag-of-hex-digests": "the final ETag is the MD5 of the parts' hex digests as text (not of "
+    "their binary digests), then -N",
+    "s3-initiate-sse-not-echoed": "CreateMultipartUpload with x-amz-server-side-encryption does not answer "
+    "the header back",
 }
 
 

@@ -22,17 +22,28 @@ def _part_entry(part: dict, as_strings: bool) -> dict:
     }
 
 
-async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response:
-    """ListParts: ``GET /bucket/key?uploadId=X[&max-parts=N][&part-number-marker=M]``."""
+def list_parts_status(ctx: RequestContext) -> int:
+    """The status of a successful ListParts, on either wire: 200 (206 under list-parts-answers-206)."""
+    return 206 if ctx.config.deviations.active("list-parts-answers-206") else 200
+
+
+def list_uploads_status(ctx: RequestContext) -> int:
+    """The status of a successful ListMultipartUploads, on either wire: 200 (206 under
+    list-uploads-answers-206)."""
+    return 206 if ctx.config.deviations.active("list-uploads-answers-206") else 200
+
+
+def parts_page(
+    ctx: RequestContext, uploads: Uploads, upload_id: str, max_parts: int
+) -> tuple[dict, list[dict], bool, int, int]:
+    """The page of an upload's parts ListParts answers on either wire: (the upload, the parts listed,
+    whether more follow, max-parts, part-number-marker); max-parts at most `max_parts`."""
     deviations = ctx.config.deviations
-    upload_id = upload_id_of(ctx)
-    access.require_bucket(ctx, storage, "list-parts")
-    uploads = Uploads(storage)
     if deviations.active("list-parts-unknown-upload-empty") and uploads.get(ctx.bucket, upload_id) is None:
-        upload = {"storage_class": STANDARD}
+        upload = {"storage_class": STANDARD, "owner": None}
     else:
         upload = require_upload(ctx, uploads, upload_id)
-    limit = page_size(ctx, "max-parts", default=1000, maximum=MAX_PART_NUMBER)
+    limit = page_size(ctx, "max-parts", default=1000, maximum=max_parts)
     marker = page_size(ctx, "part-number-marker", default=0, maximum=MAX_PART_NUMBER)
     if deviations.active("list-parts-ignores-paging"):
         limit, marker = 1000, 0
@@ -40,7 +51,37 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
     if deviations.active("list-parts-in-upload-order"):
         parts.sort(key=lambda part: part["last_modified"])
     remaining = [part for part in parts if part["number"] > marker]
-    page, truncated = remaining[:limit], len(remaining) > limit
+    return upload, remaining[:limit], len(remaining) > limit, limit, marker
+
+
+def matching_uploads(ctx: RequestContext, uploads: Uploads, prefix: str, sort_key) -> list[dict]:
+    """The uploads of the bucket ListMultipartUploads lists on either wire: those of keys under `prefix`,
+    in the order of `sort_key`."""
+    deviations = ctx.config.deviations
+    matching_prefix = "" if deviations.active("list-uploads-ignores-prefix") else prefix
+    matches = [u for u in uploads.list(ctx.bucket) if u["key"].startswith(matching_prefix)]
+    if deviations.active("list-uploads-needs-a-part"):
+        matches = [u for u in matches if uploads.parts(ctx.bucket, u["upload_id"])]
+    in_initiation_order = deviations.active("list-uploads-in-initiation-order")
+    return sorted(matches, key=_initiated if in_initiation_order else sort_key)
+
+
+def _initiated(upload: dict) -> float:
+    return upload["initiated"]
+
+
+def max_uploads(ctx: RequestContext, maximum: int) -> int:
+    """The max-uploads of a ListMultipartUploads on either wire (default and cap 1000 on S3)."""
+    limit = page_size(ctx, "max-uploads", default=1000, maximum=maximum)
+    return 1000 if ctx.config.deviations.active("list-uploads-ignores-max-uploads") else limit
+
+
+async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """ListParts: ``GET /bucket/key?uploadId=X[&max-parts=N][&part-number-marker=M]``."""
+    deviations = ctx.config.deviations
+    upload_id = upload_id_of(ctx)
+    access.require_bucket(ctx, storage, "list-parts")
+    upload, page, truncated, limit, marker = parts_page(ctx, Uploads(storage), upload_id, MAX_PART_NUMBER)
     as_strings = deviations.active("list-parts-numbers-as-strings")
     payload = {
         "Bucket": ctx.bucket,
@@ -55,7 +96,7 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
     }
     if deviations.active("list-parts-omits-storage-class"):
         del payload["StorageClass"]
-    return json_response(payload, 206 if deviations.active("list-parts-answers-206") else 200)
+    return json_response(payload, list_parts_status(ctx))
 
 
 def _encryption_flag(ctx: RequestContext, encrypted: bool) -> str | bool:
@@ -83,20 +124,12 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
     if deviations.active("list-uploads-raises"):
         raise RuntimeError("deviation list-uploads-raises: an unexpected failure inside the handler")
     prefix = ctx.query_value("prefix") or ""
-    limit = page_size(ctx, "max-uploads", default=1000, maximum=MAX_PART_NUMBER)
-    if deviations.active("list-uploads-ignores-max-uploads"):
-        limit = 1000
+    limit = max_uploads(ctx, MAX_PART_NUMBER)
     key_marker = ctx.query_value("key-marker") or ""
     id_marker = ctx.query_value("upload-id-marker") or ""
-    uploads = Uploads(storage)
-    matching_prefix = "" if deviations.active("list-uploads-ignores-prefix") else prefix
-    matches = [u for u in uploads.list(ctx.bucket) if u["key"].startswith(matching_prefix)]
-    if deviations.active("list-uploads-needs-a-part"):
-        matches = [u for u in matches if uploads.parts(ctx.bucket, u["upload_id"])]
-    if deviations.active("list-uploads-in-initiation-order"):
-        matches.sort(key=lambda u: u["initiated"])
-    else:
-        matches.sort(key=lambda u: (u["key"].encode("utf-8"), u["upload_id"]))
+    matches = matching_uploads(
+        ctx, Uploads(storage), prefix, lambda u: (u["key"].encode("utf-8"), u["upload_id"])
+    )
     if len(matches) > MAX_PART_NUMBER:
         raise JssError(400, "TooManyMultipartUploads", "More than 10000 uploads match; narrow the prefix")
     if key_marker:
@@ -125,4 +158,4 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
         "NextKeyMarker": _next_marker(page, truncated, "key", key_marker),
         "NextUploadIdMarker": _next_marker(page, truncated, "upload_id", id_marker),
     }
-    return json_response(payload, 206 if deviations.active("list-uploads-answers-206") else 200)
+    return json_response(payload, list_uploads_status(ctx))

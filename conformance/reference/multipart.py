@@ -42,11 +42,19 @@ def _part_number(ctx: RequestContext) -> int:
     number = query_integer("partNumber", ctx.query_value("partNumber") or "")
     if number < 1:
         raise JssError(400, "InvalidArgument", "partNumber must be an integer from 1 to 10000")
-    deviations = ctx.config.deviations
-    limit = MAX_PART_NUMBER - 1 if deviations.active("part-number-limit-off-by-one") else MAX_PART_NUMBER
-    if number > limit and not deviations.active("part-number-no-upper-limit"):
+    limit = part_number_limit(ctx)
+    if limit is not None and number > limit:
         raise JssError(400, "TooManyParts", "partNumber must not exceed 10000")
     return number
+
+
+def part_number_limit(ctx: RequestContext) -> int | None:
+    """The highest part number UploadPart takes, on either wire: 10000 (9999 under
+    part-number-limit-off-by-one; None, no limit, under part-number-no-upper-limit)."""
+    deviations = ctx.config.deviations
+    if deviations.active("part-number-no-upper-limit"):
+        return None
+    return MAX_PART_NUMBER - 1 if deviations.active("part-number-limit-off-by-one") else MAX_PART_NUMBER
 
 
 def _truncate_existing(ctx: RequestContext, storage: Storage, storage_class: str | None) -> None:
@@ -69,8 +77,10 @@ def _truncate_existing(ctx: RequestContext, storage: Storage, storage_class: str
     )
 
 
-async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
-    """InitiateMultipartUpload: ``POST /bucket/key?uploads``."""
+def create_upload(ctx: RequestContext, storage: Storage) -> str:
+    """The wire-neutral part of an initiate: check the bucket, the storage class and the encryption flag
+    (``x-jss-*`` headers), create the upload (or not, under the deviations of this room), and return its
+    UploadId."""
     deviations = ctx.config.deviations
     bucket = access.require_bucket(ctx, storage, "initiate")
     storage_class = resolve_storage_class(ctx.header("x-jss-storage-class"), bucket["region"], deviations)
@@ -96,10 +106,21 @@ async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
             "owner": ctx.user.name if ctx.user is not None else None,  # the initiator
         }
         upload_id = uploads.create(ctx.bucket, record)
+    return upload_id
+
+
+def initiate_status(ctx: RequestContext) -> int:
+    """The status of a successful initiate, on either wire: 200 (201 under initiate-answers-201)."""
+    return 201 if ctx.config.deviations.active("initiate-answers-201") else 200
+
+
+async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """InitiateMultipartUpload: ``POST /bucket/key?uploads`` → the JSON of the JSS wire."""
+    deviations = ctx.config.deviations
+    upload_id = create_upload(ctx, storage)
     id_field = "UploadID" if deviations.active("initiate-response-renamed") else "UploadId"
     key = quote_plus(ctx.key) if deviations.active("initiate-key-echo-url-encoded") else ctx.key
-    status = 201 if deviations.active("initiate-answers-201") else 200
-    return json_response({"Bucket": ctx.bucket, "Key": key, id_field: upload_id}, status)
+    return json_response({"Bucket": ctx.bucket, "Key": key, id_field: upload_id}, initiate_status(ctx))
 
 
 async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Response:
@@ -148,7 +169,7 @@ async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Respons
     headers = [(b"etag", quoted_etag(etag))]
     if deviations.active("upload-part-returns-json-body"):
         return json_response({"ETag": etag}, headers=headers)
-    return empty_response(200, headers)
+    return empty_response(201 if deviations.active("upload-part-answers-201") else 200, headers)
 
 
 async def abort(ctx: RequestContext, storage: Storage, receive) -> Response:

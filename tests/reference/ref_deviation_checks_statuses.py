@@ -29,6 +29,13 @@ def _complete_201(api, bucket):
     assert api.call("POST", bucket, "k", f"uploadId={upload_id}", data=body).status_code == 201
 
 
+@check("upload-part-answers-201", "statuses")
+def _upload_part_201(api, bucket):
+    upload_id = _upload_id(api, bucket, "k")
+    answer = api.call("PUT", bucket, "k", f"partNumber=1&uploadId={upload_id}", data=b"x")
+    assert (answer.status_code, answer.headers["ETag"]) == (201, '"9dd4e461268c8034f5c8564e155c67a6"')
+
+
 @check("list-parts-answers-206", "statuses")
 def _list_parts_206(api, bucket):
     upload_id = _upload_id(api, bucket, "k")

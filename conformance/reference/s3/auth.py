@@ -29,6 +29,10 @@ from conformance.sigv4 import (
 )
 
 MAX_SKEW_SECONDS = 15 * 60
+#: The window of deviation s3-clock-skew-window-5-minutes.
+DEVIANT_SKEW_SECONDS = 5 * 60
+#: The canonical header deviation s3-storage-class-header-unsigned leaves out.
+STORAGE_CLASS_HEADER = "x-amz-storage-class"
 MAX_EXPIRES_SECONDS = 7 * 24 * 3600
 AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
 HEADER_FIELDS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]*)")
@@ -70,6 +74,8 @@ def _scope(ctx: RequestContext, credential: str, amz_date: str) -> tuple[User, s
     access_key, date, region, service, _ = parts
     user = ctx.config.user_by_access_key(access_key)
     if user is None:
+        if ctx.config.deviations.active("s3-unknown-access-key-signature-mismatch"):
+            raise _mismatch()
         raise JssError(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist")
     if date != amz_date[:8]:
         raise _malformed("The Credential's date is not the date of X-Amz-Date")
@@ -84,6 +90,8 @@ def _check(ctx, user, region, service, signed, payload_hash, amz_date, sent, raw
     names = signed.split(";")
     if "host" not in names:
         raise _malformed("SignedHeaders must include host")
+    if ctx.config.deviations.active("s3-storage-class-header-unsigned"):
+        names = [name for name in names if name != STORAGE_CLASS_HEADER]
     headers = [(name, ctx.header(name) or "") for name in names]
     expected = expected_signature(
         ctx.method, ctx.raw_path, raw_query, headers, payload_hash, amz_date, region, service, user.secret_key
@@ -104,7 +112,12 @@ def _authenticate_header(ctx: RequestContext, authorization: str) -> User:
     amz_date = ctx.header("x-amz-date") or ""
     if not amz_date:
         raise JssError(403, "AccessDenied", "AWS authentication requires a valid X-Amz-Date header")
-    if abs(time.time() - _epoch(amz_date)) > MAX_SKEW_SECONDS:
+    window = (
+        DEVIANT_SKEW_SECONDS
+        if ctx.config.deviations.active("s3-clock-skew-window-5-minutes")
+        else MAX_SKEW_SECONDS
+    )
+    if abs(time.time() - _epoch(amz_date)) > window:
         raise JssError(
             403,
             "RequestTimeTooSkewed",
@@ -172,6 +185,8 @@ def _authenticate_url(ctx: RequestContext) -> User:
     if signed_at - time.time() > MAX_SKEW_SECONDS:
         raise JssError(403, "RequestTimeTooSkewed", "The request was signed in the future")
     raw_query = "&".join(item for item in ctx.raw_query.split("&") if not item.startswith("X-Amz-Signature="))
+    if ctx.config.deviations.active("s3-presigned-signature-in-canonical-query"):
+        raw_query = ctx.raw_query
     payload_hash = ctx.header("x-amz-content-sha256") or UNSIGNED
     _check(
         ctx,
@@ -193,6 +208,8 @@ def authenticate(ctx: RequestContext) -> User | None:
     presigned = ctx.has_query("X-Amz-Signature") or ctx.has_query("X-Amz-Credential")
     if (presigned or auth_v2.is_presigned(ctx)) and authorization is not None:
         raise JssError(400, "InvalidArgument", "Only one auth mechanism allowed")
+    if (presigned or authorization is not None) and ctx.config.deviations.active("s3-accept-any-signature"):
+        return _any_signature_user(ctx, authorization)
     if presigned:
         return _authenticate_url(ctx)
     if auth_v2.is_presigned(ctx):
@@ -200,3 +217,15 @@ def authenticate(ctx: RequestContext) -> User | None:
     if authorization is None:
         return None
     return _authenticate_header(ctx, authorization)
+
+
+def _any_signature_user(ctx: RequestContext, authorization: str | None) -> User:
+    """Deviation s3-accept-any-signature: the user of the Credential's access key, whatever the signature,
+    the clock or the expiry; 403 InvalidAccessKeyId for an unknown key."""
+    credential = ctx.query_value("X-Amz-Credential") or ""
+    if authorization is not None:
+        credential = dict(HEADER_FIELDS.findall(authorization)).get("Credential", "")
+    user = ctx.config.user_by_access_key(credential.split("/")[0])
+    if user is None:
+        raise JssError(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist")
+    return user

@@ -68,6 +68,8 @@ async def head_bucket(ctx: RequestContext, storage: Storage, receive) -> Respons
 
 async def list_buckets(ctx: RequestContext, storage: Storage, receive) -> Response:
     """ListBuckets: the caller's buckets (every region); anonymous: 403 AccessDenied."""
+    if ctx.user is None and ctx.config.deviations.active("s3-anonymous-list-buckets-allowed"):
+        return xml_response("ListAllMyBucketsResult", [("Owner", owner("")), ("Buckets", [])])
     owner_name = access.require_user(ctx)
     mine = [b for b in storage.list_buckets() if b["owner"] == owner_name]
     entries = [
@@ -77,4 +79,5 @@ async def list_buckets(ctx: RequestContext, storage: Storage, receive) -> Respon
         )
         for b in mine
     ]
-    return xml_response("ListAllMyBucketsResult", [("Owner", owner(owner_name)), ("Buckets", entries)])
+    tree = [("Owner", owner(owner_name)), ("Buckets", entries)]
+    return xml_response("ListAllMyBucketsResult", tree, neutral_buckets.list_buckets_status(ctx))

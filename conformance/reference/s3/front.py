@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conformance.reference.deviations import Deviations
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response
 from conformance.reference.routing import operation_of
@@ -40,9 +41,19 @@ def route(ctx: RequestContext):
     return handler
 
 
-def error_response(error: JssError, resource: str, request_id: str, method: str) -> Response:
+def error_response(
+    error: JssError, resource: str, request_id: str, method: str, deviations: Deviations
+) -> Response:
     """The Error XML of `error` (no body for HEAD, as S3 answers it)."""
     if method == "HEAD":
         return Response(error.status, [])
-    body = error_document(error.code, error.message, resource, request_id)
+    omitted = {
+        element
+        for element, switched in (
+            ("Message", deviations.active("s3-error-without-message")),
+            ("RequestId", deviations.active("s3-error-without-request-id")),
+        )
+        if switched
+    }
+    body = error_document(error.code, error.message, resource, request_id, omitted)
     return Response(error.status, [(b"content-type", XML_CONTENT_TYPE)], body)

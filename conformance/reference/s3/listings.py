@@ -9,10 +9,18 @@ from collections.abc import Callable
 from urllib.parse import quote_plus
 
 from conformance.reference import access
+from conformance.reference.buckets import list_objects_status
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, quoted_etag
 from conformance.reference.listing import object_page, page_size
-from conformance.reference.multipart import require_upload, upload_id_of
+from conformance.reference.lists import (
+    list_parts_status,
+    list_uploads_status,
+    matching_uploads,
+    max_uploads,
+    parts_page,
+)
+from conformance.reference.multipart import upload_id_of
 from conformance.reference.s3.render import NOT_XML, Tree, iso_time, owner, xml_response
 from conformance.reference.storage import Storage
 from conformance.reference.uploads import Uploads
@@ -36,12 +44,7 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
     """ListParts: ``GET /bucket/key?uploadId=X[&max-parts=N][&part-number-marker=M]``."""
     upload_id = upload_id_of(ctx)
     access.require_bucket(ctx, storage, "list-parts")
-    uploads = Uploads(storage)
-    upload = require_upload(ctx, uploads, upload_id)
-    limit = page_size(ctx, "max-parts", default=1000, maximum=1000)
-    marker = page_size(ctx, "part-number-marker", default=0, maximum=10000)
-    remaining = [part for part in uploads.parts(ctx.bucket, upload_id) if part["number"] > marker]
-    page, truncated = remaining[:limit], len(remaining) > limit
+    upload, page, truncated, limit, marker = parts_page(ctx, Uploads(storage), upload_id, MAX_KEYS)
     initiator = owner(upload.get("owner") or "")
     tree: Tree = [
         ("Bucket", ctx.bucket),
@@ -67,7 +70,9 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
         )
         for p in page
     ]
-    return xml_response("ListPartsResult", tree)
+    if ctx.config.deviations.active("s3-list-parts-omits-storage-class"):
+        tree = [(tag, value) for tag, value in tree if tag != "StorageClass"]
+    return xml_response("ListPartsResult", tree, list_parts_status(ctx))
 
 
 async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
@@ -75,11 +80,12 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
     access.require_bucket(ctx, storage, "list-uploads")
     refuse_unwritable(ctx)
     prefix = ctx.query_value("prefix") or ""
-    limit = page_size(ctx, "max-uploads", default=1000, maximum=1000)
+    limit = max_uploads(ctx, MAX_KEYS)
     key_marker = ctx.query_value("key-marker") or ""
     id_marker = ctx.query_value("upload-id-marker") or ""
-    matches = [u for u in Uploads(storage).list(ctx.bucket) if u["key"].startswith(prefix)]
-    matches.sort(key=lambda u: (u["key"].encode("utf-8"), u["initiated"]))
+    matches = matching_uploads(
+        ctx, Uploads(storage), prefix, lambda u: (u["key"].encode("utf-8"), u["initiated"])
+    )
     if key_marker:
         position = [(u["key"], u["upload_id"]) for u in matches]
         if id_marker and (key_marker, id_marker) in position:
@@ -99,6 +105,7 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
         ("MaxUploads", limit),
         ("IsTruncated", truncated),
     ]
+    initiated = not ctx.config.deviations.active("s3-list-uploads-omits-initiated")
     for u in page:
         initiator = owner(u.get("owner") or "")
         tree.append(
@@ -110,11 +117,11 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
                     ("Initiator", initiator),
                     ("Owner", initiator),
                     ("StorageClass", u["storage_class"]),
-                    ("Initiated", iso_time(u["initiated"])),
+                    *([("Initiated", iso_time(u["initiated"]))] if initiated else []),
                 ],
             )
         )
-    return xml_response("ListMultipartUploadsResult", tree)
+    return xml_response("ListMultipartUploadsResult", tree, list_uploads_status(ctx))
 
 
 
@@ -191,4 +198,4 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
         tree.append(("NextMarker", encode(last)))
     owner_name = bucket["owner"] if not v2 or ctx.query_value("fetch-owner") == "true" else None
     tree += _entries(contents, prefixes, owner_name, encode)
-    return xml_response("ListBucketResult", tree)
+    return xml_response("ListBucketResult", tree, list_objects_status(ctx))

@@ -4,12 +4,11 @@ part list; the ETag is the MD5 of the binary part digests, then -N), AbortMultip
 from __future__ import annotations
 
 import hashlib
-import json
 from xml.etree import ElementTree
 
 from conformance.numbers import INT32_MAX, parse_bounded, parse_decimal
 from conformance.reference import multipart
-from conformance.reference.complete import complete_upload
+from conformance.reference.complete import complete_status, complete_upload
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, quoted_etag
 from conformance.reference.s3.neutral import SSE_ECHO, neutral_context, requested_encryption
@@ -18,8 +17,6 @@ from conformance.reference.s3.payload import body_receive
 from conformance.reference.s3.render import xml_response
 from conformance.reference.storage import Storage
 from conformance.reference.uploads import Uploads
-
-MAX_PART_NUMBER = 10000
 
 
 def _local(tag: str) -> str:
@@ -52,8 +49,18 @@ def parse_part_list(body: bytes) -> list[tuple[int, str]]:
     return parts
 
 
+def _parse_unguarded(body: bytes) -> list[tuple[int, str]]:
+    """Deviation s3-complete-malformed-xml-500: the body parsed before any check, so XML that is not
+    well-formed escapes as an unexpected error (500 InternalError)."""
+    ElementTree.fromstring(body)
+    return parse_part_list(body)
+
+
 def s3_etag(ctx: RequestContext, chosen: list[dict]) -> str:
     """The S3 ETag of a completed upload: MD5 of the concatenated binary part digests, then ``-N``."""
+    if ctx.config.deviations.active("s3-complete-etag-of-hex-digests"):
+        text = "".join(part["etag"] for part in chosen).encode()
+        return f"{hashlib.md5(text).hexdigest()}-{len(chosen)}"
     digests = b"".join(bytes.fromhex(part["etag"]) for part in chosen)
     return f"{hashlib.md5(digests).hexdigest()}-{len(chosen)}"
 
@@ -65,11 +72,16 @@ def _encrypted_upload(ctx: RequestContext, storage: Storage) -> bool:
 
 async def initiate(ctx: RequestContext, storage: Storage, receive) -> Response:
     """CreateMultipartUpload: ``POST /bucket/key?uploads`` → InitiateMultipartUploadResult."""
-    response = await run_neutral(multipart.initiate, ctx, storage, receive)
-    upload_id = json.loads(response.body)["UploadId"]
+    neutral = neutral_context(ctx)
+    upload_id = multipart.create_upload(neutral, storage)
+    ctx.late_refusal = neutral.late_refusal
+    deviations = ctx.config.deviations
     tree = [("Bucket", ctx.bucket), ("Key", ctx.key), ("UploadId", upload_id)]
-    headers = [SSE_ECHO] if requested_encryption(ctx) else []
-    return xml_response("InitiateMultipartUploadResult", tree, headers=headers)
+    if deviations.active("s3-initiate-omits-bucket"):
+        tree = tree[1:]
+    echo = requested_encryption(ctx) and not deviations.active("s3-initiate-sse-not-echoed")
+    status = multipart.initiate_status(ctx)
+    return xml_response("InitiateMultipartUploadResult", tree, status, [SSE_ECHO] if echo else [])
 
 
 async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Response:
@@ -78,7 +90,8 @@ async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Respons
         number = parse_decimal(ctx.query_value("partNumber") or "", INT32_MAX)
     except ValueError:
         number = 0
-    if not 1 <= number <= MAX_PART_NUMBER:
+    limit = multipart.part_number_limit(ctx)
+    if number < 1 or (limit is not None and number > limit):
         raise JssError(
             400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive"
         )
@@ -92,15 +105,20 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
     """CompleteMultipartUpload: the XML part list → CompleteMultipartUploadResult (Location, Bucket, Key,
     ETag)."""
     neutral = neutral_context(ctx)
-    etag, upload = await complete_upload(neutral, storage, receive, parse_part_list, s3_etag)
+    parse = parse_part_list
+    if ctx.config.deviations.active("s3-complete-malformed-xml-500"):
+        parse = _parse_unguarded
+    etag, upload = await complete_upload(neutral, storage, receive, parse, s3_etag)
     tree = [
         ("Location", f"/{ctx.bucket}/{ctx.key}"),
         ("Bucket", ctx.bucket),
         ("Key", ctx.key),
         ("ETag", quoted_etag(etag).decode()),
     ]
+    if ctx.config.deviations.active("s3-complete-omits-location"):
+        tree = tree[1:]
     headers = [SSE_ECHO] if upload["encrypted"] else []
-    return xml_response("CompleteMultipartUploadResult", tree, headers=headers)
+    return xml_response("CompleteMultipartUploadResult", tree, complete_status(ctx), headers)
 
 
 async def abort(ctx: RequestContext, storage: Storage, receive) -> Response:

@@ -53,14 +53,18 @@ def xml_response(root: str, tree: Tree, status: int = 200, headers: list | None 
     return Response(status, [(b"content-type", XML_CONTENT_TYPE), *(headers or [])], document(root, tree))
 
 
-def error_document(code: str, message: str, resource: str, request_id: str) -> bytes:
-    """The Error body: Code, Message, Resource, RequestId (no namespace, as AWS sends it)."""
+def error_document(
+    code: str, message: str, resource: str, request_id: str, omitted: frozenset[str] | set[str] = frozenset()
+) -> bytes:
+    """The Error body: Code, Message, Resource, RequestId (no namespace, as AWS sends it), without the
+    `omitted` elements (a deviation's)."""
     tree: Tree = [
         ("Code", code),
         ("Message", xml_safe(message)),
         ("Resource", xml_safe(resource)),
         ("RequestId", request_id),
     ]
+    tree = [(tag, value) for tag, value in tree if tag not in omitted]
     return document("Error", tree, namespace=False)
 
 
