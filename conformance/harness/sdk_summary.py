@@ -1,7 +1,8 @@
 """The terminal section ``jss-conformance: sdk scenarios`` of an SDK run: each scenario's outcome and time
 (the case's setup, driver run, judgement and cleanup; the driver's own time and the bytes the endpoint
 received), the stderr tail of a driver that gave no result (INFRA_ERROR), and a line that says how many
-scenarios the driver answered ``unsupported`` (NOT_IMPLEMENTED: they gate nothing).
+scenarios the driver answered ``unsupported`` (NOT_IMPLEMENTED: each a finding, unexpected unless the
+known findings list its steps).
 
 The controller collects it from the reports (so xdist workers' cases too); a scenario case records its
 driver figures with ``record_property(TIMING_PROPERTY, text)``.
@@ -57,7 +58,8 @@ class SdkSummary:
                        if outcomes.get(n) is not None and outcomes[n].outcome == oc.NOT_IMPLEMENTED]
         if unsupported:
             lines.append(f"NOT_IMPLEMENTED {len(unsupported)} of {len(self.seconds)} scenarios: the driver "
-                         f"answered unsupported ({', '.join(unsupported)}); they gate nothing")
+                         f"answered unsupported ({', '.join(unsupported)}); each is a finding, "
+                         "unexpected unless the known findings list its steps")
         return lines
 
     def pytest_terminal_summary(self, terminalreporter, config: pytest.Config) -> None:

@@ -1,7 +1,8 @@
 """`jss-conformance sdk` with drivers that fail as infrastructure fails: a driver that exits 3 at once, or
 prints no JSON, makes the run INFRA_ERROR and exit 3 with the driver's stderr tail (secrets masked); a valid
-``failed`` result stays the SDK's FAIL (exit 1); a driver that answers ``unsupported`` everywhere is counted
-in the scenario section; every scenario's time is shown."""
+``failed`` result stays the SDK's FAIL (exit 1); a driver that answers ``unsupported`` everywhere fails the
+run (exit 1: unlisted unsupported steps are findings) and is counted in the scenario section; every scenario's
+time is shown."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def test_a_valid_failed_result_is_still_an_sdk_fail(tmp_path):
 def test_unsupported_everywhere_is_counted_and_every_scenario_timed(tmp_path):
     completed, cases = run_sdk("unsupported", tmp_path)
     ids = [scenario.id for scenario in load_scenarios()]
+    assert completed.returncode == 1, completed.stdout[-3000:]  # unlisted unsupported steps are findings
     assert {case["outcome"] for case in cases.values()} == {"NOT_IMPLEMENTED"}
     section = completed.stdout.split("jss-conformance: sdk scenarios", 1)[1]
     for scenario_id in ids:

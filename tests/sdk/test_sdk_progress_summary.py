@@ -57,5 +57,6 @@ def test_section_lines_time_outcome_stderr_tail_and_unsupported():
         "    driver stderr (last lines):",
         "    boom",
         "3 scenarios in 5 s (sum of the cases' times)",
-        "NOT_IMPLEMENTED 1 of 3 scenarios: the driver answered unsupported (b); they gate nothing",
+        "NOT_IMPLEMENTED 1 of 3 scenarios: the driver answered unsupported (b); each is a finding, "
+        "unexpected unless the known findings list its steps",
     ]
