@@ -92,6 +92,25 @@ class SignsUnsignedQuery(ExampleDriver):
                                 signing=_everything_signed(self.bucket, None, query))
 
 
+class SignsPaddedValuesUntrimmed(ExampleDriver):
+    """Sends its x-jss- header values with trailing spaces and signs them with that padding, untrimmed."""
+
+    PADDING = "  "
+
+    def initiate(self, step: dict) -> str:  # noqa: D102
+        headers = {}
+        if step.get("storage_class"):
+            headers["x-jss-storage-class"] = step["storage_class"] + self.PADDING
+        if step.get("encryption") is not None:
+            value = "true" if step["encryption"] else "false"
+            headers["x-jss-server-side-encryption"] = value + self.PADDING
+        lines = "".join(f"{name}:{value}\n" for name, value in sorted(headers.items()))
+        untrimmed = SigningOptions(canonical_headers=lines)
+        return self.attempt("initiate", lambda: ops.initiate(
+            self.client, self.bucket, self.key, headers=headers, signing=untrimmed,
+        )).upload_id
+
+
 MISTAKES = {
     "no-uploads-subresource": NoUploadsSubresource,
     "no-retry-5xx": NoRetry5xx,
@@ -100,6 +119,7 @@ MISTAKES = {
     "parts-out-of-order": PartsOutOfOrder,
     "put-instead-of-multipart": PutInsteadOfMultipart,
     "signs-unsigned-query": SignsUnsignedQuery,
+    "signs-padded-values-untrimmed": SignsPaddedValuesUntrimmed,
 }
 
 __all__ = ["MISTAKES", "GaveUp"]
