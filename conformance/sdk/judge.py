@@ -107,6 +107,25 @@ def _attempt_findings(scenario: Scenario, records: list[dict], judgement: Judgem
             judgement.add("sdk.resume.list-parts", "the resume never asked ListParts")
 
 
+def _listing_findings(scenario: Scenario, result: dict, judgement: Judgement) -> None:
+    """What the driver reported it listed (``"listed"``) against the upload the suite set up: every part
+    number of it (``listed_parts``) across the pages, and ``listed_uploads`` uploads under the key prefix."""
+    listed = result.get("listed") if isinstance(result.get("listed"), dict) else {}
+    expected_parts = scenario.expect.get("listed_parts")
+    if expected_parts is not None:
+        parts = listed.get("parts")
+        if not isinstance(parts, list) or sorted(parts, key=str) != sorted(expected_parts, key=str):
+            judgement.add("sdk.list.complete", f"the paged ListParts reported parts {parts}, the upload "
+                          f"holds {sorted(expected_parts)}")
+    expected_uploads = scenario.expect.get("listed_uploads")
+    if expected_uploads is not None:
+        uploads = listed.get("uploads")
+        count = len(uploads) if isinstance(uploads, list) else None
+        if count != expected_uploads:
+            judgement.add("sdk.list.complete", f"ListMultipartUploads with the key as prefix reported "
+                          f"{count} upload(s), {expected_uploads} expected")
+
+
 def _state_findings(scenario: Scenario, state: EndState, source: Source, judgement: Judgement) -> None:
     expect = scenario.expect
     if expect.get("object") == "source":
@@ -163,6 +182,8 @@ def judge(
         judgement.add("sdk.retry.transient-error" if scenario.faults else "sdk.object.stored",
                       f"the driver reported {result['status']!r}, expected {scenario.expect['result']!r}: "
                       f"{str(result.get('message', ''))[:300]}")
+    if result is not None and result["status"] == "ok":
+        _listing_findings(scenario, result, judgement)
     _attempt_findings(scenario, records, judgement)
     _state_findings(scenario, state, source, judgement)
     return judgement

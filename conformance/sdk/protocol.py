@@ -8,14 +8,24 @@ Input (protocol 1)::
      "steps": [{"op": "multipart-upload", "source": "/tmp/.../source.bin", "size": N, "part_size": M,
                 "storage_class": "STANDARD" | null, "encryption": true | false | null},
                {"op": "resume-upload", "upload_id": "...", "source": ..., "size": N, "part_size": M},
-               {"op": "download", "destination": "/tmp/.../download.bin"}]}
+               {"op": "download", "destination": "/tmp/.../download.bin"},
+               {"op": "list-parts", "upload_id": "...", "max_parts": 1},
+               {"op": "list-uploads", "prefix": "jssc-.../list-paged", "max_uploads": 1}]}
+
+``list-parts`` and ``list-uploads`` (added within protocol 1): ListParts of the scenario's upload paged by
+``max_parts`` (the next page asked with ``part-number-marker`` = the last part number seen, until a page
+comes back short), and ListMultipartUploads with ``prefix`` and ``max_uploads`` (more pages by
+``key-marker`` / ``upload-id-marker`` when the answer is truncated). The driver reports what it saw in its
+result: ``"listed": {"parts": [1, 2, ...], "uploads": [{"key": "...", "upload_id": "..."}, ...]}``; the
+judge checks it against the upload the suite set up.
 
 ``wire`` (added within protocol 1; a driver that ignores it speaks JSS, as before) is the API the endpoint
 speaks: ``jss`` the JSS REST API, ``s3`` the S3 REST API (SigV4, path-style addressing at ``endpoint``, the
 credential scope's region ``region``, service ``s3``).
 
 Output: the last line of stdout is one JSON object
-``{"status": "ok" | "failed" | "unsupported", "message": "...", "unsupported": ["step op", ...]}``:
+``{"status": "ok" | "failed" | "unsupported", "message": "...", "unsupported": ["step op", ...],
+"listed": {...}}``:
 ``ok`` the steps were performed, ``failed`` the SDK gave up (with its error in ``message``), ``unsupported``
 the SDK cannot do a step (the scenario is NOT_IMPLEMENTED for it). Anything else on stdout before that line
 and everything on stderr is kept as the driver's log.

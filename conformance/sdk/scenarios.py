@@ -15,7 +15,9 @@ from conformance.paths import fixtures_dir
 from conformance.reference.faults import OPERATIONS, ScriptError, parse_instruction
 from conformance.tomlfile import read_toml
 
-STEP_OPS = ("multipart-upload", "resume-upload", "download")
+STEP_OPS = ("multipart-upload", "resume-upload", "download", "list-parts", "list-uploads")
+#: The steps that carry no source (the others upload it: size and part_size).
+SOURCELESS_OPS = ("download", "list-parts", "list-uploads")
 #: The scenario file of each wire, under fixtures/sdk/.
 SCENARIO_FILES = {"jss": "scenarios.toml", "s3": "scenarios-s3.toml"}
 RESULTS = ("ok", "failed")
@@ -25,7 +27,7 @@ _SCENARIO_FIELDS = {
 }
 _EXPECT_FIELDS = {
     "result", "object", "storage_class", "encrypted", "max_attempts", "initiates", "resumed_parts",
-    "download",
+    "download", "listed_parts", "listed_uploads",
 }
 
 
@@ -91,10 +93,13 @@ def load_behaviours(path: Path | None = None) -> dict[str, Clause]:
 def _check_step(scenario_id: str, step: object) -> dict[str, Any]:
     if not isinstance(step, dict) or step.get("op") not in STEP_OPS:
         raise ScenarioError(f"scenario {scenario_id}: each step needs op = one of {', '.join(STEP_OPS)}")
-    if step["op"] != "download":
+    if step["op"] not in SOURCELESS_OPS:
         for name in ("size", "part_size"):
             if not isinstance(step.get(name), int) or step[name] <= 0:
                 raise ScenarioError(f"scenario {scenario_id}: step {step['op']} needs a positive {name}")
+    for name in ("max_parts", "max_uploads"):
+        if name in step and (not isinstance(step[name], int) or step[name] <= 0):
+            raise ScenarioError(f"scenario {scenario_id}: step {step['op']}: {name} must be positive")
     return dict(step)
 
 

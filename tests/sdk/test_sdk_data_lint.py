@@ -45,9 +45,11 @@ def test_sdk_armed_scenario_names_faults_fired(scenario):
         {**BASE, "steps": [{"op": "multipart-upload", "size": 0, "part_size": 1}]},
         {**BASE, "colour": "red"},
         {**BASE, "region": 1},
+        {**BASE, "steps": [{"op": "list-parts", "max_parts": 0}]},
+        {**BASE, "steps": [{"op": "list-uploads", "max_uploads": "1"}]},
     ],
     ids=["unknown-op", "unknown-result", "bad-fault", "unknown-clause", "zero-size", "unknown-field",
-         "region-not-a-name"],
+         "region-not-a-name", "zero-max-parts", "max-uploads-not-a-number"],
 )
 def test_sdk_malformed_scenario_is_refused(table):
     with pytest.raises(ScenarioError):

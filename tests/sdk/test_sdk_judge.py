@@ -68,3 +68,32 @@ def test_judge_unsupported_is_not_a_pass():
     result = {"status": "unsupported", "unsupported": ["resume-upload"], "message": "no ListParts"}
     judgement = judge(SCENARIOS["resume-from-list-parts"], result, "", 0, [], EndState(False), SOURCE)
     assert judgement.unsupported and "resume-upload" in judgement.unsupported
+
+
+#: list-paged: the suite's upload with parts 1 and 2, resumed with part 3.
+LIST_RECORDS = [record("list-parts")] * 3 + [record("list-uploads"), record("list-parts"),
+                                             record("upload-part", "3"), record("complete")]
+LISTED = {"parts": [1, 2], "uploads": [{"key": "k", "upload_id": "u"}]}
+
+
+def listing_ids(listed: object) -> list[str]:
+    return ids("list-paged", result={"status": "ok", "listed": listed}, fired=0, records=LIST_RECORDS)
+
+
+def test_judge_complete_listing_passes():
+    assert listing_ids(LISTED) == []
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        {**LISTED, "parts": [1]},  # the second page never asked
+        {**LISTED, "parts": [1, 1, 2]},  # a page asked twice
+        {**LISTED, "uploads": []},
+        {"parts": [1, 2]},  # no upload listing reported
+        None,  # no "listed" at all
+    ],
+    ids=["first-page-only", "page-repeated", "upload-missing", "no-upload-listing", "nothing-listed"],
+)
+def test_judge_incomplete_listing_is_named(listed):
+    assert "sdk.list.complete" in listing_ids(listed)

@@ -71,12 +71,17 @@ def _setup(scenario: Scenario, client: JssClient, bucket: str, key: str, source_
     return upload_id
 
 
-def _steps(scenario: Scenario, work: Path, source_path: Path, size: int, upload_id: str | None) -> list[dict]:
+def _steps(scenario: Scenario, work: Path, source_path: Path, size: int, upload_id: str | None,
+           key: str) -> list[dict]:
     steps = []
     for step in scenario.steps:
         given = {"op": step["op"]}
         if step["op"] == "download":
             given["destination"] = str(work / "download.bin")
+        elif step["op"] == "list-parts":
+            given.update(upload_id=upload_id, max_parts=step.get("max_parts"))
+        elif step["op"] == "list-uploads":
+            given.update(prefix=key, max_uploads=step.get("max_uploads"))
         else:
             given.update(source=str(source_path), size=size, part_size=step["part_size"])
         if step["op"] == "multipart-upload":
@@ -154,7 +159,7 @@ def test_sdk_scenario(
         "region": bucket.region,
         "credentials": {"access_key": jss_target.credentials.access_key, "secret_key": secret},
         "bucket": bucket.name, "key": key, "work_dir": str(tmp_path),
-        "steps": _steps(scenario, tmp_path, source_path, size, upload_id),
+        "steps": _steps(scenario, tmp_path, source_path, size, upload_id, key),
     }
     first_line = bench.settled_line_count(record_path)  # after the setup's requests
     received = bench.ReceivedBytes(record_path, bucket.name, key)

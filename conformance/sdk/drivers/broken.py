@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from conformance import operations as ops
+from conformance import signing as signer
 from conformance.client import SigningOptions
 from conformance.sdk.drivers.example import ExampleDriver, GaveUp, main
 
@@ -66,6 +67,50 @@ class PutInsteadOfMultipart(ExampleDriver):
         self.attempt("put", lambda: ops.put_object(self.client, self.bucket, self.key, data))
 
 
+def _everything_signed(bucket: str, key: str | None, query: list[tuple[str, str | None]]) -> SigningOptions:
+    """A CanonicalizedResource that signs every query parameter, sorted (the documented sub-resources and
+    the ones the spec leaves unsigned alike)."""
+    signed = "&".join(name if value is None else f"{name}={value}" for name, value in sorted(query))
+    return SigningOptions(resource=f"{signer.canonical_resource(bucket, key)}?{signed}")
+
+
+class SignsUnsignedQuery(ExampleDriver):
+    """Signs max-parts, part-number-marker, prefix and max-uploads into the CanonicalizedResource."""
+
+    def list_parts_page(self, upload_id: str, max_parts: int | None, marker: int | None):  # noqa: D102
+        query = [("uploadId", upload_id), ("max-parts", str(max_parts)), ("part-number-marker", str(marker))]
+        query = [(name, value) for name, value in query if value != "None"]
+        signing = _everything_signed(self.bucket, self.key, query)
+        return ops.list_parts(self.client, self.bucket, self.key, upload_id, max_parts=max_parts,
+                              part_number_marker=marker, signing=signing)
+
+    def list_uploads_page(self, prefix: str, max_uploads: int | None):  # noqa: D102
+        query = [("uploads", None), ("prefix", prefix)]
+        if max_uploads is not None:
+            query.append(("max-uploads", str(max_uploads)))
+        return ops.list_uploads(self.client, self.bucket, prefix=prefix, max_uploads=max_uploads,
+                                signing=_everything_signed(self.bucket, None, query))
+
+
+class SignsPaddedValuesUntrimmed(ExampleDriver):
+    """Sends its x-jss- header values with trailing spaces and signs them with that padding, untrimmed."""
+
+    PADDING = "  "
+
+    def initiate(self, step: dict) -> str:  # noqa: D102
+        headers = {}
+        if step.get("storage_class"):
+            headers["x-jss-storage-class"] = step["storage_class"] + self.PADDING
+        if step.get("encryption") is not None:
+            value = "true" if step["encryption"] else "false"
+            headers["x-jss-server-side-encryption"] = value + self.PADDING
+        lines = "".join(f"{name}:{value}\n" for name, value in sorted(headers.items()))
+        untrimmed = SigningOptions(canonical_headers=lines)
+        return self.attempt("initiate", lambda: ops.initiate(
+            self.client, self.bucket, self.key, headers=headers, signing=untrimmed,
+        )).upload_id
+
+
 MISTAKES = {
     "no-uploads-subresource": NoUploadsSubresource,
     "no-retry-5xx": NoRetry5xx,
@@ -73,6 +118,8 @@ MISTAKES = {
     "leaves-upload-behind": LeavesUploadBehind,
     "parts-out-of-order": PartsOutOfOrder,
     "put-instead-of-multipart": PutInsteadOfMultipart,
+    "signs-unsigned-query": SignsUnsignedQuery,
+    "signs-padded-values-untrimmed": SignsPaddedValuesUntrimmed,
 }
 
 __all__ = ["MISTAKES", "GaveUp"]

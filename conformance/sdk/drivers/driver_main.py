@@ -17,15 +17,16 @@ class Unsupported(Exception):
         self.op = op
 
 
-def run(perform: Callable[[dict], None], gave_up: tuple[type[BaseException], ...]) -> int:
-    """Read the scenario, `perform(scenario)`, print the result line; 0 unless the input is unusable."""
+def run(perform: Callable[[dict], dict | None], gave_up: tuple[type[BaseException], ...]) -> int:
+    """Read the scenario, `perform(scenario)`, print the result line; 0 unless the input is unusable. What
+    `perform` returns (what its list steps saw) is the result's ``"listed"``."""
     try:
         scenario = json.loads(sys.stdin.read())
     except ValueError as exc:
         print(json.dumps({"status": "failed", "message": f"unreadable scenario: {exc}"}))
         return 2
     try:
-        perform(scenario)
+        listed = perform(scenario)
     except Unsupported as exc:
         print(json.dumps({"status": "unsupported", "message": str(exc), "unsupported": [exc.op]}))
         return 0
@@ -33,5 +34,5 @@ def run(perform: Callable[[dict], None], gave_up: tuple[type[BaseException], ...
         message = f"{type(exc).__name__}: {exc}"
         print(json.dumps({"status": "failed", "message": message[:2000]}))
         return 0
-    print(json.dumps({"status": "ok"}))
+    print(json.dumps({"status": "ok", "listed": listed or {}}))
     return 0

@@ -45,6 +45,7 @@ class ExampleDriver:
         else:
             self.client = JssClient(endpoint, keys, timeout=60)
         self.bucket, self.key = scenario["bucket"], scenario["key"]
+        self.listed: dict[str, list] = {}  # what list-parts / list-uploads saw (the result's "listed")
 
     # -- retries ---------------------------------------------------------------------------------------
     def retryable(self, error: Exception) -> bool:
@@ -138,10 +139,42 @@ class ExampleDriver:
             raise InfraError(f"got {len(info.body)} bytes of range {start}-{end}")
         return info.body
 
+    # -- listings --------------------------------------------------------------------------------------
+    def list_parts_page(self, upload_id: str, max_parts: int | None, marker: int | None):
+        """One page of ListParts (max-parts, part-number-marker)."""
+        return ops.list_parts(self.client, self.bucket, self.key, upload_id, max_parts=max_parts,
+                              part_number_marker=marker)
+
+    def list_parts(self, step: dict) -> None:
+        """ListParts paged by max_parts: the next page from the last part number seen, until a short page."""
+        max_parts, marker, numbers = step.get("max_parts"), None, []
+        while True:
+            page = self.attempt(
+                "list parts", lambda m=marker: self.list_parts_page(step["upload_id"], max_parts, m)
+            )
+            numbers += [part.part_number for part in page.parts]
+            if not page.parts or max_parts is None or len(page.parts) < max_parts:
+                break
+            marker = page.parts[-1].part_number
+        self.listed["parts"] = numbers
+
+    def list_uploads_page(self, prefix: str, max_uploads: int | None):
+        """One page of ListMultipartUploads (prefix, max-uploads)."""
+        return ops.list_uploads(self.client, self.bucket, prefix=prefix, max_uploads=max_uploads)
+
+    def list_uploads(self, step: dict) -> None:
+        """ListMultipartUploads with the step's prefix and max_uploads (the suite's operations module has no
+        key-marker paging: one page, which the scenarios keep large enough)."""
+        page = self.attempt(
+            "list uploads", lambda: self.list_uploads_page(step["prefix"], step.get("max_uploads"))
+        )
+        self.listed["uploads"] = [{"key": item.key, "upload_id": item.upload_id} for item in page.uploads]
+
     def perform(self, steps: list[dict]) -> None:
         """Every step in order."""
         handlers = {"multipart-upload": self.multipart_upload, "resume-upload": self.resume_upload,
-                    "download": self.download}
+                    "download": self.download, "list-parts": self.list_parts,
+                    "list-uploads": self.list_uploads}
         for step in steps:
             handlers[step["op"]](step)
 
@@ -153,12 +186,13 @@ def main(driver_class=ExampleDriver) -> int:
     except ValueError as exc:
         print(json.dumps({"status": "failed", "message": f"unreadable scenario: {exc}"}))
         return 2
+    driver = driver_class(scenario)
     try:
-        driver_class(scenario).perform(scenario["steps"])
+        driver.perform(scenario["steps"])
     except GaveUp as exc:
-        print(json.dumps({"status": "failed", "message": str(exc)}))
+        print(json.dumps({"status": "failed", "message": str(exc), "listed": driver.listed}))
         return 0
-    print(json.dumps({"status": "ok"}))
+    print(json.dumps({"status": "ok", "listed": driver.listed}))
     return 0
 
 

@@ -4,8 +4,9 @@
 users call, ``upload_file`` with a TransferConfig whose threshold and chunk size are the scenario's part size
 (s3transfer does the initiate, the parts, the complete and the abort); a resume uses the low-level calls
 (``list_parts``, ``upload_part``, ``complete_multipart_upload``), as boto3 has no high-level resume; a
-download is ``download_file``. Retries, checksums and signing are botocore's defaults. boto3 is imported only
-when the driver runs (it is a test extra, pinned in constraints.txt).
+download is ``download_file``; the list steps are the ``list_parts`` and ``list_multipart_uploads``
+paginators with the step's page size. Retries, checksums and signing are botocore's defaults. boto3 is
+imported only when the driver runs (it is a test extra, pinned in constraints.txt).
 """
 
 from __future__ import annotations
@@ -55,12 +56,30 @@ def _resume(client, bucket: str, key: str, step: dict) -> None:
                                      MultipartUpload={"Parts": listed})
 
 
-def perform(scenario: dict) -> None:
-    """Every step of the scenario with boto3."""
+def _list_parts(client, bucket: str, key: str, step: dict) -> list[int]:
+    """Every part number of the upload, by the list_parts paginator in pages of max_parts."""
+    pages = client.get_paginator("list_parts").paginate(
+        Bucket=bucket, Key=key, UploadId=step["upload_id"], PaginationConfig={"PageSize": step["max_parts"]}
+    )
+    return [part["PartNumber"] for page in pages for part in page.get("Parts", [])]
+
+
+def _list_uploads(client, bucket: str, step: dict) -> list[dict]:
+    """Every upload under the prefix, by the list_multipart_uploads paginator in pages of max_uploads."""
+    pages = client.get_paginator("list_multipart_uploads").paginate(
+        Bucket=bucket, Prefix=step["prefix"], PaginationConfig={"PageSize": step["max_uploads"]}
+    )
+    return [{"key": upload["Key"], "upload_id": upload["UploadId"]}
+            for page in pages for upload in page.get("Uploads", [])]
+
+
+def perform(scenario: dict) -> dict:
+    """Every step of the scenario with boto3; what its list steps saw."""
     from boto3.s3.transfer import TransferConfig
 
     client = _client(scenario)
     bucket, key = scenario["bucket"], scenario["key"]
+    listed: dict[str, list] = {}
     for step in scenario["steps"]:
         if step["op"] == "multipart-upload":
             size = step["part_size"]
@@ -70,6 +89,11 @@ def perform(scenario: dict) -> None:
             _resume(client, bucket, key, step)
         elif step["op"] == "download":
             client.download_file(bucket, key, step["destination"])
+        elif step["op"] == "list-parts":
+            listed["parts"] = _list_parts(client, bucket, key, step)
+        elif step["op"] == "list-uploads":
+            listed["uploads"] = _list_uploads(client, bucket, step)
+    return listed
 
 
 def main() -> int:

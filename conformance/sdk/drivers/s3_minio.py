@@ -3,7 +3,8 @@
 ``python -m conformance.sdk.drivers.s3_minio`` (see conformance.sdk.protocol): a multipart upload is
 ``fput_object`` with the scenario's part size (storage class as the x-amz-storage-class header, encryption
 as ``SseS3``); a download is ``fget_object``. minio's public API has no ListParts, so a resume is
-unsupported. minio is imported only when the driver runs (a test extra, pinned in constraints.txt).
+unsupported, and so are the list-parts and list-uploads steps. minio is imported only when the driver
+runs (a test extra, pinned in constraints.txt).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def perform(scenario: dict) -> None:
                               "cannot be resumed")
         elif step["op"] == "download":
             client.fget_object(bucket, key, step["destination"])
+        elif step["op"] in ("list-parts", "list-uploads"):
+            raise Unsupported(step["op"], "minio's public API has no ListParts nor ListMultipartUploads "
+                              "(only the private _list_parts / _list_multipart_uploads)")
 
 
 def main() -> int:

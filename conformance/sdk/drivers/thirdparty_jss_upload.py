@@ -9,7 +9,8 @@ the client as its API offers it and adds nothing of its own (no retries: the cli
   order; when a call fails, abort_multipart_upload and report "failed". Its init_multipart_upload takes no
   headers: a step with a storage class or encryption sends the same request through the client's generic
   ``execute`` (what its helpers call) with the x-jss- headers added.
-- resume-upload: the client has no ListParts: "unsupported".
+- resume-upload, list-parts, list-uploads: the client has no ListParts nor ListMultipartUploads (only
+  ListObjects): "unsupported".
 - download: one get(), written to the destination.
 """
 
@@ -78,7 +79,7 @@ def main() -> int:
     try:
         for step in scenario["steps"]:
             if step["op"] not in handlers:
-                raise Unsupported(f"{step['op']} (jss-upload has no ListParts)")
+                raise Unsupported(f"{step['op']} (jss-upload has no ListParts nor ListMultipartUploads)")
             handlers[step["op"]](obj, step)
     except Unsupported as exc:
         print(json.dumps({"status": "unsupported", "unsupported": [str(exc)], "message": str(exc)}))

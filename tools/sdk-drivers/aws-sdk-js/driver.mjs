@@ -4,13 +4,16 @@
 // `node tools/sdk-drivers/aws-sdk-js/driver.mjs` (after `npm ci` in this folder): one JSON scenario on stdin
 // (see conformance/sdk/protocol.py), one JSON result line on stdout. A multipart upload is lib-storage's
 // Upload (what users call) with the scenario's part size; a resume uses ListParts, UploadPart and
-// CompleteMultipartUpload; a download is GetObject streamed to the destination file.
+// CompleteMultipartUpload; a download is GetObject streamed to the destination file; the list steps are
+// ListPartsCommand paged by MaxParts / PartNumberMarker and ListMultipartUploadsCommand with Prefix and
+// MaxUploads, paged by KeyMarker / UploadIdMarker (what they saw is the result's "listed").
 import { createReadStream, createWriteStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import {
   CompleteMultipartUploadCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   ListPartsCommand,
   S3Client,
   UploadPartCommand,
@@ -42,12 +45,12 @@ async function multipartUpload(s3, bucket, key, step) {
   await new Upload({ client: s3, params, partSize: step.part_size }).done();
 }
 
-async function listAllParts(s3, bucket, key, uploadId) {
+async function listAllParts(s3, bucket, key, uploadId, maxParts) {
   const parts = new Map();
   let marker;
   for (;;) {
     const page = await s3.send(new ListPartsCommand({
-      Bucket: bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker,
+      Bucket: bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker, MaxParts: maxParts,
     }));
     for (const part of page.Parts ?? []) parts.set(part.PartNumber, part.ETag);
     if (!page.IsTruncated) return parts;
@@ -80,12 +83,37 @@ async function resumeUpload(s3, bucket, key, step) {
   }));
 }
 
+async function listParts(s3, bucket, key, step, listed) {
+  const parts = await listAllParts(s3, bucket, key, step.upload_id, step.max_parts);
+  listed.parts = [...parts.keys()];
+}
+
+async function listUploads(s3, bucket, key, step, listed) {
+  const uploads = [];
+  let keyMarker;
+  let uploadIdMarker;
+  for (;;) {
+    const page = await s3.send(new ListMultipartUploadsCommand({
+      Bucket: bucket, Prefix: step.prefix, MaxUploads: step.max_uploads, KeyMarker: keyMarker,
+      UploadIdMarker: uploadIdMarker,
+    }));
+    for (const upload of page.Uploads ?? []) uploads.push({ key: upload.Key, upload_id: upload.UploadId });
+    if (!page.IsTruncated) break;
+    keyMarker = page.NextKeyMarker;
+    uploadIdMarker = page.NextUploadIdMarker;
+  }
+  listed.uploads = uploads;
+}
+
 async function download(s3, bucket, key, step) {
   const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   await pipeline(answer.Body, createWriteStream(step.destination));
 }
 
-const STEPS = { "multipart-upload": multipartUpload, "resume-upload": resumeUpload, download };
+const STEPS = {
+  "multipart-upload": multipartUpload, "resume-upload": resumeUpload, download,
+  "list-parts": listParts, "list-uploads": listUploads,
+};
 
 async function main() {
   let scenario;
@@ -96,9 +124,10 @@ async function main() {
     return 2;
   }
   const s3 = client(scenario);
+  const listed = {};
   try {
     for (const step of scenario.steps) {
-      await STEPS[step.op](s3, scenario.bucket, scenario.key, step);
+      await STEPS[step.op](s3, scenario.bucket, scenario.key, step, listed);
     }
   } catch (error) {
     const name = error?.name ?? "Error";
@@ -107,7 +136,7 @@ async function main() {
   } finally {
     s3.destroy();
   }
-  console.log(JSON.stringify({ status: "ok" }));
+  console.log(JSON.stringify({ status: "ok", listed }));
   return 0;
 }
 
