@@ -75,6 +75,18 @@ def main(argv: list[str]) -> int:
         return print_error(str(exc))
 
 
+def bucket_faulted(wire: str, chosen: list[str]) -> str | None:
+    """The first of the `chosen` scenarios (all when empty) that arms a fault on a bucket operation (a fault
+    script binds those by the bucket alone, README "Fault scripts"), None when none does."""
+    from conformance.reference.faults import BUCKET_OPERATIONS
+    from conformance.sdk.scenarios import load_scenarios
+
+    for scenario in load_scenarios(wire=wire):
+        if (not chosen or scenario.id in chosen) and BUCKET_OPERATIONS & set(scenario.faults):
+            return scenario.id
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, then hand over to `jss-conformance run` on the SDK cases."""
     from conformance.cli import UsageError
@@ -91,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"unknown scenario {unknown[0]!r} (known: {', '.join(known)})")
     jobs = jobs_count(args.jobs, len(set(args.scenario)) or len(known))
+    shared = bucket_faulted(args.wire, args.scenario)
+    if jobs > 1 and shared:
+        print(f"jss-conformance sdk: one scenario at a time: {shared} arms a fault on a bucket operation, "
+              "which binds by the bucket alone and would fire on the other scenarios' requests")
+        jobs = 1
     # The scenarios are chosen by --jss-sdk-scenario, never by node id: pytest's rootdir (and so the case ids)
     # is the folder of the paths given, so naming one case's file would drop the file name from every id.
     paths = [str(SDK_CASES_DIR)]

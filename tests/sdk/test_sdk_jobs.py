@@ -96,3 +96,17 @@ def test_jobs_not_a_positive_number_is_a_one_line_usage_error(tmp_path, value):
     assert completed.returncode == 2
     assert completed.stderr.strip().count("\n") == 0 and "--jobs" in completed.stderr
     assert "Traceback" not in completed.stderr + completed.stdout
+
+
+def test_a_scenario_with_a_bucket_operation_fault_is_named_so_the_run_goes_serial(monkeypatch):
+    from types import SimpleNamespace
+
+    from conformance.commands import sdk as sdk_command
+    from conformance.sdk import scenarios
+
+    fake = [SimpleNamespace(id="keyed", faults={"upload-part": ["return-503"]}),
+            SimpleNamespace(id="listing", faults={"list-uploads": ["return-503"]})]
+    monkeypatch.setattr(scenarios, "load_scenarios", lambda wire: fake)
+    assert sdk_command.bucket_faulted("jss", []) == "listing"
+    assert sdk_command.bucket_faulted("jss", ["keyed"]) is None
+    assert sdk_command.jobs_count(None, 9) == sdk_command.AUTO_JOBS and sdk_command.jobs_count(None, 2) == 2
