@@ -9,6 +9,11 @@ stdout, see README "SDK gating") performs the steps with its SDK, and the suite 
 server side. Reports and exit status as `jss-conformance run`: reports/results.json, reports/allure-results/,
 0 every scenario as expected, 1 a failure, 2 usage error, 3 infrastructure. Arguments after the options go to
 pytest (e.g. --jss-results PATH, --jss-known-deviations FILE).
+
+``--jobs N`` runs N scenarios at once (default: min(4, the number of scenarios); 1: one after the other), each
+in its own process forked after collection (``--jss-workers``), all against the one embedded endpoint. A
+scenario is independent of the others: its own key (so its own fault script and recorder lines), its own
+work folder and source file.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from conformance.paths import SDK_CASES_DIR, fixtures_dir
 
 #: The embedded target profile of each wire (under fixtures/targets/).
 WIRE_TARGETS = {"jss": "embedded.toml", "s3": "embedded-s3.toml"}
+#: The most scenarios run at once when --jobs is not given (the drivers mostly wait on the endpoint).
+AUTO_JOBS = 4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +43,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--large", action="store_true", help="the large sizes (a 512 MiB object streamed)")
     parser.add_argument("--timeout", type=float, default=600.0, metavar="S",
                         help="how long one driver run may take (default 600 s)")
+    parser.add_argument("--jobs", metavar="N", default=None,
+                        help=f"scenarios run at once (default: min({AUTO_JOBS}, the number of scenarios); "
+                             "1: one after the other)")
     parser.set_defaults(handler=run, pytest_args=[])
+
+
+def jobs_count(value: str | None, scenarios: int) -> int:
+    """The number of scenarios to run at once: `value` (a whole number >= 1) or, when not given,
+    min(AUTO_JOBS, `scenarios`). Raises UsageError for anything else."""
+    from conformance.cli import UsageError
+
+    if value is None:
+        return max(1, min(AUTO_JOBS, scenarios))
+    if not value.strip().isdigit() or int(value) < 1:
+        raise UsageError(f"--jobs takes a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def main(argv: list[str]) -> int:
@@ -51,6 +73,18 @@ def main(argv: list[str]) -> int:
         return run(args)
     except UsageError as exc:
         return print_error(str(exc))
+
+
+def bucket_faulted(wire: str, chosen: list[str]) -> str | None:
+    """The first of the `chosen` scenarios (all when empty) that arms a fault on a bucket operation (a fault
+    script binds those by the bucket alone, README "Fault scripts"), None when none does."""
+    from conformance.reference.faults import BUCKET_OPERATIONS
+    from conformance.sdk.scenarios import load_scenarios
+
+    for scenario in load_scenarios(wire=wire):
+        if (not chosen or scenario.id in chosen) and BUCKET_OPERATIONS & set(scenario.faults):
+            return scenario.id
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,6 +102,12 @@ def run(args: argparse.Namespace) -> int:
     unknown = [name for name in args.scenario if name not in known]
     if unknown:
         raise UsageError(f"unknown scenario {unknown[0]!r} (known: {', '.join(known)})")
+    jobs = jobs_count(args.jobs, len(set(args.scenario)) or len(known))
+    shared = bucket_faulted(args.wire, args.scenario)
+    if jobs > 1 and shared:
+        print(f"jss-conformance sdk: one scenario at a time: {shared} arms a fault on a bucket operation, "
+              "which binds by the bucket alone and would fire on the other scenarios' requests")
+        jobs = 1
     # The scenarios are chosen by --jss-sdk-scenario, never by node id: pytest's rootdir (and so the case ids)
     # is the folder of the paths given, so naming one case's file would drop the file name from every id.
     paths = [str(SDK_CASES_DIR)]
@@ -78,4 +118,6 @@ def run(args: argparse.Namespace) -> int:
                f"--jss-sdk-wire={args.wire}", *chosen, *target]
     if args.large:
         options.append("--jss-sdk-large")
+    if jobs > 1:
+        options.append(f"--jss-workers={jobs}")
     return run_command.main([*paths, *options, *args.pytest_args])

@@ -64,11 +64,20 @@ def explain_failure(
 def count_infra_error(item: pytest.Item, state) -> None:
     """Stop the session (this worker's, under xdist) after --jss-max-infra-errors INFRA_ERROR outcomes."""
     state.infra_errors += 1
-    limit = item.config.option.jss_max_infra_errors
-    if limit and state.infra_errors >= limit and not item.session.shouldstop:
-        why = "the SDK driver gives no result" if item.config.option.jss_sdk_driver else \
-            "the endpoint looks unreachable"
-        item.session.shouldstop = f"jss-conformance: {state.infra_errors} INFRA_ERROR outcomes, {why}"
+    stop = infra_stop(item.config, state.infra_errors)
+    if stop and not item.session.shouldstop:
+        item.session.shouldstop = stop
+
+
+def infra_stop(config: pytest.Config, count: int) -> str | None:
+    """The stop message once `count` INFRA_ERROR outcomes reach --jss-max-infra-errors (None: go on); the
+    controller of forked workers counts them over all its workers too."""
+    limit = config.option.jss_max_infra_errors
+    if not limit or count < limit:
+        return None
+    sdk = config.option.jss_sdk_driver
+    why = "the SDK driver gives no result" if sdk else "the endpoint looks unreachable"
+    return f"jss-conformance: {count} INFRA_ERROR outcomes, {why}"
 
 
 class Collector:

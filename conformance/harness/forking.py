@@ -43,6 +43,7 @@ import pytest
 from conformance.harness import allure_writer, interruption, signals
 from conformance.harness.auto_workers import FAR_RTT
 from conformance.harness.case_interruption import in_flight_message
+from conformance.harness.case_reports import infra_stop
 from conformance.harness.forked_replay import CaseReplay
 from conformance.harness.forked_worker import HEADER, INDEX, StopFlag, worker_main
 from conformance.harness.state import harness_state
@@ -141,6 +142,7 @@ class _Controller:
         self.pending = collections.deque(range(len(session.items)))
         self.replay = CaseReplay(self.config, self._after_report)
         self.interrupted = False
+        self.infra_errors = 0
         self.selector = selectors.DefaultSelector()
         for worker in workers:
             self.selector.register(worker.fd, selectors.EVENT_READ, worker)
@@ -204,6 +206,8 @@ class _Controller:
         elif kind == "report":
             report = hook.pytest_report_from_serializable(config=self.config, data=rest[0])
             self.replay.add(worker.given, "report", report)  # no report.node: printed as a serial run's
+            if getattr(report, "jss_outcome", None) == "INFRA_ERROR":
+                self._count_infra_error()
         elif kind == "logfinish":
             index, worker.current, worker.given = worker.given, None, None
             self.replay.add(index, "logfinish", (rest[0], tuple(rest[1])))
@@ -237,6 +241,14 @@ class _Controller:
             self.replay.withdrawn(worker.given)
             self.pending.appendleft(worker.given)  # given, never started: the next worker to ask gets it
         worker.given = None
+
+    def _count_infra_error(self) -> None:
+        """--jss-max-infra-errors counts over all the workers: the limit stops handing out cases."""
+        self.infra_errors += 1
+        stop = infra_stop(self.config, self.infra_errors)
+        if stop and not self.session.shouldstop:
+            self.session.shouldstop = stop
+            self.halt()
 
     def _after_report(self) -> None:
         if self.session.shouldfail or self.session.shouldstop:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import requests
 
@@ -40,7 +41,8 @@ def disarm(endpoint: str, script_id: str) -> None:
 
 
 def records_for(path: Path, bucket: str, key: str, since: int = 0, until: int | None = None) -> list[dict]:
-    """The recorder's lines `since` <= n < `until` about `key` in `bucket` (and the bucket's list-uploads)."""
+    """The recorder's lines `since` <= n < `until` about `key` in `bucket`: its own requests and the bucket's
+    listings that name it (see `names_key`); other scenarios running at the same time write the same file."""
     if not path.exists():
         return []
     found = []
@@ -51,9 +53,20 @@ def records_for(path: Path, bucket: str, key: str, since: int = 0, until: int | 
             if number < since or not line.strip():
                 continue
             record = json.loads(line)
-            if record.get("bucket") == bucket and (record.get("key") == key or record.get("key") is None):
+            if record.get("bucket") == bucket and (record.get("key") == key or names_key(record, key)):
                 found.append(record)
     return found
+
+
+def names_key(record: dict, key: str) -> bool:
+    """True when `record` is a bucket-level request (a listing) whose ``prefix`` names `key`: `key` starts
+    with it and it is at least `key`'s folder (the part up to its last "/", the scenario's own folder). A
+    listing with a shorter prefix, or none, sees every scenario's keys and is no one scenario's."""
+    if record.get("key") is not None:
+        return False
+    query = record.get("target", "").partition("?")[2]
+    prefix = parse_qs(query, keep_blank_values=True).get("prefix", [""])[0]
+    return bool(prefix) and key.startswith(prefix) and len(prefix) >= key.rfind("/") + 1
 
 
 def settled_line_count(path: Path, quiet: float = 0.1, limit: float = 3.0) -> int:
