@@ -19,6 +19,7 @@ from conformance.reference.config import User
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext
 from conformance.reference.s3 import auth_v2
+from conformance.reference.s3.chunked import signature_mismatch
 from conformance.reference.s3.payload import CHUNK_SIGNED, HEX_SHA256, UNSIGNED
 from conformance.reference.s3.sigv4_check import StreamSigning, expected_signature
 from conformance.sigv4 import (
@@ -44,15 +45,6 @@ def _malformed(message: str) -> JssError:
     return JssError(400, "AuthorizationHeaderMalformed", message)
 
 
-def _mismatch() -> JssError:
-    return JssError(
-        403,
-        "SignatureDoesNotMatch",
-        "The request signature we calculated does not match the "
-        "signature you provided. Check your key and signing method.",
-    )
-
-
 def _epoch(amz_date: str) -> int:
     """The seconds since the epoch of an X-Amz-Date; 403 AccessDenied when it is not a real UTC time in the
     ISO 8601 basic format (``20260230T250000Z`` has the shape but no such day or hour)."""
@@ -75,7 +67,7 @@ def _scope(ctx: RequestContext, credential: str, amz_date: str) -> tuple[User, s
     user = ctx.config.user_by_access_key(access_key)
     if user is None:
         if ctx.config.deviations.active("s3-unknown-access-key-signature-mismatch"):
-            raise _mismatch()
+            raise signature_mismatch()
         raise JssError(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist")
     if date != amz_date[:8]:
         raise _malformed("The Credential's date is not the date of X-Amz-Date")
@@ -97,7 +89,7 @@ def _check(ctx, user, region, service, signed, payload_hash, amz_date, sent, raw
         ctx.method, ctx.raw_path, raw_query, headers, payload_hash, amz_date, region, service, user.secret_key
     )
     if not hmac.compare_digest(expected.encode(), sent.encode("utf-8", "replace")):
-        raise _mismatch()
+        raise signature_mismatch()
 
 
 def _authenticate_header(ctx: RequestContext, authorization: str) -> User:
