@@ -32,10 +32,11 @@ class Limits:
     max_connections: int = 4096  # open connections; more are answered 503 SlowDown and closed
     max_body_threads: int = 64  # threads streaming bodies to disk; further bodies share a small pool
     max_linked_parts: int = 256  # complete links up to this many part files, copies the bytes of more
+    graceful_timeout: float = 30.0  # after SIGINT/SIGTERM, how long requests in progress may take to finish
 
     def check(self) -> str | None:
         """The first bad value as a one-line message, or None."""
-        for name in ("head_timeout", "body_timeout", "keep_alive_timeout"):
+        for name in ("head_timeout", "body_timeout", "keep_alive_timeout", "graceful_timeout"):
             if not getattr(self, name) > 0:
                 return f"--{name.replace('_', '-')} must be a positive number of seconds"
         if self.max_connections < 1:
@@ -83,6 +84,17 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_stop_option(parser: argparse.ArgumentParser) -> None:
+    """Add --graceful-timeout (default: `Limits.graceful_timeout`)."""
+    parser.add_argument(
+        "--graceful-timeout", type=float, default=Limits().graceful_timeout, metavar="S",
+        help="after SIGINT or SIGTERM, seconds the requests in progress (uploads and downloads included) "
+        "may take to finish while no new connection is accepted; a request still running then is cut "
+        "(its connection closed, a partial upload discarded); a second SIGINT cuts at once "
+        "(default %(default)g)",
+    )
+
+
 def limits_from_args(args: argparse.Namespace) -> Limits:
     """The Limits of parsed options (not checked: see `Limits.check`)."""
     return Limits(
@@ -92,6 +104,7 @@ def limits_from_args(args: argparse.Namespace) -> Limits:
         max_connections=args.max_connections,
         max_body_threads=args.max_body_threads,
         max_linked_parts=args.max_linked_parts,
+        graceful_timeout=args.graceful_timeout,
     )
 
 

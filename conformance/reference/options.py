@@ -20,7 +20,7 @@ from conformance.reference.config import (
     validate_regions,
 )
 from conformance.reference.deviations import DEVIATIONS, Deviations, UnknownDeviation
-from conformance.reference.limits import add_limit_options, limits_from_args
+from conformance.reference.limits import add_limit_options, add_stop_option, limits_from_args
 from conformance.reference.start_buckets import parse_bucket_options
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -117,6 +117,7 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         "--log-level", default="info", choices=LOG_LEVELS, help="stderr log level (default info)"
     )
     add_limit_options(parser)
+    add_stop_option(parser)
 
 
 def deviations_epilog() -> str:

@@ -43,6 +43,10 @@ class JsonErrorProtocol(HttpToolsProtocol):
     _body_moved_at: float | None = None  # a request body is being received; its last byte came then
     _write_paused_at: float | None = None  # the client stopped reading the response then
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._open_cycles: list = []  # this connection's requests, parsed, whose answer is not complete
+
     def connection_made(self, transport) -> None:  # noqa: D102 - asyncio hook
         super().connection_made(transport)
         self._waiting_since = self.loop.time()
@@ -76,6 +80,31 @@ class JsonErrorProtocol(HttpToolsProtocol):
         self._in_head, self._head_bytes = False, 0
         self._waiting_since, self._body_moved_at = None, self.loop.time()
         super().on_headers_complete()
+        if self.cycle is not None:
+            self._open_cycles = [c for c in self._open_cycles if not c.response_complete] + [self.cycle]
+
+    def eof_received(self) -> bool | None:
+        """The client half-closed (sent FIN). Requests it sent whole are still answered: the connection stays
+        open for writing and closes after the last answer. A request cut short (in its head or body) cannot
+        be answered: the connection closes now, and its handler sees a disconnect."""
+        latest = self.cycle
+        answer_pending = latest is not None and not latest.response_complete
+        whole = self._body_moved_at is None and self._head_bytes == 0 and not self._rejected
+        if answer_pending and whole:
+            latest.keep_alive = False  # the last answer closes the connection
+            return True
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:  # noqa: D102 - asyncio hook
+        # Every request of the connection not answered yet sees the disconnect (uvicorn marks only the
+        # latest one): a pipelined request being answered then returns quietly instead of writing to a
+        # closed transport (a RuntimeError traceback per connection).
+        for cycle in self._open_cycles:
+            if not cycle.response_complete:
+                cycle.disconnected = True
+                cycle.message_event.set()
+        self._open_cycles = []
+        super().connection_lost(exc)
 
     def on_body(self, body: bytes) -> None:  # noqa: D102 - parser hook
         self._body_moved_at = self.loop.time()

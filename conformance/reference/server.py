@@ -4,7 +4,8 @@ over one data dir, ``--wire jss,s3``), uvicorn (httptools) serving the ASGI app.
 When every socket listens, one JSON line is printed on stdout (the ready line, see `ready_line`); logs go to
 stderr. With ``--tls-cert`` every socket serves HTTPS (conformance.reference.tls_context) and the ready line's
 endpoints are https:// URLs. SIGINT and SIGTERM stop the server gracefully (exit status 0): with a request
-in progress, uvicorn's graceful shutdown lets it finish (a second SIGINT forces the exit); when idle, the
+in progress, uvicorn's graceful shutdown lets it finish within ``--graceful-timeout`` seconds (then it is
+cancelled; a second SIGINT forces the exit at once); when idle, the
 server closes its connections and stops at once (see `stop_when_idle`) instead of waiting out uvicorn's
 shutdown ticks (about 0.2 s, at the end of every suite run).
 """
@@ -185,7 +186,7 @@ def run_server(config: ServerConfig) -> int:
         log_config=None,
         access_log=False,
         server_header=False,
-        timeout_graceful_shutdown=5,
+        timeout_graceful_shutdown=limits.graceful_timeout,
         timeout_keep_alive=limits.keep_alive_timeout,
         ssl_context_factory=(lambda *_: tls_context) if tls_context is not None else None,
     )
