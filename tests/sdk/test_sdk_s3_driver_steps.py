@@ -90,7 +90,7 @@ def test_list_objects_pages_by_marker_and_reports_every_key(bench, driver, tmp_p
     result = bench.drive(driver, f"{prefix}00", [step], tmp_path)
     assert result["status"] == "ok", result
     assert result["listed"]["objects"] == keys
-    pages = [r.query for r in bench.capture.sent if r.method == "GET" and r.path == f"/{BUCKET}"]
+    pages = [r.query for r in bench.capture.sent if r.method == "GET" and r.path.rstrip("/") == f"/{BUCKET}"]
     assert pages and all(page["prefix"] == prefix and "list-type" not in page for page in pages)
     if driver == "minio":  # list_objects takes no page size: it always asks max-keys 1000
         assert [page.get("max-keys") for page in pages] == ["1000"]
@@ -138,4 +138,4 @@ def test_abort_upload_aborts_the_suites_upload(bench, driver, tmp_path):
     assert result["status"] == "ok", result
     assert remaining == []
     (sent,) = _sent(bench, "DELETE", key)
-    assert sent.query == {"uploadId": upload_id}
+    assert sent.query["uploadId"] == upload_id
