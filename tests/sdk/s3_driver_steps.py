@@ -4,6 +4,7 @@ on a protocol-1 scenario made of the given steps."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -71,13 +72,16 @@ def bench_for_module():
             yield Bench(endpoint, capture)
 
 
-def install_aws_sdk_js() -> None:
-    """`npm ci` in the aws-sdk-js driver's folder unless its packages are there; skipped without npm unless
+def install_aws_sdk_js(lock_dir: Path) -> None:
+    """`npm ci` in the aws-sdk-js driver's folder unless its packages are there (one xdist worker at a time:
+    a lock file in `lock_dir`, a folder all workers share); skipped without node / npm unless
     JSS_CONFORMANCE_REQUIRE_NPX is set (CI), where it fails."""
-    if (JS_DIR / "node_modules" / "@aws-sdk" / "s3-request-presigner").is_dir():
-        return
     if shutil.which("npm") is None or shutil.which("node") is None:
         if os.environ.get("JSS_CONFORMANCE_REQUIRE_NPX"):
             pytest.fail("node and npm are required (JSS_CONFORMANCE_REQUIRE_NPX is set)")
         pytest.skip("node / npm not installed: the aws-sdk-js driver cannot run")
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=JS_DIR, check=True, timeout=300)
+    with open(lock_dir / "aws-sdk-js-npm-ci.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (JS_DIR / "node_modules" / "@aws-sdk" / "s3-request-presigner").is_dir():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=JS_DIR, check=True,
+                           timeout=300)

@@ -26,9 +26,9 @@ def bench():
 
 
 @pytest.fixture(params=list(DRIVERS))
-def driver(request) -> str:
+def driver(request, tmp_path_factory) -> str:
     if request.param == "aws-sdk-js":
-        install_aws_sdk_js()
+        install_aws_sdk_js(tmp_path_factory.getbasetemp().parent)
     return request.param
 
 
