@@ -19,6 +19,8 @@ from conformance.reference.regions import STANDARD, resolve_storage_class
 from conformance.reference.storage import Storage
 
 READ_CHUNK = 1024 * 1024
+#: The prefix of a user metadata header (JSS wire; the S3 front maps ``x-amz-meta-`` to it and back).
+USER_METADATA = "x-jss-meta-"
 RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 
 
@@ -48,11 +50,17 @@ async def put_object(ctx: RequestContext, storage: Storage, receive) -> Response
             "encrypted": encrypted,
             "segments": [stored.size] if encrypted else None,
             "content_type": ctx.header("content-type"),
+            "metadata": user_metadata(ctx),
             "last_modified": time.time(),
         },
     )
     status = 201 if ctx.config.deviations.active("put-object-answers-201") else 200
     return empty_response(status, [(b"etag", quoted_etag(stored.md5_hex))])
+
+
+def user_metadata(ctx: RequestContext) -> dict[str, str]:
+    """The user metadata a PutObject sent (``x-jss-meta-<name>`` headers), by name, kept as sent."""
+    return {name[len(USER_METADATA):]: value for name, value in ctx.headers if name.startswith(USER_METADATA)}
 
 
 async def delete_object(ctx: RequestContext, storage: Storage, receive) -> Response:
@@ -137,6 +145,8 @@ def _object_headers(meta: dict[str, Any], omit_standard_class: bool = False) -> 
         headers.append((b"x-jss-storage-class", storage_class.encode()))
     if meta["encrypted"]:
         headers.append((b"x-jss-server-side-encryption", b"true"))
+    for name, value in (meta.get("metadata") or {}).items():
+        headers.append(((USER_METADATA + name).encode("latin-1"), value.encode("latin-1", "replace")))
     return headers
 
 

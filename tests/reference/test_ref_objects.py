@@ -40,6 +40,15 @@ def test_empty_object(api, north_bucket, key):
     assert got.status_code == 200 and got.content == b"" and got.headers["ETag"] == f'"{md5_hex(b"")}"'
 
 
+def test_user_metadata_is_kept_and_answered_by_head_and_get(api, north_bucket, key):
+    api.put(north_bucket, key, b"with metadata", {"x-jss-meta-color": "blue", "x-jss-meta-shape": "round"})
+    for method in ("HEAD", "GET"):
+        answer = api.call(method, north_bucket, key)
+        assert (answer.headers["x-jss-meta-color"], answer.headers["x-jss-meta-shape"]) == ("blue", "round")
+    api.put(north_bucket, key, b"replaced without metadata")
+    assert "x-jss-meta-color" not in api.call("HEAD", north_bucket, key).headers
+
+
 def test_storage_class_header_is_reported(api, north_bucket, key):
     api.put(north_bucket, key, b"rr", {"x-jss-storage-class": "REDUCED_REDUNDANCY"})
     assert api.call("HEAD", north_bucket, key).headers["x-jss-storage-class"] == "REDUCED_REDUNDANCY"

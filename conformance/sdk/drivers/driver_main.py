@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 class Unsupported(Exception):
@@ -17,16 +18,24 @@ class Unsupported(Exception):
         self.op = op
 
 
-def run(perform: Callable[[dict], dict | None], gave_up: tuple[type[BaseException], ...]) -> int:
+@dataclass
+class Observed:
+    """What a driver's steps saw: the result's ``"listed"`` (list steps) and ``"head"`` (the head step)."""
+
+    listed: dict = field(default_factory=dict)
+    head: dict | None = None
+
+
+def run(perform: Callable[[dict], dict | Observed | None], gave_up: tuple[type[BaseException], ...]) -> int:
     """Read the scenario, `perform(scenario)`, print the result line; 0 unless the input is unusable. What
-    `perform` returns (what its list steps saw) is the result's ``"listed"``."""
+    `perform` returns is what its steps saw: an :class:`Observed`, or a dict (the result's ``"listed"``)."""
     try:
         scenario = json.loads(sys.stdin.read())
     except ValueError as exc:
         print(json.dumps({"status": "failed", "message": f"unreadable scenario: {exc}"}))
         return 2
     try:
-        listed = perform(scenario)
+        observed = perform(scenario)
     except Unsupported as exc:
         print(json.dumps({"status": "unsupported", "message": str(exc), "unsupported": [exc.op]}))
         return 0
@@ -34,5 +43,10 @@ def run(perform: Callable[[dict], dict | None], gave_up: tuple[type[BaseExceptio
         message = f"{type(exc).__name__}: {exc}"
         print(json.dumps({"status": "failed", "message": message[:2000]}))
         return 0
-    print(json.dumps({"status": "ok", "listed": listed or {}}))
+    if not isinstance(observed, Observed):
+        observed = Observed(listed=observed or {})
+    result: dict = {"status": "ok", "listed": observed.listed}
+    if observed.head is not None:
+        result["head"] = observed.head
+    print(json.dumps(result))
     return 0

@@ -5,15 +5,19 @@ users call, ``upload_file`` with a TransferConfig whose threshold and chunk size
 (s3transfer does the initiate, the parts, the complete and the abort); a resume uses the low-level calls
 (``list_parts``, ``upload_part``, ``complete_multipart_upload``), as boto3 has no high-level resume; a
 download is ``download_file``; the list steps are the ``list_parts`` and ``list_multipart_uploads``
-paginators with the step's page size. Retries, checksums and signing are botocore's defaults. boto3 is
-imported only when the driver runs (it is a test extra, pinned in constraints.txt).
+paginators with the step's page size; the object steps (put-object, head, get-range, list-objects,
+presign-get, presign-put, delete, abort-upload) are in ``s3_boto3_objects``. Retries, checksums and signing
+are botocore's defaults. boto3 is imported only when the driver runs (it is a test extra, pinned in
+constraints.txt).
 """
 
 from __future__ import annotations
 
 import sys
 
-from conformance.sdk.drivers.driver_main import run
+from conformance.sdk.drivers import plain_http
+from conformance.sdk.drivers import s3_boto3_objects as objects
+from conformance.sdk.drivers.driver_main import Observed, run
 
 
 def _client(scenario: dict):
@@ -73,14 +77,15 @@ def _list_uploads(client, bucket: str, step: dict) -> list[dict]:
             for page in pages for upload in page.get("Uploads", [])]
 
 
-def perform(scenario: dict) -> dict:
-    """Every step of the scenario with boto3; what its list steps saw."""
+def perform(scenario: dict) -> Observed:
+    """Every step of the scenario with boto3; what its list and head steps saw."""
     from boto3.s3.transfer import TransferConfig
 
     client = _client(scenario)
-    bucket, key = scenario["bucket"], scenario["key"]
-    listed: dict[str, list] = {}
+    bucket = scenario["bucket"]
+    observed = Observed()
     for step in scenario["steps"]:
+        key = step.get("key") or scenario["key"]
         if step["op"] == "multipart-upload":
             size = step["part_size"]
             config = TransferConfig(multipart_threshold=size, multipart_chunksize=size)
@@ -90,10 +95,26 @@ def perform(scenario: dict) -> dict:
         elif step["op"] == "download":
             client.download_file(bucket, key, step["destination"])
         elif step["op"] == "list-parts":
-            listed["parts"] = _list_parts(client, bucket, key, step)
+            observed.listed["parts"] = _list_parts(client, bucket, key, step)
         elif step["op"] == "list-uploads":
-            listed["uploads"] = _list_uploads(client, bucket, step)
-    return listed
+            observed.listed["uploads"] = _list_uploads(client, bucket, step)
+        elif step["op"] == "put-object":
+            objects.put_object(client, bucket, key, step)
+        elif step["op"] == "head":
+            observed.head = objects.head(client, bucket, key)
+        elif step["op"] == "get-range":
+            objects.get_range(client, bucket, key, step)
+        elif step["op"] == "list-objects":
+            observed.listed["objects"] = objects.list_objects(client, bucket, step)
+        elif step["op"] == "presign-get":
+            objects.presign_get(client, bucket, key, step)
+        elif step["op"] == "presign-put":
+            objects.presign_put(client, bucket, key, step)
+        elif step["op"] == "delete":
+            client.delete_object(Bucket=bucket, Key=key)
+        elif step["op"] == "abort-upload":
+            client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=step["upload_id"])
+    return observed
 
 
 def main() -> int:
@@ -103,6 +124,9 @@ def main() -> int:
     from s3transfer import exceptions as transfer
 
     failures = (transfer.RetriesExceededError, transfer.S3UploadFailedError, transfer.S3DownloadFailedError)
+    import requests
+
+    failures += (plain_http.PresignedTransferFailed, requests.RequestException)
     return run(perform, (Boto3Error, BotoCoreError, ClientError, *failures, OSError))
 
 

@@ -6,19 +6,30 @@
 // Upload (what users call) with the scenario's part size; a resume uses ListParts, UploadPart and
 // CompleteMultipartUpload; a download is GetObject streamed to the destination file; the list steps are
 // ListPartsCommand paged by MaxParts / PartNumberMarker and ListMultipartUploadsCommand with Prefix and
-// MaxUploads, paged by KeyMarker / UploadIdMarker (what they saw is the result's "listed").
+// MaxUploads, paged by KeyMarker / UploadIdMarker (what they saw is the result's "listed"). The object steps:
+// PutObjectCommand (ContentType, ContentMD5 computed by the caller, Metadata), HeadObjectCommand (the result's
+// "head"), GetObjectCommand with Range, ListObjectsCommand paged by Marker, @aws-sdk/s3-request-presigner's
+// getSignedUrl for GetObject / PutObject fetched with Node's plain fetch, DeleteObjectCommand and
+// AbortMultipartUploadCommand.
+import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, readFile, writeFile } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectsCommand,
   ListPartsCommand,
+  PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 
 async function readStdin() {
   const chunks = [];
@@ -110,9 +121,77 @@ async function download(s3, bucket, key, step) {
   await pipeline(answer.Body, createWriteStream(step.destination));
 }
 
+async function contentMd5(path) {
+  const digest = createHash("md5");
+  await pipeline(createReadStream(path), digest);
+  return digest.digest("base64");
+}
+
+async function putObject(s3, bucket, key, step) {
+  const params = { Bucket: bucket, Key: key, Body: createReadStream(step.source), ContentLength: step.size };
+  if (step.content_type) params.ContentType = step.content_type;
+  if (step.content_md5) params.ContentMD5 = await contentMd5(step.source);
+  if (step.metadata && Object.keys(step.metadata).length) params.Metadata = step.metadata;
+  await s3.send(new PutObjectCommand(params));
+}
+
+async function head(s3, bucket, key, step, listed, observed) {
+  const answer = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  observed.head = {
+    size: answer.ContentLength, etag: answer.ETag, content_type: answer.ContentType, metadata: answer.Metadata ?? {},
+  };
+}
+
+async function getRange(s3, bucket, key, step) {
+  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${step.start}-${step.end}` }));
+  await pipeline(answer.Body, createWriteStream(step.destination));
+}
+
+async function listObjects(s3, bucket, key, step, listed) {
+  const keys = [];
+  let marker;
+  for (;;) {
+    const page = await s3.send(new ListObjectsCommand({
+      Bucket: bucket, Prefix: step.prefix, MaxKeys: step.max_keys, Marker: marker,
+    }));
+    const contents = page.Contents ?? [];
+    for (const item of contents) keys.push(item.Key);
+    if (!page.IsTruncated || !contents.length) break;
+    marker = page.NextMarker ?? contents[contents.length - 1].Key;
+  }
+  listed.objects = keys;
+}
+
+async function checked(response, what) {
+  if (response.status >= 300) throw new Error(`${what} answered ${response.status}`);
+  return response;
+}
+
+async function presignGet(s3, bucket, key, step) {
+  const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: step.expires });
+  const response = await checked(await fetch(url), "presigned GET");
+  await writeFile(step.destination, Buffer.from(await response.arrayBuffer()));
+}
+
+async function presignPut(s3, bucket, key, step) {
+  const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: step.expires });
+  const response = await checked(await fetch(url, { method: "PUT", body: await readFile(step.source) }), "presigned PUT");
+  await response.arrayBuffer();
+}
+
+async function deleteObject(s3, bucket, key) {
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+async function abortUpload(s3, bucket, key, step) {
+  await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: step.upload_id }));
+}
+
 const STEPS = {
   "multipart-upload": multipartUpload, "resume-upload": resumeUpload, download,
-  "list-parts": listParts, "list-uploads": listUploads,
+  "list-parts": listParts, "list-uploads": listUploads, "put-object": putObject, head,
+  "get-range": getRange, "list-objects": listObjects, "presign-get": presignGet, "presign-put": presignPut,
+  delete: deleteObject, "abort-upload": abortUpload,
 };
 
 async function main() {
@@ -125,9 +204,10 @@ async function main() {
   }
   const s3 = client(scenario);
   const listed = {};
+  const observed = {};
   try {
     for (const step of scenario.steps) {
-      await STEPS[step.op](s3, scenario.bucket, scenario.key, step, listed);
+      await STEPS[step.op](s3, scenario.bucket, step.key ?? scenario.key, step, listed, observed);
     }
   } catch (error) {
     const name = error?.name ?? "Error";
@@ -136,7 +216,7 @@ async function main() {
   } finally {
     s3.destroy();
   }
-  console.log(JSON.stringify({ status: "ok", listed }));
+  console.log(JSON.stringify({ status: "ok", listed, ...observed }));
   return 0;
 }
 
