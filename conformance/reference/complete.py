@@ -171,6 +171,10 @@ async def complete_upload(
     body = await receive_small(receive, MAX_COMPLETE_BODY)
     requested = await asyncio.to_thread(parse_part_list, body)  # up to 4 MiB: off the event loop
     async with storage.locks.get(upload_lock_name(ctx.bucket, upload_id)):
+        try:  # the bucket may have been deleted (and created again) while the body streamed
+            storage.check_bucket(ctx.bucket, bucket)
+        except BucketChanged as exc:
+            raise access.no_such_bucket() from exc
         upload = require_upload(ctx, uploads, upload_id)
         stored = {part["number"]: part for part in uploads.parts(ctx.bucket, upload_id)}
         chosen = _chosen_parts(ctx, requested, stored)
