@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 
 ENVIRONMENT_VARIABLE = "JSS_REFERENCE_TEST_CRASH_AT"
@@ -33,17 +34,28 @@ POINTS = frozenset({
 })
 
 
-def _parse(value: str | None) -> tuple[str, int] | None:
-    """(point, n) of the variable's value; None when it is unset or empty."""
+def parse(value: str | None) -> tuple[str, int] | None:
+    """(point, n) of the variable's value; None when it is unset or empty; ValueError when malformed."""
     if not value:
         return None
     point, _, count = value.partition("@")
     if point not in POINTS:
-        raise ValueError(f"{ENVIRONMENT_VARIABLE}: unknown crash point {point!r}")
+        raise ValueError(f"unknown crash point {point!r} (one of {', '.join(sorted(POINTS))})")
+    if count and not (count.isascii() and count.isdigit() and int(count) > 0):
+        raise ValueError(f"the count after @ must be a positive integer, not {count!r}")
     return point, int(count) if count else 1
 
 
-_wanted = _parse(os.environ.get(ENVIRONMENT_VARIABLE))
+def _wanted_point() -> tuple[str, int] | None:
+    """The point the environment names; a malformed value is one line on stderr and exit status 2."""
+    try:
+        return parse(os.environ.get(ENVIRONMENT_VARIABLE))
+    except ValueError as exc:
+        print(f"jss-conformance serve: {ENVIRONMENT_VARIABLE}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+_wanted = _wanted_point()
 _reached: dict[str, int] = {}
 _lock = threading.Lock()
 

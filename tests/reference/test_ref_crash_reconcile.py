@@ -19,6 +19,8 @@ import os
 import random
 import re
 import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,3 +185,12 @@ def test_restart_after_a_crash_at_a_point_keeps_whole_data_and_reclaims_every_or
         assert listed == (outcome == "old"), f"upload listed {listed} but the key holds the {outcome} object"
     elif operation == "part-replace":
         assert listed, "the upload of a part replacement must survive the crash"
+
+
+def test_a_malformed_crash_point_is_one_line_and_status_2(tmp_path: Path):
+    environment = {**os.environ, ENVIRONMENT_VARIABLE: "object.nowhere@2"}
+    data_dir = str(tmp_path / "d")
+    command = [sys.executable, "-m", "conformance.reference", "--port", "0", "--data-dir", data_dir]
+    finished = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 2
+    assert len(finished.stderr.strip().splitlines()) == 1 and "Traceback" not in finished.stderr
