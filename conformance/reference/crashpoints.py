@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
+
+from conformance.errorline import print_error
 
 ENVIRONMENT_VARIABLE = "JSS_REFERENCE_TEST_CRASH_AT"
 
@@ -51,8 +52,7 @@ def _wanted_point() -> tuple[str, int] | None:
     try:
         return parse(os.environ.get(ENVIRONMENT_VARIABLE))
     except ValueError as exc:
-        print(f"jss-conformance serve: {ENVIRONMENT_VARIABLE}: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise SystemExit(print_error(f"{ENVIRONMENT_VARIABLE}: {exc}")) from None
 
 
 _wanted = _wanted_point()
