@@ -23,6 +23,17 @@ def require_user(ctx: RequestContext) -> str:
     return ctx.user.name
 
 
+def no_such_bucket() -> JssError:
+    """404 NoSuchBucket: the bucket does not exist, or is no longer the bucket a write in flight was
+    authorised against (deleted, perhaps created again by anyone: another incarnation, see
+    ``Storage.check_bucket``).
+
+    The JSS notes list NoSuchBucket 404 for a PutObject into a bucket that does not exist; S3 answers the same
+    code and status for "The specified bucket does not exist" (Amazon S3 API Reference, Error responses).
+    """
+    return JssError(404, "NoSuchBucket", "The specified bucket does not exist")
+
+
 def require_bucket(ctx: RequestContext, storage: Storage, operation: str | None = None) -> dict[str, Any]:
     """The bucket record of the request; 403 AccessDenied for an anonymous request (before looking the bucket
     up) or when someone else owns it, 404 NoSuchBucket. `operation` names the call for the access deviations
@@ -31,7 +42,7 @@ def require_bucket(ctx: RequestContext, storage: Storage, operation: str | None 
         ownership.refuse(ctx, operation)
     record = storage.get_bucket(ctx.bucket or "")
     if record is None:
-        raise JssError(404, "NoSuchBucket", "The specified bucket does not exist")
+        raise no_such_bucket()
     if ctx.user is not None and record["owner"] != ctx.user.name:
         ownership.refuse(ctx, operation)
     return record

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conformance.reference import access
+from conformance.reference import access, crashpoints
 from conformance.reference.bodies import receive_small
 from conformance.reference.crypto import SEGMENT_OVERHEAD
 from conformance.reference.errors import JssError
@@ -23,7 +23,7 @@ from conformance.reference.httpio import RequestContext, Response, json_response
 from conformance.reference.jsonbody import parse_bounded_json
 from conformance.reference.multipart import require_upload, upload_id_of
 from conformance.reference.regions import STANDARD
-from conformance.reference.storage import Storage
+from conformance.reference.storage import BucketChanged, Storage
 from conformance.reference.uploads import Uploads, upload_lock_name
 
 MAX_COMPLETE_BODY = 4 * 1024 * 1024
@@ -165,12 +165,16 @@ async def complete_upload(
     `final_etag` computes from the chosen parts. Returns (that ETag, the upload's manifest)."""
     deviations = ctx.config.deviations
     upload_id = upload_id_of(ctx)
-    access.require_bucket(ctx, storage, "complete")
+    bucket = access.require_bucket(ctx, storage, "complete")
     uploads = Uploads(storage)
     require_upload(ctx, uploads, upload_id)
     body = await receive_small(receive, MAX_COMPLETE_BODY)
     requested = await asyncio.to_thread(parse_part_list, body)  # up to 4 MiB: off the event loop
     async with storage.locks.get(upload_lock_name(ctx.bucket, upload_id)):
+        try:  # the bucket may have been deleted (and created again) while the body streamed
+            storage.check_bucket(ctx.bucket, bucket)
+        except BucketChanged as exc:
+            raise access.no_such_bucket() from exc
         upload = require_upload(ctx, uploads, upload_id)
         stored = {part["number"]: part for part in uploads.parts(ctx.bucket, upload_id)}
         chosen = _chosen_parts(ctx, requested, stored)
@@ -179,31 +183,37 @@ async def complete_upload(
         sources = [uploads.part_data(ctx.bucket, upload_id, part) for part in assembled]
         max_linked = ctx.config.limits.max_linked_parts
         target = await asyncio.to_thread(_gather, sources, storage, max_linked)
+        crashpoints.reach("complete.gathered")
         etag = final_etag(ctx, chosen)
+        removes_upload = not deviations.active("upload-id-reusable-after-complete")
         keep_existing = deviations.active("complete-keeps-existing-object")
         if keep_existing and storage.get_object(ctx.bucket, ctx.key):
             _remove(target)
         else:
             drop_class = deviations.active("complete-drops-storage-class")
             drop_type = deviations.active("complete-drops-content-type")
-            storage.install_object(
-                ctx.bucket,
-                ctx.key,
-                target,
-                {
-                    "size": sum(part["size"] for part in chosen),
-                    "etag": etag,
-                    "storage_class": STANDARD if drop_class else upload["storage_class"],
-                    "encrypted": upload["encrypted"],
-                    "segments": [part["size"] for part in assembled] if upload["encrypted"] else None,
-                    "files": _file_sizes(assembled, upload["encrypted"], target),
-                    "content_type": None if drop_type else upload.get("content_type"),
-                    "last_modified": time.time(),
-                },
-            )
+            meta = {
+                "size": sum(part["size"] for part in chosen),
+                "etag": etag,
+                "storage_class": STANDARD if drop_class else upload["storage_class"],
+                "encrypted": upload["encrypted"],
+                "segments": [part["size"] for part in assembled] if upload["encrypted"] else None,
+                "files": _file_sizes(assembled, upload["encrypted"], target),
+                "content_type": None if drop_type else upload.get("content_type"),
+                "last_modified": time.time(),
+                # start-up drops an upload its object names (a crash before the removal below): reconcile
+                "completed_upload": upload_id if removes_upload else None,
+            }
+            try:  # an upload in progress keeps its bucket from being deleted: a second line of defence
+                storage.install_object(ctx.bucket, ctx.key, target, meta, expected_bucket=bucket)
+            except BucketChanged as exc:
+                _remove(target)
+                raise access.no_such_bucket() from exc
+            crashpoints.reach("complete.object-installed")
         moved = None
-        if not deviations.active("upload-id-reusable-after-complete"):
+        if removes_upload:
             moved = uploads.remove(ctx.bucket, upload_id)
+            crashpoints.reach("complete.upload-moved")
     storage.purge_later(moved)
     return etag, upload
 

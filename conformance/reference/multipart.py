@@ -14,7 +14,7 @@ from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, empty_response, json_response, quoted_etag
 from conformance.reference.listing import query_integer
 from conformance.reference.regions import resolve_storage_class
-from conformance.reference.storage import Storage
+from conformance.reference.storage import BucketChanged, Storage
 from conformance.reference.uploads import Uploads, upload_lock_name
 
 MAX_PART_NUMBER = 10000
@@ -57,7 +57,9 @@ def part_number_limit(ctx: RequestContext) -> int | None:
     return MAX_PART_NUMBER - 1 if deviations.active("part-number-limit-off-by-one") else MAX_PART_NUMBER
 
 
-def _truncate_existing(ctx: RequestContext, storage: Storage, storage_class: str | None) -> None:
+def _truncate_existing(
+    ctx: RequestContext, storage: Storage, storage_class: str | None, bucket: dict
+) -> None:
     """Replace the key's object by an empty one (initiate-truncates-object, -placeholder-object)."""
     empty = storage.temp_path("empty")
     empty.touch()
@@ -74,6 +76,7 @@ def _truncate_existing(ctx: RequestContext, storage: Storage, storage_class: str
             "content_type": None,
             "last_modified": time.time(),
         },
+        expected_bucket=bucket,  # no await since require_bucket: the same bucket
     )
 
 
@@ -88,7 +91,7 @@ def create_upload(ctx: RequestContext, storage: Storage) -> str:
     truncate = deviations.active("initiate-truncates-object")
     placeholder = deviations.active("initiate-placeholder-object")
     if (truncate or placeholder) and storage.get_object(ctx.bucket, ctx.key):
-        _truncate_existing(ctx, storage, storage_class if truncate else None)
+        _truncate_existing(ctx, storage, storage_class if truncate else None, bucket)
     elif deviations.active("initiate-overwrites-object-metadata"):
         storage.update_object_meta(ctx.bucket, ctx.key, {"storage_class": storage_class})
     uploads = Uploads(storage)
@@ -128,7 +131,7 @@ async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Respons
     deviations = ctx.config.deviations
     upload_id = upload_id_of(ctx)
     number = _part_number(ctx)
-    access.require_bucket(ctx, storage, "upload-part")
+    bucket = access.require_bucket(ctx, storage, "upload-part")
     uploads = Uploads(storage)
     unchecked = deviations.active("upload-part-skips-upload-check")
     upload = uploads.get(ctx.bucket, upload_id)
@@ -146,7 +149,7 @@ async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Respons
         stored = await receive_to_file(receive, temp, length, key, ctx.config.limits.max_body_threads)
     except ClientDisconnected:
         if tee is not None:
-            await truncated.keep_truncated(storage, ctx.bucket, upload_id, number, tee)
+            await truncated.keep_truncated(storage, bucket, upload_id, number, tee)
         raise
     finally:
         if tee is not None:
@@ -161,7 +164,13 @@ async def upload_part(ctx: RequestContext, storage: Storage, receive) -> Respons
         if keep_first and any(part["number"] == number for part in uploads.parts(ctx.bucket, upload_id)):
             installed = None  # the new part is dropped, the answer is a success
         else:
-            installed = uploads.install_part(ctx.bucket, upload_id, number, temp, meta)
+            try:  # the bucket may have been deleted (and created again) while the body streamed
+                installed = uploads.install_part(
+                    ctx.bucket, upload_id, number, temp, meta, expected_bucket=bucket
+                )
+            except BucketChanged as exc:
+                temp.unlink(missing_ok=True)
+                raise access.no_such_bucket() from exc
     if not installed:
         temp.unlink(missing_ok=True)
         if installed is False and not unchecked:

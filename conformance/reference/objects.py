@@ -16,7 +16,7 @@ from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, empty_response, quoted_etag
 from conformance.reference.listing import http_time
 from conformance.reference.regions import STANDARD, resolve_storage_class
-from conformance.reference.storage import Storage
+from conformance.reference.storage import BucketChanged, Storage
 
 READ_CHUNK = 1024 * 1024
 #: The prefix of a user metadata header (JSS wire; the S3 front maps ``x-amz-meta-`` to it and back).
@@ -39,21 +39,21 @@ async def put_object(ctx: RequestContext, storage: Storage, receive) -> Response
     if wanted_md5 is not None and wanted_md5 != stored.md5_hex:
         temp.unlink(missing_ok=True)
         raise JssError(400, "BadDigest", "The Content-MD5 you specified did not match what we received")
-    storage.install_object(
-        ctx.bucket,
-        ctx.key,
-        temp,
-        {
-            "size": stored.size,
-            "etag": stored.md5_hex,
-            "storage_class": storage_class,
-            "encrypted": encrypted,
-            "segments": [stored.size] if encrypted else None,
-            "content_type": ctx.header("content-type"),
-            "metadata": user_metadata(ctx),
-            "last_modified": time.time(),
-        },
-    )
+    meta = {
+        "size": stored.size,
+        "etag": stored.md5_hex,
+        "storage_class": storage_class,
+        "encrypted": encrypted,
+        "segments": [stored.size] if encrypted else None,
+        "content_type": ctx.header("content-type"),
+        "metadata": user_metadata(ctx),
+        "last_modified": time.time(),
+    }
+    try:  # the bucket may have been deleted (and created again) while the body streamed
+        storage.install_object(ctx.bucket, ctx.key, temp, meta, expected_bucket=bucket)
+    except BucketChanged as exc:
+        temp.unlink(missing_ok=True)
+        raise access.no_such_bucket() from exc
     status = 201 if ctx.config.deviations.active("put-object-answers-201") else 200
     return empty_response(status, [(b"etag", quoted_etag(stored.md5_hex))])
 

@@ -3,7 +3,7 @@
     <data>/lock                                   held (flock) by the one server using the data dir
     <data>/tmp/                                   request bodies and assemblies in progress (same filesystem)
     <data>/keys/sse.key                           the encryption key (see crypto)
-    <data>/buckets/<bucket>/bucket.json           owner, region, creation time
+    <data>/buckets/<bucket>/bucket.json           owner, region, creation time, incarnation
     <data>/buckets/<bucket>/objects/<hh>/<h>.json object metadata (h = sha256 of the key), the commit point
     <data>/buckets/<bucket>/objects/<hh>/<h>.<token>.data   object bytes (one file per version)
     <data>/buckets/<bucket>/uploads/<UploadId>/   one upload (see uploads)
@@ -11,6 +11,11 @@
 Keys never become path components (they are hashed), bucket names are validated before they do, and upload
 ids must match their format. Objects change by writing a new data file, then atomically replacing the
 metadata that names it, then unlinking the old data file: a reader sees the old object or the new one.
+A crash between those steps leaves files no metadata names; start-up reclaims them (see `reconcile`).
+
+A bucket has an identity, its owner and its incarnation (a random token given when it is created): a bucket
+deleted and created again under the same name, by anyone, is another bucket. A write checks, on the event
+loop and just before it installs, that the bucket it was authorised against is still there (`check_bucket`).
 """
 
 from __future__ import annotations
@@ -28,13 +33,24 @@ import weakref
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from conformance.reference import crashpoints
 from conformance.reference.concat import ConcatReader, Pins
+from conformance.reference.reconcile import Reconciled, reconcile_data_dir
 
 BUCKET_NAME = re.compile(r"[a-z0-9-]{3,63}")
 
 
 class DataDirInUse(OSError):
     """Another running server holds the data dir."""
+
+
+class BucketChanged(LookupError):
+    """The bucket a write was authorised against was deleted (perhaps created again) before it installed."""
+
+
+def bucket_identity(record: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes a bucket the same bucket: name, owner, creation time and incarnation token."""
+    return record["name"], record["owner"], record.get("created"), record.get("incarnation")
 
 
 def _lock_data_dir(root: Path) -> BinaryIO:
@@ -88,6 +104,8 @@ class Storage:
         self.buckets.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)  # leftovers of a killed process
         self.tmp.mkdir(exist_ok=True)
+        #: What start-up reclaimed from the files a killed process left behind.
+        self.reconciled: Reconciled = reconcile_data_dir(self.buckets, self._meta_path_in)
 
     # -- helpers -------------------------------------------------------------------------------------------
     def temp_path(self, label: str = "body") -> Path:
@@ -153,7 +171,13 @@ class Storage:
             return False
         (folder / "objects").mkdir()
         (folder / "uploads").mkdir()
-        record = {"name": bucket, "owner": owner, "region": region, "created": time.time()}
+        record = {
+            "name": bucket,
+            "owner": owner,
+            "region": region,
+            "created": time.time(),
+            "incarnation": secrets.token_hex(16),
+        }
         self.write_json(folder / "bucket.json", record)
         return True
 
@@ -161,6 +185,12 @@ class Storage:
         """Every bucket's record, sorted by name."""
         records = (self.read_json(entry / "bucket.json") for entry in self.buckets.iterdir())
         return sorted((r for r in records if r is not None), key=lambda r: r["name"])
+
+    def check_bucket(self, bucket: str, expected: dict[str, Any]) -> None:
+        """BucketChanged unless `bucket` is still the bucket `expected` describes (same identity)."""
+        current = self.get_bucket(bucket)
+        if current is None or bucket_identity(current) != bucket_identity(expected):
+            raise BucketChanged(bucket)
 
     def bucket_is_empty(self, bucket: str) -> bool:
         """True when the bucket holds no object and no upload in progress."""
@@ -174,8 +204,13 @@ class Storage:
 
     # -- objects -------------------------------------------------------------------------------------------
     def _object_base(self, bucket: str, key: str) -> Path:
+        return self._meta_path_in(self.bucket_dir(bucket), key).with_suffix("")
+
+    @staticmethod
+    def _meta_path_in(bucket_dir: Path, key: str) -> Path:
+        """The metadata path of `key` in the bucket folder `bucket_dir` (as `_object_base` lays it out)."""
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-        return self.bucket_dir(bucket) / "objects" / digest[:2] / digest
+        return bucket_dir / "objects" / digest[:2] / f"{digest}.json"
 
     def get_object(self, bucket: str, key: str) -> dict[str, Any] | None:
         """The object's metadata, or None."""
@@ -195,16 +230,24 @@ class Storage:
         raise RuntimeError("object kept changing while being opened")
 
     def install_object(
-        self, bucket: str, key: str, data_file: Path | list[Path], meta: dict[str, Any]
+        self,
+        bucket: str,
+        key: str,
+        data_file: Path | list[Path],
+        meta: dict[str, Any],
+        *,
+        expected_bucket: dict[str, Any],
     ) -> None:
         """Make `data_file` (under tmp/) the bytes of `key`, described by `meta`, atomically.
 
         A list of files is an object kept as its parts' files (hard links made by complete), read end to
-        end (see `concat`).
+        end (see `concat`). BucketChanged (nothing moved: `data_file` is still the caller's) when the bucket
+        is no longer the one `expected_bucket` describes.
 
         Synchronous on purpose: run on the event loop, it cannot interleave with another install of the
-        same key.
+        same key, nor with a DeleteBucket.
         """
+        self.check_bucket(bucket, expected_bucket)
         base = self._object_base(bucket, key)
         base.parent.mkdir(exist_ok=True)
         token = secrets.token_hex(8)
@@ -215,8 +258,10 @@ class Storage:
         else:
             data = f"{base.name}.{token}.data"
             os.replace(data_file, base.parent / data)
+        crashpoints.reach("object.data-moved")
         old = self.read_json(base.with_suffix(".json"))
         self.write_json(base.with_suffix(".json"), {**meta, "key": key, "data": data})
+        crashpoints.reach("object.meta-written")
         if old is not None:
             self._unlink_data_later(base.parent, old["data"])
 

@@ -12,6 +12,7 @@ import hashlib
 import time
 from pathlib import Path
 
+from conformance.reference.storage import BucketChanged
 from conformance.reference.uploads import Uploads, upload_lock_name
 
 
@@ -52,11 +53,17 @@ def teeing(receive, tee: Tee):
     return wrapped
 
 
-async def keep_truncated(storage, bucket: str, upload_id: str, number: int, tee: Tee) -> None:
-    """Install what `tee` received as part `number` of the upload (its MD5 as ETag, its size)."""
+async def keep_truncated(storage, bucket: dict, upload_id: str, number: int, tee: Tee) -> None:
+    """Install what `tee` received as part `number` of the upload (its MD5 as ETag, its size) in `bucket`
+    (the record the request was authorised against: nothing is installed if the bucket changed since)."""
     tee.finish()
     meta = {"etag": tee.md5.hexdigest(), "size": tee.size, "last_modified": time.time()}
     uploads = Uploads(storage)
-    async with storage.locks.get(upload_lock_name(bucket, upload_id)):
-        if not uploads.install_part(bucket, upload_id, number, tee.path, meta):
+    name = bucket["name"]
+    async with storage.locks.get(upload_lock_name(name, upload_id)):
+        try:
+            installed = uploads.install_part(name, upload_id, number, tee.path, meta, expected_bucket=bucket)
+        except BucketChanged:
+            installed = False
+        if not installed:
             tee.path.unlink(missing_ok=True)

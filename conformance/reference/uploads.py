@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from conformance.reference import crashpoints
 from conformance.reference.storage import Storage
 
 UPLOAD_ID = re.compile(r"[0-9A-F]{32}")
@@ -74,17 +75,30 @@ class Uploads:
         return self._dir(bucket, upload_id) / part["data"]
 
     def install_part(
-        self, bucket: str, upload_id: str, number: int, data_file: Path, meta: dict[str, Any]
+        self,
+        bucket: str,
+        upload_id: str,
+        number: int,
+        data_file: Path,
+        meta: dict[str, Any],
+        *,
+        expected_bucket: dict[str, Any],
     ) -> bool:
-        """Make `data_file` part `number` (replacing any earlier one); False when the upload is gone."""
+        """Make `data_file` part `number` (replacing any earlier one); False when the upload is gone.
+
+        BucketChanged (nothing moved) when the bucket is no longer the one `expected_bucket` describes.
+        """
+        self.storage.check_bucket(bucket, expected_bucket)
         folder = self._dir(bucket, upload_id)
         if folder is None or not (folder / "upload.json").exists():
             return False
         name = f"part-{number:05d}"
         data_name = f"{name}.{secrets.token_hex(8)}.data"
         os.replace(data_file, folder / data_name)
+        crashpoints.reach("part.data-moved")
         old = self.storage.read_json(folder / f"{name}.json")
         self.storage.write_json(folder / f"{name}.json", {**meta, "number": number, "data": data_name})
+        crashpoints.reach("part.meta-written")
         if old is not None:
             (folder / old["data"]).unlink(missing_ok=True)
         return True

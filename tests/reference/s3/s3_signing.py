@@ -52,3 +52,14 @@ def signed_request(
 def path(bucket: str, key: str) -> str:
     """The path-style target of `key` in `bucket`, percent-encoded as SigV4 signs it."""
     return f"/{bucket}/{quote(key, safe='/~')}"
+
+
+def signed_header_lines(
+    endpoint: str, method: str, target: str, *, region: str = NORTH, user: RefUser = ALICE,
+    payload_hash: str = "UNSIGNED-PAYLOAD",
+) -> str:
+    """CRLF-terminated header lines (x-amz-content-sha256, X-Amz-Date, Authorization) of `method target`
+    signed for `user`, for a request sent by hand (its Host must be the endpoint's host:port)."""
+    request = AWSRequest(method=method, url=endpoint + target, headers={"x-amz-content-sha256": payload_hash})
+    _GivenPayloadAuth(Credentials(user.access_key, user.secret_key), region, payload_hash).add_auth(request)
+    return "".join(f"{name}: {value}\r\n" for name, value in request.headers.items())
