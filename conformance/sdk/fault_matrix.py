@@ -92,7 +92,8 @@ def _expect(row: dict, fault_class: FaultClass, bound: int) -> dict[str, Any]:
 def _cell(row: dict, fault_class: FaultClass, override: dict, matrix: dict, wire: str) -> Cell:
     operation = row["operation"]
     if fault_class.needs and not row.get(fault_class.needs.replace("-", "_")):
-        return Cell(operation, fault_class, False, f"{operation} has no {fault_class.needs.replace('-', ' ')}")
+        needed = fault_class.needs.replace("-", " ")
+        return Cell(operation, fault_class, False, f"{operation} has no {needed}")
     owed = tuple(dict.fromkeys((*fault_class.owed, *override.get("owed", []))))
     expect = _expect(row, fault_class, int(matrix["retry_bound"]))
     expect.update(override.get("expect", {}))
@@ -132,7 +133,8 @@ def load_cells(wire: str = "jss", path: Path | None = None) -> list[Cell]:
     cells = []
     for row in document.get("operation", []):
         if not {"operation", "reached_by", "steps", "succeeds", "gives_up"} <= set(row):
-            raise ScenarioError(f"{path}: an [[operation]] needs operation, reached_by, steps, succeeds, gives_up")
+            raise ScenarioError(f"{path}: an [[operation]] needs operation, reached_by, steps, succeeds and "
+                                "gives_up")
         for fault_class in classes:
             cells.append(_cell(row, fault_class, overrides.get((row["operation"], fault_class.id), {}),
                                matrix, wire))

@@ -23,8 +23,8 @@ from conformance.masking import mask_secrets
 from conformance.outcomes import InfraError, NotImplementedByTarget
 from conformance.sdk import bench
 from conformance.sdk.data import file_md5, write_source
-from conformance.sdk.fault_matrix import all_scenarios
 from conformance.sdk.explanation import REQUESTS_HEADING, SdkRequest, SdkScenarioFailure
+from conformance.sdk.fault_matrix import all_scenarios
 from conformance.sdk.judge import EndState, judge
 from conformance.sdk.protocol import PROTOCOL, run_driver
 from conformance.sdk.scenarios import Scenario, load_scenarios
@@ -43,7 +43,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     chosen = metafunc.config.option.jss_sdk_scenario
     wire = metafunc.config.option.jss_sdk_wire
-    # a selection may name the fault matrix's scenarios too (conformance.sdk.fault_matrix); all: the default set
+    # a selection may name the fault matrix's scenarios too (conformance.sdk.fault_matrix)
     pool = all_scenarios(wire) if chosen else load_scenarios(wire=wire)
     scenarios = [s for s in pool if not chosen or s.id in chosen]
     metafunc.parametrize("scenario", [

@@ -73,8 +73,10 @@ class ExampleDriver:
 
         def call():
             try:
-                return ops.initiate(self.client, self.bucket, self.key, storage_class=step.get("storage_class"),
-                                    encryption=step.get("encryption"))
+                return ops.initiate(
+                    self.client, self.bucket, self.key, storage_class=step.get("storage_class"),
+                    encryption=step.get("encryption"),
+                )
             except (InfraError, requests.RequestException):
                 lost.append(True)
                 raise
@@ -86,10 +88,12 @@ class ExampleDriver:
 
     def abort_strays(self, keep: str) -> None:
         """Abort the uploads of our key other than `keep` (those a lost initiate answer named)."""
-        listing = self.attempt("list uploads", lambda: ops.list_uploads(self.client, self.bucket, prefix=self.key))
+        listing = self.attempt("list uploads",
+                               lambda: ops.list_uploads(self.client, self.bucket, prefix=self.key))
         for upload in listing.uploads:
             if upload.key == self.key and upload.upload_id != keep:
-                self.attempt("abort", lambda u=upload.upload_id: ops.abort(self.client, self.bucket, self.key, u))
+                stray = upload.upload_id
+                self.attempt("abort", lambda u=stray: ops.abort(self.client, self.bucket, self.key, u))
 
     def upload_part(self, upload_id: str, number: int, data: bytes) -> str:
         """One UploadPart; its ETag."""
