@@ -94,7 +94,7 @@ def _cell(row: dict, fault_class: FaultClass, override: dict, matrix: dict, wire
     if fault_class.needs and not row.get(fault_class.needs.replace("-", "_")):
         needed = fault_class.needs.replace("-", " ")
         return Cell(operation, fault_class, False, f"{operation} has no {needed}")
-    owed = tuple(dict.fromkeys((*fault_class.owed, *override.get("owed", []))))
+    owed = tuple(dict.fromkeys((*fault_class.owed, *row.get("owed", []), *override.get("owed", []))))
     expect = _expect(row, fault_class, int(matrix["retry_bound"]))
     expect.update(override.get("expect", {}))
     renamed = {**fault_class.renamed, **override.get("renamed", {})}
