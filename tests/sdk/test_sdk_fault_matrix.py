@@ -29,7 +29,8 @@ BROKEN = f"{sys.executable} -m conformance.sdk.drivers.broken_retry"
 EXAMPLE_SAMPLE = ["fault.upload-part.503", "fault.complete.500", "fault.initiate.reset-before-body",
                   "fault.upload-part.reset-during-body", "fault.get.cut-response",
                   "fault.complete.cut-response", "fault.list-uploads.400", "fault.abort.403",
-                  "fault.list-parts.404"]
+                  "fault.list-parts.404", "fault.complete.reset-before-body"]
+#: (fault.complete.reset-before-body: the complete body the server never read is not diagnosed as malformed)
 S3_SAMPLE = ["fault.complete.cut-response", "fault.upload-part.400", "fault.list-uploads.503"]
 
 
@@ -138,6 +139,17 @@ def test_an_unknown_set_or_cell_is_refused(tmp_path):
     command = [sys.executable, "-m", "conformance.cli", "sdk", "--driver", "x", "--scenarios", "nope"]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert completed.returncode == 2 and completed.stderr.strip().count("\n") == 0, completed.stderr
+
+
+def test_a_script_binds_listings_by_the_bucket_or_by_their_prefix():
+    from conformance.reference.faults import ScriptError, ScriptStore
+
+    store = ScriptStore()
+    with pytest.raises(ScriptError):
+        store.create({"bucket": "b", "listings": "key", "instructions": {"list-uploads": ["pass"]}})
+    store.create({"bucket": "b", "key_prefix": "k/", "instructions": {"list-uploads": ["return-503"]}})
+    assert store.take("list-uploads", "b", None, None, "r1", prefix="other/").text == "return-503"
+    assert store.all()[0].view()["listings"] == "bucket"
 
 
 # -- the judgement of an owed reaction -------------------------------------------------------------------
