@@ -12,8 +12,11 @@ pytest (e.g. --jss-results PATH, --jss-known-deviations FILE).
 
 ``--jobs N`` runs N scenarios at once (default: min(4, the number of scenarios); 1: one after the other), each
 in its own process forked after collection (``--jss-workers``), all against the one embedded endpoint. A
-scenario is independent of the others: its own key (so its own fault script and recorder lines), its own
-work folder and source file.
+scenario is independent of the others: its own key (so its own fault script, bound to its listings too by
+their prefix, and recorder lines), its own work folder and source file.
+
+``--scenarios SET`` chooses a set: ``default`` (scenarios.toml), ``fault-matrix`` (fault-matrix.toml: every
+fault class against every operation, ``fault.<operation>.<class>``), ``all``; ``--scenario ID`` adds one.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the wire the embedded endpoint speaks and the driver is told (default jss)")
     parser.add_argument("--scenario", action="append", default=[], metavar="ID",
                         help="run only this scenario (repeatable; default: all)")
+    parser.add_argument("--scenarios", metavar="SET", default=None,
+                        help="a set of scenarios: default (scenarios.toml), fault-matrix (fault-matrix.toml: "
+                             "every fault class against every operation), all; with --scenario: both")
     parser.add_argument("--large", action="store_true", help="the large sizes (a 512 MiB object streamed)")
     parser.add_argument("--timeout", type=float, default=600.0, metavar="S",
                         help="how long one driver run may take (default 600 s)")
@@ -75,39 +81,25 @@ def main(argv: list[str]) -> int:
         return print_error(str(exc))
 
 
-def bucket_faulted(wire: str, chosen: list[str]) -> str | None:
-    """The first of the `chosen` scenarios (all when empty) that arms a fault on a bucket operation (a fault
-    script binds those by the bucket alone, README "Fault scripts"), None when none does."""
-    from conformance.reference.faults import BUCKET_OPERATIONS
-    from conformance.sdk.scenarios import load_scenarios
-
-    for scenario in load_scenarios(wire=wire):
-        if (not chosen or scenario.id in chosen) and BUCKET_OPERATIONS & set(scenario.faults):
-            return scenario.id
-    return None
-
-
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, then hand over to `jss-conformance run` on the SDK cases."""
     from conformance.cli import UsageError
     from conformance.commands import run as run_command
-    from conformance.sdk.scenarios import ScenarioError, load_scenarios
+    from conformance.sdk.fault_matrix import all_scenarios, scenario_set
+    from conformance.sdk.scenarios import ScenarioError
 
     if not args.driver.strip():
         raise UsageError("--driver is empty")
     try:
-        known = [scenario.id for scenario in load_scenarios(wire=args.wire)]
+        known = [scenario.id for scenario in all_scenarios(args.wire)]
+        in_set = scenario_set(args.scenarios, args.wire) if args.scenarios else []
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     unknown = [name for name in args.scenario if name not in known]
     if unknown:
         raise UsageError(f"unknown scenario {unknown[0]!r} (known: {', '.join(known)})")
-    jobs = jobs_count(args.jobs, len(set(args.scenario)) or len(known))
-    shared = bucket_faulted(args.wire, args.scenario)
-    if jobs > 1 and shared:
-        print(f"jss-conformance sdk: one scenario at a time: {shared} arms a fault on a bucket operation, "
-              "which binds by the bucket alone and would fire on the other scenarios' requests")
-        jobs = 1
+    args.scenario = list(dict.fromkeys([*in_set, *args.scenario]))
+    jobs = jobs_count(args.jobs, len(args.scenario) or len(scenario_set("default", args.wire)))
     # The scenarios are chosen by --jss-sdk-scenario, never by node id: pytest's rootdir (and so the case ids)
     # is the folder of the paths given, so naming one case's file would drop the file name from every id.
     paths = [str(SDK_CASES_DIR)]

@@ -120,7 +120,8 @@ class FaultLayer:
         except JssError:
             return None
         test_id = ctx.header(TEST_ID_HEADER)
-        return self.store.take(operation_name(ctx), ctx.bucket, ctx.key, test_id, ctx.request_id)
+        return self.store.take(operation_name(ctx), ctx.bucket, ctx.key, test_id, ctx.request_id,
+                               ctx.query_value("prefix"))
 
     async def apply(self, instruction: Instruction, scope: dict, receive: Callable, send: Callable) -> None:
         """Carry out one instruction for one request."""

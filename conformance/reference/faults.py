@@ -6,7 +6,8 @@ A script is created with one JSON document (see :func:`parse_script`)::
      "instructions": {"upload-part": ["return-503", "reset-after-1024B"], "complete": ["delay-200ms"]}}
 
 A request matches a script when its bucket is the script's, its key starts with ``key_prefix`` (bucket-level
-operations match on the bucket alone) and, when the script has a ``test_id``, it carries that value in the
+operations match on the bucket alone; with ``"listings": "prefix"`` only when their ``prefix`` query parameter
+starts with ``key_prefix``) and, when the script has a ``test_id``, it carries that value in the
 ``x-jss-test-id`` header. Of the matching scripts with an instruction left for the request's operation, the
 most specific gives it its next instruction (see :func:`specificity`; equally specific ones: the oldest),
 which is consumed: read back, a script says which fired and which remain.
@@ -52,6 +53,8 @@ ERROR_CODES = {
     503: "SlowDown",
 }
 TEST_ID_HEADER = "x-jss-test-id"
+#: How a script binds bucket operations: by the bucket alone (default), or by their prefix parameter.
+LISTINGS = ("bucket", "prefix")
 MAX_INSTRUCTIONS = 1000
 
 _PATTERNS = (
@@ -130,15 +133,18 @@ class Script:
     instructions: dict[str, list[Instruction]]
     remaining: dict[str, list[Instruction]] = field(default_factory=dict)
     fired: list[dict] = field(default_factory=list)
+    listings_by_prefix: bool = False  # a bucket operation binds by its prefix parameter, not the bucket alone
 
-    def matches(self, operation: str, bucket: str | None, key: str | None, test_id: str | None) -> bool:
-        """True when a request of `operation` on bucket/key (with that test id header) is bound to us."""
+    def matches(self, operation: str, bucket: str | None, key: str | None, test_id: str | None,
+                prefix: str | None = None) -> bool:
+        """True when a request of `operation` on bucket/key (with that test id header and, for a listing,
+        that prefix parameter) is bound to us."""
         if bucket != self.bucket or not self.remaining.get(operation):
             return False
         if self.test_id is not None and test_id != self.test_id:
             return False
         if operation in BUCKET_OPERATIONS:
-            return True
+            return not self.listings_by_prefix or (prefix is not None and prefix.startswith(self.key_prefix))
         return key is not None and key.startswith(self.key_prefix)
 
     def view(self) -> dict:
@@ -148,6 +154,7 @@ class Script:
             "bucket": self.bucket,
             "key_prefix": self.key_prefix,
             "test_id": self.test_id,
+            "listings": "prefix" if self.listings_by_prefix else "bucket",
             "instructions": {op: [i.text for i in items] for op, items in self.instructions.items()},
             "remaining": {op: [i.text for i in items] for op, items in self.remaining.items()},
             "fired": list(self.fired),
@@ -168,12 +175,15 @@ def parse_script(document: object, script_id: str) -> Script:
     """Validate a script document into a Script; ScriptError (one line) when it is invalid."""
     if not isinstance(document, dict):
         raise ScriptError("a script is a JSON object")
-    unknown = sorted(set(document) - {"bucket", "key_prefix", "test_id", "instructions"})
+    unknown = sorted(set(document) - {"bucket", "key_prefix", "test_id", "instructions", "listings"})
     if unknown:
         raise ScriptError(f"unknown field {unknown[0]!r}")
     bucket = _string(document, "bucket", required=True)
     key_prefix = _string(document, "key_prefix", required=False) or ""
     test_id = _string(document, "test_id", required=False)
+    listings = document.get("listings", "bucket")
+    if listings not in LISTINGS:
+        raise ScriptError(f"'listings' must be one of {', '.join(LISTINGS)}")
     table = document.get("instructions")
     if not isinstance(table, dict) or not table:
         raise ScriptError("'instructions' must be an object of operation -> list of instructions")
@@ -185,7 +195,8 @@ def parse_script(document: object, script_id: str) -> Script:
             raise ScriptError(f"operation {operation!r}: a list of 1 to {MAX_INSTRUCTIONS} instructions")
         instructions[operation] = [parse_instruction(item) for item in items]
     remaining = {op: list(items) for op, items in instructions.items()}
-    return Script(script_id, bucket, key_prefix, test_id, instructions, remaining)
+    return Script(script_id, bucket, key_prefix, test_id, instructions, remaining,
+                  listings_by_prefix=listings == "prefix")
 
 
 class ScriptStore:
@@ -226,12 +237,14 @@ class ScriptStore:
             return len(doomed)
 
     def take(
-        self, operation: str, bucket: str | None, key: str | None, test_id: str | None, request_id: str
+        self, operation: str, bucket: str | None, key: str | None, test_id: str | None, request_id: str,
+        prefix: str | None = None,
     ) -> Instruction | None:
         """Consume the next instruction for this request, noting it as fired: that of the most specific
         matching script (:func:`specificity`), the oldest of equally specific ones."""
         with self._lock:
-            matching = [s for s in self._scripts.values() if s.matches(operation, bucket, key, test_id)]
+            matching = [s for s in self._scripts.values()
+                        if s.matches(operation, bucket, key, test_id, prefix)]
             if not matching:
                 return None
             # max() keeps the first of equals, and the store is in creation order: the oldest

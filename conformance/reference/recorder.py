@@ -121,7 +121,7 @@ class Recorder:
             raw_path + ("?" + raw_query if raw_query else ""),
             list(zip(raw_names, values, strict=True)),
             host_bucket=ctx.bucket if ctx.virtual_host else None,
-            body=bytes(body["kept"]) if body["keep"] else None,
+            body=bytes(body["kept"]) if body["keep"] and _whole(ctx, body["bytes"]) else None,
             body_length=body["bytes"],
             endpoint_regions=(ctx.region,),  # a SigV4 scope is judged against the receiving region
         )
@@ -133,3 +133,10 @@ class Recorder:
         if self.app.wire_of(scope) == "s3":
             return one_per_clause(signature_verdicts(ctx, sent, operation, secret_for))
         return diagnose(sent, operation, secret_for)
+
+
+def _whole(ctx, received: int) -> bool:
+    """Whether the whole request body arrived (its Content-Length, when it has one): a body the server did
+    not read, or a connection reset in its middle, is not the client's body and is not diagnosed."""
+    declared = ctx.header("content-length")
+    return declared is None or not declared.strip().isdigit() or received >= int(declared)

@@ -19,8 +19,9 @@ class BenchError(RuntimeError):
 
 
 def arm(endpoint: str, bucket: str, key: str, instructions: dict[str, list[str]]) -> str:
-    """Create a script bound to exactly `key` (as key prefix) in `bucket`; returns its id."""
-    script = {"bucket": bucket, "key_prefix": key, "instructions": instructions}
+    """Create a script bound to exactly `key` (as key prefix) in `bucket`, its listings too (by their prefix
+    parameter: other scenarios' listings of the bucket do not consume its instructions); returns its id."""
+    script = {"bucket": bucket, "key_prefix": key, "listings": "prefix", "instructions": instructions}
     response = requests.post(endpoint + ADMIN, json=script, timeout=TIMEOUT)
     if response.status_code != 201:
         raise BenchError(f"the fault script was refused: {response.status_code} {response.text[:200]}")

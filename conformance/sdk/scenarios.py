@@ -28,6 +28,7 @@ _SCENARIO_FIELDS = {
 _EXPECT_FIELDS = {
     "result", "object", "storage_class", "encrypted", "max_attempts", "initiates", "resumed_parts",
     "download", "listed_parts", "listed_uploads",
+    "uploads_left", "renamed",  # the fault matrix (conformance/sdk/fault_matrix.py)
 }
 
 

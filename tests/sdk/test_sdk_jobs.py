@@ -98,15 +98,28 @@ def test_jobs_not_a_positive_number_is_a_one_line_usage_error(tmp_path, value):
     assert "Traceback" not in completed.stderr + completed.stdout
 
 
-def test_a_scenario_with_a_bucket_operation_fault_is_named_so_the_run_goes_serial(monkeypatch):
-    from types import SimpleNamespace
-
+def test_a_listing_fault_binds_by_the_scenarios_prefix_so_scenarios_run_at_once(monkeypatch):
+    """The SDK gate arms its scripts with "listings": "prefix": another scenario's listing of the bucket
+    does not consume a scenario's list-uploads instruction, so no selection has to run serially."""
     from conformance.commands import sdk as sdk_command
-    from conformance.sdk import scenarios
+    from conformance.reference.faults import ScriptStore
+    from conformance.sdk import bench
 
-    fake = [SimpleNamespace(id="keyed", faults={"upload-part": ["return-503"]}),
-            SimpleNamespace(id="listing", faults={"list-uploads": ["return-503"]})]
-    monkeypatch.setattr(scenarios, "load_scenarios", lambda wire: fake)
-    assert sdk_command.bucket_faulted("jss", []) == "listing"
-    assert sdk_command.bucket_faulted("jss", ["keyed"]) is None
+    sent = []
+    monkeypatch.setattr(bench.requests, "post", lambda url, json, timeout: sent.append(json) or _Created())
+    mine, other = "run/fw0/s1/001", "run/fw1/s2/001"
+    bench.arm("http://127.0.0.1:1", "b", mine, {"list-uploads": ["return-503"]})
+    store = ScriptStore()
+    store.create(sent[0])
+    assert store.take("list-uploads", "b", None, None, "r1", prefix=other) is None
+    assert store.take("list-uploads", "b", None, None, "r2", prefix=None) is None
+    assert store.take("list-uploads", "b", None, None, "r3", prefix=mine).text == "return-503"
     assert sdk_command.jobs_count(None, 9) == sdk_command.AUTO_JOBS and sdk_command.jobs_count(None, 2) == 2
+
+
+class _Created:
+    status_code = 201
+
+    @staticmethod
+    def json() -> dict:
+        return {"id": "s"}

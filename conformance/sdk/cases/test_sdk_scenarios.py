@@ -24,6 +24,7 @@ from conformance.outcomes import InfraError, NotImplementedByTarget
 from conformance.sdk import bench
 from conformance.sdk.data import file_md5, write_source
 from conformance.sdk.explanation import REQUESTS_HEADING, SdkRequest, SdkScenarioFailure
+from conformance.sdk.fault_matrix import all_scenarios
 from conformance.sdk.judge import EndState, judge
 from conformance.sdk.protocol import PROTOCOL, run_driver
 from conformance.sdk.scenarios import Scenario, load_scenarios
@@ -36,12 +37,15 @@ ENCRYPTION_REPORTED = {"jss": ("x-jss-server-side-encryption", "true"),
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One case per scenario of the wire the run is on (``--jss-sdk-wire``), only those of
-    ``--jss-sdk-scenario`` when given (selected here, so a case id is the same under any selection)."""
+    ``--jss-sdk-scenario`` when given (selected here, so a case id is the same under any selection; a
+    selection may name the fault matrix's scenarios, which the default set leaves out)."""
     if "scenario" not in metafunc.fixturenames:
         return
     chosen = metafunc.config.option.jss_sdk_scenario
-    scenarios = [s for s in load_scenarios(wire=metafunc.config.option.jss_sdk_wire)
-                 if not chosen or s.id in chosen]
+    wire = metafunc.config.option.jss_sdk_wire
+    # a selection may name the fault matrix's scenarios too (conformance.sdk.fault_matrix)
+    pool = all_scenarios(wire) if chosen else load_scenarios(wire=wire)
+    scenarios = [s for s in pool if not chosen or s.id in chosen]
     metafunc.parametrize("scenario", [
         pytest.param(s, id=s.id, marks=pytest.mark.clause(*s.clauses, *s.behaviours)) for s in scenarios
     ])

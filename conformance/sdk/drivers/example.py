@@ -67,11 +67,33 @@ class ExampleDriver:
 
     # -- multipart -------------------------------------------------------------------------------------
     def initiate(self, step: dict) -> str:
-        """InitiateMultipartUpload with the step's storage class and encryption."""
-        return self.attempt("initiate", lambda: ops.initiate(
-            self.client, self.bucket, self.key, storage_class=step.get("storage_class"),
-            encryption=step.get("encryption"),
-        )).upload_id
+        """InitiateMultipartUpload with the step's storage class and encryption. When an attempt's answer
+        was lost (a broken connection), the upload it may have created is found and aborted."""
+        lost = []
+
+        def call():
+            try:
+                return ops.initiate(
+                    self.client, self.bucket, self.key, storage_class=step.get("storage_class"),
+                    encryption=step.get("encryption"),
+                )
+            except (InfraError, requests.RequestException):
+                lost.append(True)
+                raise
+
+        upload_id = self.attempt("initiate", call).upload_id
+        if lost:
+            self.abort_strays(upload_id)
+        return upload_id
+
+    def abort_strays(self, keep: str) -> None:
+        """Abort the uploads of our key other than `keep` (those a lost initiate answer named)."""
+        listing = self.attempt("list uploads",
+                               lambda: ops.list_uploads(self.client, self.bucket, prefix=self.key))
+        for upload in listing.uploads:
+            if upload.key == self.key and upload.upload_id != keep:
+                stray = upload.upload_id
+                self.attempt("abort", lambda u=stray: ops.abort(self.client, self.bucket, self.key, u))
 
     def upload_part(self, upload_id: str, number: int, data: bytes) -> str:
         """One UploadPart; its ETag."""
@@ -84,9 +106,29 @@ class ExampleDriver:
         return sorted(parts.items())
 
     def complete(self, upload_id: str, parts: dict[int, str], step: dict) -> None:
-        """CompleteMultipartUpload, retried on the same upload."""
+        """CompleteMultipartUpload, retried on the same upload. A retry answered 404 after an attempt whose
+        answer was lost is a complete that took effect: it succeeded when the object is there."""
         listed = self.complete_parts(parts)
-        self.attempt("complete", lambda: ops.complete(self.client, self.bucket, self.key, upload_id, listed))
+        attempts = []
+
+        def call():
+            attempts.append(True)
+            return ops.complete(self.client, self.bucket, self.key, upload_id, listed)
+
+        try:
+            self.attempt("complete", call)
+        except GaveUp as exc:
+            missing = isinstance(exc.__cause__, ops.ApiError) and exc.__cause__.status == 404
+            if not (missing and len(attempts) > 1 and self.object_exists()):
+                raise
+
+    def object_exists(self) -> bool:
+        """Whether our key holds an object (HeadObject)."""
+        try:
+            self.attempt("head", lambda: ops.head_object(self.client, self.bucket, self.key))
+        except GaveUp:
+            return False
+        return True
 
     def on_failure(self, upload_id: str) -> None:
         """An upload that failed for good is aborted."""
