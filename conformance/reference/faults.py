@@ -24,14 +24,14 @@ Instructions (storage-testbench style):
 | ``cut-body-after-<N>B`` | send the response head and N bytes of the body, then close the connection |
 | ``pass`` | let the request through untouched (it still consumes its place: a script can hit the 2nd one) |
 
-This module holds the model only; :mod:`conformance.reference.fault_layer` applies it.
+This module holds the model only; :mod:`conformance.reference.fault_store` keeps the scripts (bounded, per
+owner) and :mod:`conformance.reference.fault_layer` applies them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-import secrets
-import threading
 from dataclasses import dataclass, field
 
 OPERATIONS = (
@@ -53,6 +53,8 @@ ERROR_CODES = {
 }
 TEST_ID_HEADER = "x-jss-test-id"
 MAX_INSTRUCTIONS = 1000
+#: Distinct instruction texts kept parsed and shared between scripts.
+INTERNED_INSTRUCTIONS = 4096
 
 _PATTERNS = (
     ("return", re.compile(r"return-([0-9]{3})")),
@@ -89,9 +91,15 @@ class Instruction:
 
 
 def parse_instruction(text: object) -> Instruction:
-    """Parse one instruction string; ScriptError when it is not one of the table above."""
+    """Parse one instruction string; ScriptError when it is not one of the table above. Equal texts give
+    the same (shared) Instruction, so a stored script holds references, not copies."""
     if not isinstance(text, str):
         raise ScriptError(f"an instruction must be a string, not {type(text).__name__}")
+    return _parse_text(text)
+
+
+@functools.lru_cache(maxsize=INTERNED_INSTRUCTIONS)
+def _parse_text(text: str) -> Instruction:
     for kind, pattern in _PATTERNS:
         match = pattern.fullmatch(text)
         if match:
@@ -119,21 +127,39 @@ def specificity(script: Script, operation: str) -> tuple[bool, int]:
     return (script.test_id is not None, prefix)
 
 
-@dataclass
+@dataclass(eq=False)
 class Script:
-    """A created script: where it applies, what is left and what fired."""
+    """A created script, stored compactly: where it applies, its owner, its instructions per operation (a
+    tuple of shared Instruction objects), how far each operation has got, and what fired (tuples)."""
 
     id: str
     bucket: str
     key_prefix: str
     test_id: str | None
-    instructions: dict[str, list[Instruction]]
-    remaining: dict[str, list[Instruction]] = field(default_factory=dict)
-    fired: list[dict] = field(default_factory=list)
+    instructions: dict[str, tuple[Instruction, ...]]
+    owner: str = ""
+    position: dict[str, int] = field(default_factory=dict)
+    fired: list[tuple[str, str, str | None, str]] = field(default_factory=list)
+
+    def remaining(self, operation: str) -> tuple[Instruction, ...]:
+        """The instructions of `operation` not consumed yet."""
+        return self.instructions.get(operation, ())[self.position.get(operation, 0):]
+
+    def has_left(self, operation: str) -> bool:
+        """True when `operation` has an instruction left."""
+        return self.position.get(operation, 0) < len(self.instructions.get(operation, ()))
+
+    def consume(self, operation: str, key: str | None, request_id: str) -> Instruction:
+        """Take the next instruction of `operation` (one must be left), noting it as fired."""
+        index = self.position.get(operation, 0)
+        instruction = self.instructions[operation][index]
+        self.position[operation] = index + 1
+        self.fired.append((operation, instruction.text, key, request_id))
+        return instruction
 
     def matches(self, operation: str, bucket: str | None, key: str | None, test_id: str | None) -> bool:
         """True when a request of `operation` on bucket/key (with that test id header) is bound to us."""
-        if bucket != self.bucket or not self.remaining.get(operation):
+        if bucket != self.bucket or not self.has_left(operation):
             return False
         if self.test_id is not None and test_id != self.test_id:
             return False
@@ -149,9 +175,12 @@ class Script:
             "key_prefix": self.key_prefix,
             "test_id": self.test_id,
             "instructions": {op: [i.text for i in items] for op, items in self.instructions.items()},
-            "remaining": {op: [i.text for i in items] for op, items in self.remaining.items()},
-            "fired": list(self.fired),
-            "completed": not any(self.remaining.values()),
+            "remaining": {op: [i.text for i in self.remaining(op)] for op in self.instructions},
+            "fired": [
+                {"operation": op, "instruction": text, "key": key, "request_id": request_id}
+                for op, text, key, request_id in self.fired
+            ],
+            "completed": not any(self.has_left(op) for op in self.instructions),
         }
 
 
@@ -164,7 +193,7 @@ def _string(document: dict, name: str, required: bool) -> str | None:
     return value
 
 
-def parse_script(document: object, script_id: str) -> Script:
+def parse_script(document: object, script_id: str, owner: str = "") -> Script:
     """Validate a script document into a Script; ScriptError (one line) when it is invalid."""
     if not isinstance(document, dict):
         raise ScriptError("a script is a JSON object")
@@ -177,68 +206,11 @@ def parse_script(document: object, script_id: str) -> Script:
     table = document.get("instructions")
     if not isinstance(table, dict) or not table:
         raise ScriptError("'instructions' must be an object of operation -> list of instructions")
-    instructions: dict[str, list[Instruction]] = {}
+    instructions: dict[str, tuple[Instruction, ...]] = {}
     for operation, items in table.items():
         if operation not in OPERATIONS:
             raise ScriptError(f"unknown operation {operation!r} (known: {', '.join(OPERATIONS)})")
         if not isinstance(items, list) or not items or len(items) > MAX_INSTRUCTIONS:
             raise ScriptError(f"operation {operation!r}: a list of 1 to {MAX_INSTRUCTIONS} instructions")
-        instructions[operation] = [parse_instruction(item) for item in items]
-    remaining = {op: list(items) for op, items in instructions.items()}
-    return Script(script_id, bucket, key_prefix, test_id, instructions, remaining)
-
-
-class ScriptStore:
-    """The scripts of one server, in creation order; thread-safe (the admin route and requests share it)."""
-
-    def __init__(self) -> None:
-        self._scripts: dict[str, Script] = {}
-        self._lock = threading.Lock()
-
-    def create(self, document: object) -> Script:
-        """Validate and store a script; ScriptError when it is invalid."""
-        script = parse_script(document, secrets.token_hex(8))
-        with self._lock:
-            self._scripts[script.id] = script
-        return script
-
-    def get(self, script_id: str) -> Script | None:
-        """The script of that id, or None."""
-        with self._lock:
-            return self._scripts.get(script_id)
-
-    def all(self) -> list[Script]:
-        """Every script, oldest first."""
-        with self._lock:
-            return list(self._scripts.values())
-
-    def delete(self, script_id: str) -> bool:
-        """Remove a script; False when there was none of that id."""
-        with self._lock:
-            return self._scripts.pop(script_id, None) is not None
-
-    def delete_all(self, bucket: str | None = None) -> int:
-        """Remove every script (only those of `bucket` when given); how many were removed."""
-        with self._lock:
-            doomed = [i for i, s in self._scripts.items() if bucket is None or s.bucket == bucket]
-            for script_id in doomed:
-                del self._scripts[script_id]
-            return len(doomed)
-
-    def take(
-        self, operation: str, bucket: str | None, key: str | None, test_id: str | None, request_id: str
-    ) -> Instruction | None:
-        """Consume the next instruction for this request, noting it as fired: that of the most specific
-        matching script (:func:`specificity`), the oldest of equally specific ones."""
-        with self._lock:
-            matching = [s for s in self._scripts.values() if s.matches(operation, bucket, key, test_id)]
-            if not matching:
-                return None
-            # max() keeps the first of equals, and the store is in creation order: the oldest
-            script = max(matching, key=lambda s: specificity(s, operation))
-            instruction = script.remaining[operation].pop(0)
-            script.fired.append(
-                {"operation": operation, "instruction": instruction.text, "key": key,
-                 "request_id": request_id}
-            )
-            return instruction
+        instructions[operation] = tuple(parse_instruction(item) for item in items)
+    return Script(script_id, bucket, key_prefix, test_id, instructions, owner)
