@@ -9,6 +9,7 @@ the path, ``/_testbench/faults[/<id>]``):
 - ``GET /_testbench/faults[?bucket=B][&max-scripts=N][&marker=M]``: a page of the caller's scripts,
   ``{"scripts": [...], "truncated": bool, "next_marker": M | null}``, at most N (default 100, at most 1000)
   and about PAGE_MAX_BYTES of JSON (at least one script);
+  parsing a script and building a page run in a worker thread, not on the event loop;
 - ``GET /_testbench/faults/<id>``: one of the caller's scripts (404 NoSuchScript when unknown, 403
   AccessDenied when another account's);
 - ``DELETE /_testbench/faults/<id>``: 204 (404, 403 as for GET); ``DELETE /_testbench/faults``: every
@@ -21,13 +22,14 @@ in the wire's error format (JSON on JSS, the Error XML on S3), and nothing is re
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from conformance.reference.auth import authenticate as jss_authenticate
 from conformance.reference.errors import JssError
-from conformance.reference.fault_store import ScriptStore, TooManyScripts
+from conformance.reference.fault_store import Page, ScriptStore, TooManyScripts
 from conformance.reference.faults import ScriptError
 from conformance.reference.httpio import JSON_CONTENT_TYPE, RequestContext, new_request_id
 from conformance.reference.jsonbody import parse_bounded_json
@@ -37,7 +39,7 @@ from conformance.reference.s3.payload import body_receive
 MAX_SCRIPT_DEPTH = 16  # a script is {"instructions": {"op": [...]}}: three levels
 #: The read-back's page: scripts by default and at most, and the JSON bytes a page stops adding scripts at.
 DEFAULT_PAGE_SCRIPTS, MAX_PAGE_SCRIPTS = 100, 1000
-PAGE_MAX_BYTES = 1024 * 1024
+PAGE_MAX_BYTES = 256 * 1024
 #: The methods of the admin route, as its 405 answers list them in Allow.
 COLLECTION_METHODS = "GET, POST, DELETE"
 ITEM_METHODS = "GET, DELETE"
@@ -164,11 +166,9 @@ class FaultAdmin:
             receive = body_receive(ctx, receive)  # the signed payload hash, checked as the body arrives
         try:
             body = await _read_body(receive, self.max_script_bytes) or b"null"
-            document = parse_bounded_json(body, MAX_SCRIPT_DEPTH)
-            bucket = document.get("bucket") if isinstance(document, dict) else None
-            if isinstance(bucket, str) and bucket:
-                self.require_owner(bucket, owner)
-            script = self.store.create(document, owner)
+            script = await asyncio.to_thread(self.parse, body, owner)
+            self.require_owner(script.bucket, owner)
+            self.store.add(script)
         except (ValueError, ScriptError) as exc:
             await drain(drained)
             message = str(exc) if isinstance(exc, ScriptError) else f"not JSON: {exc}"
@@ -176,6 +176,10 @@ class FaultAdmin:
         except TooManyScripts as exc:
             return await send_json(send, 400, {"code": "TooManyScripts", "message": str(exc)})
         return await send_json(send, 201, script.view())
+
+    def parse(self, body: bytes, owner: str):
+        """The script of a request body (run on a worker thread); ValueError or ScriptError when invalid."""
+        return self.store.parse(parse_bounded_json(body, MAX_SCRIPT_DEPTH), owner)
 
     def require_owner(self, bucket: str, owner: str) -> None:
         """404 NoSuchBucket when `bucket` does not exist, 403 AccessDenied when `owner` does not own it."""
@@ -192,6 +196,11 @@ class FaultAdmin:
         except ScriptError as exc:
             return await send_json(send, 400, {"code": "InvalidArgument", "message": str(exc)})
         page = self.store.page(owner, query.get("marker", [None])[0], limit, bucket)
+        body = await asyncio.to_thread(self.page_body, page)
+        await send_raw_json(send, 200, body)
+
+    def page_body(self, page: Page) -> bytes:
+        """The JSON of a page, cut after the script that passes PAGE_MAX_BYTES (at least one)."""
         parts: list[str] = []
         size, next_marker = 0, page.next_marker
         for index, script in enumerate(page.scripts):
@@ -202,5 +211,4 @@ class FaultAdmin:
             parts.append(text)
             size += len(text) + 1
         head = json.dumps({"truncated": next_marker is not None, "next_marker": next_marker})
-        body = (head[:-1] + ', "scripts": [' + ",".join(parts) + "]}").encode("utf-8")
-        await send_raw_json(send, 200, body)
+        return (head[:-1] + ', "scripts": [' + ",".join(parts) + "]}").encode("utf-8")

@@ -37,7 +37,15 @@ class ScriptStore:
     def create(self, document: object, owner: str) -> Script:
         """Validate and store a script of `owner`; ScriptError when it is invalid, TooManyScripts past a
         bound."""
-        script = parse_script(document, secrets.token_hex(8), owner)
+        return self.add(self.parse(document, owner))
+
+    @staticmethod
+    def parse(document: object, owner: str) -> Script:
+        """A script of `owner` from `document`, with a new id (not stored); ScriptError when invalid."""
+        return parse_script(document, secrets.token_hex(8), owner)
+
+    def add(self, script: Script) -> Script:
+        """Store a parsed script; TooManyScripts past a bound."""
         with self._lock:
             if len(self._scripts) >= self.total:
                 raise TooManyScripts(f"{self.total} scripts are armed on this server (the most it holds)")

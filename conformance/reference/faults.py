@@ -30,8 +30,8 @@ owner) and :mod:`conformance.reference.fault_layer` applies them.
 
 from __future__ import annotations
 
-import functools
 import re
+from array import array
 from dataclasses import dataclass, field
 
 OPERATIONS = (
@@ -53,8 +53,8 @@ ERROR_CODES = {
 }
 TEST_ID_HEADER = "x-jss-test-id"
 MAX_INSTRUCTIONS = 1000
-#: Distinct instruction texts kept parsed and shared between scripts.
-INTERNED_INSTRUCTIONS = 4096
+#: A key prefix longer than the longest key (in UTF-8 bytes) could never match; a test id is a header value.
+MAX_KEY_PREFIX_BYTES, MAX_TEST_ID_CHARS = 1022, 256
 
 _PATTERNS = (
     ("return", re.compile(r"return-([0-9]{3})")),
@@ -90,16 +90,31 @@ class Instruction:
     number: int = 0
 
 
+#: The text of each kind, from its number: the normal form an instruction is read back in.
+_TEXTS = {
+    "return": "return-{}", "reset-before-body": "reset-before-body",
+    "reset-after-body-bytes": "reset-after-{}B", "reset-after-head": "reset-after-head",
+    "delay": "delay-{}ms", "cut-body": "cut-body-after-{}B", "pass": "pass",
+}
+_KINDS = tuple(kind for kind, _ in _PATTERNS)
+_NUMBER_BITS = 48  # the largest number, 12 digits, is below 2**40
+
+
+def encode(instruction: Instruction) -> int:
+    """An instruction as one integer (its kind and number): how a stored script keeps it, 8 bytes each."""
+    return (_KINDS.index(instruction.kind) << _NUMBER_BITS) | instruction.number
+
+
+def decode(code: int) -> Instruction:
+    """The instruction of `code` (see `encode`), its text in the normal form (no leading zeros)."""
+    kind, number = _KINDS[code >> _NUMBER_BITS], code & ((1 << _NUMBER_BITS) - 1)
+    return Instruction(_TEXTS[kind].format(number), kind, number)
+
+
 def parse_instruction(text: object) -> Instruction:
-    """Parse one instruction string; ScriptError when it is not one of the table above. Equal texts give
-    the same (shared) Instruction, so a stored script holds references, not copies."""
+    """Parse one instruction string; ScriptError when it is not one of the table above."""
     if not isinstance(text, str):
         raise ScriptError(f"an instruction must be a string, not {type(text).__name__}")
-    return _parse_text(text)
-
-
-@functools.lru_cache(maxsize=INTERNED_INSTRUCTIONS)
-def _parse_text(text: str) -> Instruction:
     for kind, pattern in _PATTERNS:
         match = pattern.fullmatch(text)
         if match:
@@ -129,21 +144,23 @@ def specificity(script: Script, operation: str) -> tuple[bool, int]:
 
 @dataclass(eq=False)
 class Script:
-    """A created script, stored compactly: where it applies, its owner, its instructions per operation (a
-    tuple of shared Instruction objects), how far each operation has got, and what fired (tuples)."""
+    """A created script, stored compactly: where it applies, its owner, its instructions per operation (an
+    array of encoded instructions, 8 bytes each: see `encode`), how far each operation has got, and what
+    fired (tuples)."""
 
     id: str
     bucket: str
     key_prefix: str
     test_id: str | None
-    instructions: dict[str, tuple[Instruction, ...]]
+    instructions: dict[str, array]
     owner: str = ""
     position: dict[str, int] = field(default_factory=dict)
     fired: list[tuple[str, str, str | None, str]] = field(default_factory=list)
 
-    def remaining(self, operation: str) -> tuple[Instruction, ...]:
+    def remaining(self, operation: str) -> list[Instruction]:
         """The instructions of `operation` not consumed yet."""
-        return self.instructions.get(operation, ())[self.position.get(operation, 0):]
+        codes = self.instructions.get(operation, ())
+        return [decode(code) for code in codes[self.position.get(operation, 0):]]
 
     def has_left(self, operation: str) -> bool:
         """True when `operation` has an instruction left."""
@@ -152,7 +169,7 @@ class Script:
     def consume(self, operation: str, key: str | None, request_id: str) -> Instruction:
         """Take the next instruction of `operation` (one must be left), noting it as fired."""
         index = self.position.get(operation, 0)
-        instruction = self.instructions[operation][index]
+        instruction = decode(self.instructions[operation][index])
         self.position[operation] = index + 1
         self.fired.append((operation, instruction.text, key, request_id))
         return instruction
@@ -174,7 +191,7 @@ class Script:
             "bucket": self.bucket,
             "key_prefix": self.key_prefix,
             "test_id": self.test_id,
-            "instructions": {op: [i.text for i in items] for op, items in self.instructions.items()},
+            "instructions": {op: [decode(c).text for c in codes] for op, codes in self.instructions.items()},
             "remaining": {op: [i.text for i in self.remaining(op)] for op in self.instructions},
             "fired": [
                 {"operation": op, "instruction": text, "key": key, "request_id": request_id}
@@ -206,11 +223,15 @@ def parse_script(document: object, script_id: str, owner: str = "") -> Script:
     table = document.get("instructions")
     if not isinstance(table, dict) or not table:
         raise ScriptError("'instructions' must be an object of operation -> list of instructions")
-    instructions: dict[str, tuple[Instruction, ...]] = {}
+    if len(key_prefix.encode("utf-8", "surrogatepass")) > MAX_KEY_PREFIX_BYTES:
+        raise ScriptError(f"'key_prefix' is at most {MAX_KEY_PREFIX_BYTES} bytes (the longest key)")
+    if test_id is not None and len(test_id) > MAX_TEST_ID_CHARS:
+        raise ScriptError(f"'test_id' is at most {MAX_TEST_ID_CHARS} characters")
+    instructions: dict[str, array] = {}
     for operation, items in table.items():
         if operation not in OPERATIONS:
             raise ScriptError(f"unknown operation {operation!r} (known: {', '.join(OPERATIONS)})")
         if not isinstance(items, list) or not items or len(items) > MAX_INSTRUCTIONS:
             raise ScriptError(f"operation {operation!r}: a list of 1 to {MAX_INSTRUCTIONS} instructions")
-        instructions[operation] = tuple(parse_instruction(item) for item in items)
+        instructions[operation] = array("q", (encode(parse_instruction(item)) for item in items))
     return Script(script_id, bucket, key_prefix, test_id, instructions, owner)

@@ -86,14 +86,16 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--faults",
         action="store_true",
-        help="testbench: serve the fault-script admin route /_testbench/faults and apply its scripts",
+        help="testbench: serve the fault-script admin route /_testbench/faults (requests signed by the "
+        "bucket's owner) and apply its scripts",
     )
     parser.add_argument(
         "--record",
         type=Path,
         default=None,
         metavar="FILE",
-        help="testbench: append one JSON line per request to FILE (operation, faults fired, diagnosis)",
+        help="testbench: append one JSON line per request to FILE (operation, faults fired, diagnosis; "
+        "signatures redacted, mode 0600, rotated: see --record-max-bytes)",
     )
     parser.add_argument(
         "--bucket",
