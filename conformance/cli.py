@@ -1,4 +1,4 @@
-"""The `jss-conformance` command: run, serve, sign, sweep, compare, expectations.
+"""The `jss-conformance` command: run, serve, sign, sweep, compare, expectations, sdk, faults.
 
 Each subcommand lives in `conformance.commands.<name>` and exposes ``register(subparsers)``, which adds its
 parser and sets ``handler`` (a function taking the parsed arguments and returning an exit status).
@@ -17,7 +17,7 @@ import sys
 from conformance.errorline import EXIT_USAGE, print_error
 from conformance.paths import fixtures_override_problem
 
-SUBCOMMANDS = ("run", "serve", "sign", "sweep", "compare", "expectations", "sdk")
+SUBCOMMANDS = ("run", "serve", "sign", "sweep", "compare", "expectations", "sdk", "faults")
 #: The exit status when the reader of stdout went away before the output was written: 128 + SIGPIPE (13).
 EXIT_STDOUT_CLOSED = 141
 

@@ -25,6 +25,8 @@ USUAL_CONTENT_TYPES = (
     "application/octet-stream", "binary/octet-stream", "application/json", "text/plain",
     "application/x-www-form-urlencoded", "application/xml",
 )
+#: The query parameters of a JSS presigned URL (all three, or it is malformed).
+PRESIGN_NAMES = ("Expires", "AccessKey", "Signature")
 #: The clause of "only the documented sub-resources are signed" (max-parts, prefix, ... are not).
 DOCUMENTED_SUBRESOURCES = "signature.canonical-resource.documented-subresources"
 #: A run of two or more whitespace characters, or a tab, inside a header value.
@@ -117,7 +119,7 @@ def resource_variants(request: SentRequest) -> Iterator[tuple[Mistake | None, st
         yield Mistake("subresources-doc-order", "signature.subresource-order",
                       "signed uploadId before partNumber, in the documentation page's order"), \
             _with_query(path, doc_order)
-    everything = [(k, v) for k, v in query if k not in ("Expires", "AccessKey", "Signature")]
+    everything = [(k, v) for k, v in query if k not in PRESIGN_NAMES]
     by_name = sorted(everything, key=lambda pair: (pair[0], pair[1] or ""))  # a value may be None
     for form, pairs in (("in the order sent", everything), ("sorted by name", by_name)):
         if pairs != signed and pairs != as_sent:
@@ -252,7 +254,7 @@ def _date_variants(
 
 def _presign_params(request: SentRequest) -> dict[str, str] | None:
     _, _, query = signing.split_request_target(request.target, request.host_bucket)
-    found = {k: v or "" for k, v in query if k in ("Expires", "AccessKey", "Signature")}
+    found = {k: v or "" for k, v in query if k in PRESIGN_NAMES}
     return found if found else None
 
 
@@ -264,12 +266,16 @@ def diagnose_signature(request: SentRequest, secret_for) -> SignatureDiagnosis:
         return SignatureDiagnosis("NONE", "signature.header.accepted", detail="anonymous request")
     mode = "presigned" if presign is not None else "header"
     clause = "signature.presigned.accepted" if presign is not None else "signature.header.accepted"
+    if presign is not None and set(presign) != set(PRESIGN_NAMES):
+        missing = ", ".join(name for name in PRESIGN_NAMES if name not in presign)
+        return SignatureDiagnosis("FAIL", "signature.malformed-authorization", mode,
+                                  detail=f"the presigned URL lacks {missing}")
     try:
         if presign is not None:
             access_key, sent = presign["AccessKey"], presign["Signature"]
         else:
             access_key, sent = signing.parse_authorization(authorization)
-    except (KeyError, ValueError):
+    except ValueError:
         return SignatureDiagnosis("FAIL", "signature.malformed-authorization", mode, detail="malformed")
     secret = secret_for(access_key)
     if secret is None:

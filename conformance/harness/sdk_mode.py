@@ -29,11 +29,18 @@ def prepare_sdk(option, target: Target) -> None:
         option.jss_sdk_record = str(Path(tempfile.mkdtemp(prefix="jss-sdk-")) / "requests.jsonl")
 
 
+#: The bound of the SDK run's own record (a temporary file, or --jss-sdk-record): 16 GiB, never reached by a
+#: run (a request's line is well under 4 KiB).
+RUN_RECORD_MAX_BYTES = 16 * 1024**3
+
+
 def reference_args(option) -> tuple[str, ...]:
-    """More options of the embedded endpoint: the testbench rooms for the SDK scenarios."""
+    """More options of the embedded endpoint: the testbench rooms for the SDK scenarios. The record is read
+    back by line number while the run goes on (conformance.sdk.bench), so it is never rotated mid-run: its
+    bound is RUN_RECORD_MAX_BYTES."""
     if not option.jss_sdk_driver:
         return ()
-    return ("--faults", "--record", option.jss_sdk_record)
+    return ("--faults", "--record", option.jss_sdk_record, "--record-max-bytes", str(RUN_RECORD_MAX_BYTES))
 
 
 def sdk_behaviours(config: pytest.Config) -> dict:

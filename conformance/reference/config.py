@@ -9,6 +9,7 @@ from pathlib import Path
 from conformance.reference.deviations import Deviations
 from conformance.reference.limits import Limits
 from conformance.reference.regions import KNOWN_REGIONS
+from conformance.reference.testbench_limits import TestbenchLimits
 
 DEFAULT_REGIONS = ("cn-north-1", "cn-east-2")
 DEFAULT_SERVICE_DOMAIN = "jss.localhost"
@@ -63,6 +64,7 @@ class ServerConfig:
     service_domain: str = DEFAULT_SERVICE_DOMAIN
     faults: bool = False  # serve the fault-script admin route and apply its scripts (testbench)
     record: Path | None = None  # write one JSON line per request here (testbench)
+    testbench: TestbenchLimits = field(default_factory=TestbenchLimits)  # bounds of --faults, --record
     #: (name, region) of the buckets created at start for the first user (``--bucket NAME[@REGION]``).
     buckets: tuple[tuple[str, str], ...] = ()
     limits: Limits = field(default_factory=Limits)  # slow and hostile clients (see limits)

@@ -2,13 +2,9 @@
 and applies the instructions of the fault scripts (:mod:`conformance.reference.faults`) to the requests they
 are bound to. Without ``--faults`` it is not installed at all, so nothing of it touches the JSS behaviour.
 
-Admin route, outside the JSS namespace (no bucket name can start with ``_``), JSON in and out, unsigned:
-
-- ``POST /_testbench/faults`` with a script: 201 and the script's read-back (400 for an invalid script);
-- ``GET /_testbench/faults``: every script; ``GET /_testbench/faults/<id>``: one (404 when unknown);
-- ``DELETE /_testbench/faults/<id>``: 204 (404 when unknown); ``DELETE /_testbench/faults``: every script
-  (``?bucket=B``: those of bucket B), 200 ``{"deleted": N}``;
-- another method: 405 with ``Allow`` (GET, POST, DELETE on the collection; GET, DELETE on a script).
+The admin route (``/_testbench/faults``, signed by the bucket's owner) is
+:mod:`conformance.reference.fault_admin`; the scripts are kept, within the bounds of ``config.testbench``,
+in :class:`conformance.reference.fault_store.ScriptStore`.
 
 A connection reset is a real TCP RST: SO_LINGER 0 on the socket, then the transport is aborted. The server's
 HTTP protocol puts the transport into the ASGI scope under ``extensions["jss.transport"]``.
@@ -17,17 +13,16 @@ HTTP protocol puts the transport into the ASGI scope under ``extensions["jss.tra
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import socket
 import struct
 from collections.abc import Callable
-from urllib.parse import parse_qs
 
 from conformance.reference.errors import JssError
-from conformance.reference.faults import ERROR_CODES, TEST_ID_HEADER, Instruction, ScriptError, ScriptStore
-from conformance.reference.httpio import JSON_CONTENT_TYPE, new_request_id
-from conformance.reference.jsonbody import parse_bounded_json
+from conformance.reference.fault_admin import FaultAdmin, drain
+from conformance.reference.fault_store import ScriptStore
+from conformance.reference.faults import ERROR_CODES, TEST_ID_HEADER, Instruction
+from conformance.reference.httpio import new_request_id
 from conformance.reference.operation_names import operation_name
 
 log = logging.getLogger("conformance.reference.faults")
@@ -36,12 +31,7 @@ ADMIN_PREFIX = "/_testbench/faults"
 TRANSPORT_EXTENSION = "jss.transport"
 #: The scope key listing the instructions that fired for a request (read by the recorder).
 FIRED_KEY = "jss.faults_fired"
-MAX_SCRIPT_BYTES = 1024 * 1024
-MAX_SCRIPT_DEPTH = 16  # a script is {"instructions": {"op": [...]}}: three levels
 FLUSH_WAIT_SECONDS = 2.0
-#: The methods of the admin route, as its 405 answers list them in Allow.
-COLLECTION_METHODS = "GET, POST, DELETE"
-ITEM_METHODS = "GET, DELETE"
 
 
 def reset_connection(scope: dict) -> None:
@@ -65,40 +55,14 @@ async def _flushed(scope: dict) -> None:
         await asyncio.sleep(0.002)
 
 
-async def _drain(receive: Callable) -> None:
-    while True:
-        message = await receive()
-        if message["type"] != "http.request" or not message.get("more_body"):
-            return
-
-
-async def _read_body(receive: Callable, limit: int) -> bytes:
-    body = b""
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return body
-        body += message.get("body", b"")
-        if len(body) > limit:
-            raise ScriptError(f"a script is at most {limit} bytes")
-        if not message.get("more_body"):
-            return body
-
-
-async def _send_json(send: Callable, status: int, payload: object | None, extra: list | None = None) -> None:
-    body = b"" if payload is None else json.dumps(payload).encode("utf-8")
-    headers = [(b"content-type", JSON_CONTENT_TYPE), (b"content-length", str(len(body)).encode())]
-    headers += extra or []
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 class FaultLayer:
     """ASGI wrapper: the admin route, and the scripted faults applied in front of `app` (a ReferenceApp)."""
 
     def __init__(self, app) -> None:
         self.app = app
-        self.store = ScriptStore()
+        bounds = app.config.testbench
+        self.store = ScriptStore(bounds.fault_scripts_per_bucket, bounds.fault_scripts_total)
+        self.admin = FaultAdmin(app, self.store, bounds.fault_script_max_bytes)
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -121,7 +85,12 @@ class FaultLayer:
             return None
         test_id = ctx.header(TEST_ID_HEADER)
         return self.store.take(operation_name(ctx), ctx.bucket, ctx.key, test_id, ctx.request_id,
-                               ctx.query_value("prefix"))
+                               self.owner_of, ctx.query_value("prefix"))
+
+    def owner_of(self, bucket: str) -> str | None:
+        """The account that owns `bucket` now (None: no such bucket)."""
+        record = self.app.storage.get_bucket(bucket)
+        return record["owner"] if record else None
 
     async def apply(self, instruction: Instruction, scope: dict, receive: Callable, send: Callable) -> None:
         """Carry out one instruction for one request."""
@@ -132,7 +101,7 @@ class FaultLayer:
             await asyncio.sleep(number / 1000)
             await self.app(scope, receive, send)
         elif kind == "return":
-            await _drain(receive)
+            await drain(receive)
             await self.send_error(send, number, scope)
         elif kind == "reset-before-body":
             reset_connection(scope)
@@ -213,34 +182,3 @@ class FaultLayer:
             state["done"] = True
 
         return wrapped
-
-    async def admin(self, scope: dict, receive: Callable, send: Callable, script_id: str) -> None:
-        """The admin route: create, list, read back and delete scripts (405 with Allow for another method)."""
-        method = scope["method"]
-        allowed = ITEM_METHODS if script_id else COLLECTION_METHODS
-        if method not in allowed:
-            await _drain(receive)
-            return await _send_json(send, 405, {"code": "MethodNotAllowed", "message": f"allowed: {allowed}"},
-                                    [(b"allow", allowed.encode())])
-        if not script_id and method == "POST":
-            try:
-                body = await _read_body(receive, MAX_SCRIPT_BYTES) or b"null"
-                document = parse_bounded_json(body, MAX_SCRIPT_DEPTH)
-                script = self.store.create(document)
-            except (ValueError, ScriptError) as exc:
-                message = str(exc) if isinstance(exc, ScriptError) else f"not JSON: {exc}"
-                return await _send_json(send, 400, {"code": "InvalidScript", "message": message})
-            return await _send_json(send, 201, script.view())
-        await _drain(receive)
-        if not script_id and method == "GET":
-            return await _send_json(send, 200, {"scripts": [s.view() for s in self.store.all()]})
-        if not script_id:  # DELETE of the collection
-            bucket = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("bucket", [None])[0]
-            return await _send_json(send, 200, {"deleted": self.store.delete_all(bucket)})
-        script = self.store.get(script_id)
-        if script is None:
-            return await _send_json(send, 404, {"code": "NoSuchScript", "message": "no such script"})
-        if method == "GET":
-            return await _send_json(send, 200, script.view())
-        self.store.delete(script_id)
-        return await _send_json(send, 204, None)

@@ -25,14 +25,14 @@ Instructions (storage-testbench style):
 | ``cut-body-after-<N>B`` | send the response head and N bytes of the body, then close the connection |
 | ``pass`` | let the request through untouched (it still consumes its place: a script can hit the 2nd one) |
 
-This module holds the model only; :mod:`conformance.reference.fault_layer` applies it.
+This module holds the model only; :mod:`conformance.reference.fault_store` keeps the scripts (bounded, per
+owner) and :mod:`conformance.reference.fault_layer` applies them.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-import threading
+from array import array
 from dataclasses import dataclass, field
 
 OPERATIONS = (
@@ -56,6 +56,8 @@ TEST_ID_HEADER = "x-jss-test-id"
 #: How a script binds bucket operations: by the bucket alone (default), or by their prefix parameter.
 LISTINGS = ("bucket", "prefix")
 MAX_INSTRUCTIONS = 1000
+#: A key prefix longer than the longest key (in UTF-8 bytes) could never match; a test id is a header value.
+MAX_KEY_PREFIX_BYTES, MAX_TEST_ID_CHARS = 1022, 256
 
 _PATTERNS = (
     ("return", re.compile(r"return-([0-9]{3})")),
@@ -91,6 +93,27 @@ class Instruction:
     number: int = 0
 
 
+#: The text of each kind, from its number: the normal form an instruction is read back in.
+_TEXTS = {
+    "return": "return-{}", "reset-before-body": "reset-before-body",
+    "reset-after-body-bytes": "reset-after-{}B", "reset-after-head": "reset-after-head",
+    "delay": "delay-{}ms", "cut-body": "cut-body-after-{}B", "pass": "pass",
+}
+_KINDS = tuple(kind for kind, _ in _PATTERNS)
+_NUMBER_BITS = 48  # the largest number, 12 digits, is below 2**40
+
+
+def encode(instruction: Instruction) -> int:
+    """An instruction as one integer (its kind and number): how a stored script keeps it, 8 bytes each."""
+    return (_KINDS.index(instruction.kind) << _NUMBER_BITS) | instruction.number
+
+
+def decode(code: int) -> Instruction:
+    """The instruction of `code` (see `encode`), its text in the normal form (no leading zeros)."""
+    kind, number = _KINDS[code >> _NUMBER_BITS], code & ((1 << _NUMBER_BITS) - 1)
+    return Instruction(_TEXTS[kind].format(number), kind, number)
+
+
 def parse_instruction(text: object) -> Instruction:
     """Parse one instruction string; ScriptError when it is not one of the table above."""
     if not isinstance(text, str):
@@ -122,24 +145,44 @@ def specificity(script: Script, operation: str) -> tuple[bool, int]:
     return (script.test_id is not None, prefix)
 
 
-@dataclass
+@dataclass(eq=False)
 class Script:
-    """A created script: where it applies, what is left and what fired."""
+    """A created script, stored compactly: where it applies, its owner, its instructions per operation (an
+    array of encoded instructions, 8 bytes each: see `encode`), how far each operation has got, and what
+    fired (tuples)."""
 
     id: str
     bucket: str
     key_prefix: str
     test_id: str | None
-    instructions: dict[str, list[Instruction]]
-    remaining: dict[str, list[Instruction]] = field(default_factory=dict)
-    fired: list[dict] = field(default_factory=list)
+    instructions: dict[str, array]
+    owner: str = ""
+    position: dict[str, int] = field(default_factory=dict)
+    fired: list[tuple[str, str, str | None, str]] = field(default_factory=list)
     listings_by_prefix: bool = False  # a bucket operation binds by its prefix parameter, not the bucket alone
+
+    def remaining(self, operation: str) -> list[Instruction]:
+        """The instructions of `operation` not consumed yet."""
+        codes = self.instructions.get(operation, ())
+        return [decode(code) for code in codes[self.position.get(operation, 0):]]
+
+    def has_left(self, operation: str) -> bool:
+        """True when `operation` has an instruction left."""
+        return self.position.get(operation, 0) < len(self.instructions.get(operation, ()))
+
+    def consume(self, operation: str, key: str | None, request_id: str) -> Instruction:
+        """Take the next instruction of `operation` (one must be left), noting it as fired."""
+        index = self.position.get(operation, 0)
+        instruction = decode(self.instructions[operation][index])
+        self.position[operation] = index + 1
+        self.fired.append((operation, instruction.text, key, request_id))
+        return instruction
 
     def matches(self, operation: str, bucket: str | None, key: str | None, test_id: str | None,
                 prefix: str | None = None) -> bool:
         """True when a request of `operation` on bucket/key (with that test id header and, for a listing,
         that prefix parameter) is bound to us."""
-        if bucket != self.bucket or not self.remaining.get(operation):
+        if bucket != self.bucket or not self.has_left(operation):
             return False
         if self.test_id is not None and test_id != self.test_id:
             return False
@@ -155,10 +198,13 @@ class Script:
             "key_prefix": self.key_prefix,
             "test_id": self.test_id,
             "listings": "prefix" if self.listings_by_prefix else "bucket",
-            "instructions": {op: [i.text for i in items] for op, items in self.instructions.items()},
-            "remaining": {op: [i.text for i in items] for op, items in self.remaining.items()},
-            "fired": list(self.fired),
-            "completed": not any(self.remaining.values()),
+            "instructions": {op: [decode(c).text for c in codes] for op, codes in self.instructions.items()},
+            "remaining": {op: [i.text for i in self.remaining(op)] for op in self.instructions},
+            "fired": [
+                {"operation": op, "instruction": text, "key": key, "request_id": request_id}
+                for op, text, key, request_id in self.fired
+            ],
+            "completed": not any(self.has_left(op) for op in self.instructions),
         }
 
 
@@ -171,7 +217,7 @@ def _string(document: dict, name: str, required: bool) -> str | None:
     return value
 
 
-def parse_script(document: object, script_id: str) -> Script:
+def parse_script(document: object, script_id: str, owner: str = "") -> Script:
     """Validate a script document into a Script; ScriptError (one line) when it is invalid."""
     if not isinstance(document, dict):
         raise ScriptError("a script is a JSON object")
@@ -187,71 +233,16 @@ def parse_script(document: object, script_id: str) -> Script:
     table = document.get("instructions")
     if not isinstance(table, dict) or not table:
         raise ScriptError("'instructions' must be an object of operation -> list of instructions")
-    instructions: dict[str, list[Instruction]] = {}
+    if len(key_prefix.encode("utf-8", "surrogatepass")) > MAX_KEY_PREFIX_BYTES:
+        raise ScriptError(f"'key_prefix' is at most {MAX_KEY_PREFIX_BYTES} bytes (the longest key)")
+    if test_id is not None and len(test_id) > MAX_TEST_ID_CHARS:
+        raise ScriptError(f"'test_id' is at most {MAX_TEST_ID_CHARS} characters")
+    instructions: dict[str, array] = {}
     for operation, items in table.items():
         if operation not in OPERATIONS:
             raise ScriptError(f"unknown operation {operation!r} (known: {', '.join(OPERATIONS)})")
         if not isinstance(items, list) or not items or len(items) > MAX_INSTRUCTIONS:
             raise ScriptError(f"operation {operation!r}: a list of 1 to {MAX_INSTRUCTIONS} instructions")
-        instructions[operation] = [parse_instruction(item) for item in items]
-    remaining = {op: list(items) for op, items in instructions.items()}
-    return Script(script_id, bucket, key_prefix, test_id, instructions, remaining,
+        instructions[operation] = array("q", (encode(parse_instruction(item)) for item in items))
+    return Script(script_id, bucket, key_prefix, test_id, instructions, owner,
                   listings_by_prefix=listings == "prefix")
-
-
-class ScriptStore:
-    """The scripts of one server, in creation order; thread-safe (the admin route and requests share it)."""
-
-    def __init__(self) -> None:
-        self._scripts: dict[str, Script] = {}
-        self._lock = threading.Lock()
-
-    def create(self, document: object) -> Script:
-        """Validate and store a script; ScriptError when it is invalid."""
-        script = parse_script(document, secrets.token_hex(8))
-        with self._lock:
-            self._scripts[script.id] = script
-        return script
-
-    def get(self, script_id: str) -> Script | None:
-        """The script of that id, or None."""
-        with self._lock:
-            return self._scripts.get(script_id)
-
-    def all(self) -> list[Script]:
-        """Every script, oldest first."""
-        with self._lock:
-            return list(self._scripts.values())
-
-    def delete(self, script_id: str) -> bool:
-        """Remove a script; False when there was none of that id."""
-        with self._lock:
-            return self._scripts.pop(script_id, None) is not None
-
-    def delete_all(self, bucket: str | None = None) -> int:
-        """Remove every script (only those of `bucket` when given); how many were removed."""
-        with self._lock:
-            doomed = [i for i, s in self._scripts.items() if bucket is None or s.bucket == bucket]
-            for script_id in doomed:
-                del self._scripts[script_id]
-            return len(doomed)
-
-    def take(
-        self, operation: str, bucket: str | None, key: str | None, test_id: str | None, request_id: str,
-        prefix: str | None = None,
-    ) -> Instruction | None:
-        """Consume the next instruction for this request, noting it as fired: that of the most specific
-        matching script (:func:`specificity`), the oldest of equally specific ones."""
-        with self._lock:
-            matching = [s for s in self._scripts.values()
-                        if s.matches(operation, bucket, key, test_id, prefix)]
-            if not matching:
-                return None
-            # max() keeps the first of equals, and the store is in creation order: the oldest
-            script = max(matching, key=lambda s: specificity(s, operation))
-            instruction = script.remaining[operation].pop(0)
-            script.fired.append(
-                {"operation": operation, "instruction": instruction.text, "key": key,
-                 "request_id": request_id}
-            )
-            return instruction

@@ -22,6 +22,7 @@ from conformance.reference.config import (
 from conformance.reference.deviations import DEVIATIONS, Deviations, UnknownDeviation
 from conformance.reference.limits import add_limit_options, add_stop_option, limits_from_args
 from conformance.reference.start_buckets import parse_bucket_options
+from conformance.reference.testbench_limits import add_testbench_options, testbench_limits_from_args
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -85,14 +86,16 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--faults",
         action="store_true",
-        help="testbench: serve the fault-script admin route /_testbench/faults and apply its scripts",
+        help="testbench: serve the fault-script admin route /_testbench/faults (requests signed by the "
+        "bucket's owner) and apply its scripts",
     )
     parser.add_argument(
         "--record",
         type=Path,
         default=None,
         metavar="FILE",
-        help="testbench: append one JSON line per request to FILE (operation, faults fired, diagnosis)",
+        help="testbench: append one JSON line per request to FILE (operation, faults fired, diagnosis; "
+        "signatures redacted, mode 0600, rotated: see --record-max-bytes)",
     )
     parser.add_argument(
         "--bucket",
@@ -118,6 +121,7 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     )
     add_limit_options(parser)
     add_stop_option(parser)
+    add_testbench_options(parser)
 
 
 def deviations_epilog() -> str:
@@ -143,6 +147,9 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
     limits = limits_from_args(args)
     if (problem := limits.check()) is not None:
         raise ConfigError(problem)
+    testbench = testbench_limits_from_args(args)
+    if (problem := testbench.check()) is not None:
+        raise ConfigError(problem)
     if args.tls_cert is None and (args.tls_key is not None or args.tls_client_ca is not None):
         raise ConfigError("--tls-key and --tls-client-ca go with --tls-cert")
     users = load_credentials(args.credentials) if args.credentials else (BUILTIN_USER,)
@@ -161,6 +168,7 @@ def config_from_args(args: argparse.Namespace, data_dir: Path) -> ServerConfig:
         faults=args.faults,
         record=args.record.resolve() if args.record else None,
         limits=limits,
+        testbench=testbench,
         tls=TlsFiles.of(args.tls_cert, args.tls_key, args.tls_client_ca),
         wire=wires[0],
         wires=wires,

@@ -6,13 +6,20 @@ the SigV4 verdict of :mod:`conformance.reference.s3.record_verdicts`. Not instal
 
 Line: ``{"time", "request_id", "method", "target", "bucket", "key", "upload_id", "part_number",
 "operation", "status", "body_bytes", "faults", "verdicts": [{"clause", "verdict", "detail", ...}]}``, one
-verdict per clause (the worst, with every check's detail).
+verdict per clause (the worst, with every check's detail), "diagnosis": "done" | "skipped" | "failed" |
+"none"``.
+
+The record leaks nothing replayable (:mod:`conformance.reference.record_redaction`: signature and token
+values redacted), is private and rotated (:mod:`conformance.reference.record_file`), and the diagnosis runs
+off the event loop, bounded per client access key (:mod:`conformance.reference.record_diagnosis`).
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +30,9 @@ from conformance.reference.errors import JssError
 from conformance.reference.fault_layer import ADMIN_PREFIX, FIRED_KEY
 from conformance.reference.httpio import new_request_id
 from conformance.reference.operation_names import operation_name
+from conformance.reference.record_diagnosis import DiagnosisPool
+from conformance.reference.record_file import RecordFile
+from conformance.reference.record_redaction import redact_target, scrub, secret_values
 from conformance.reference.s3.record_verdicts import signature_verdicts
 
 log = logging.getLogger("conformance.reference.recorder")
@@ -30,6 +40,15 @@ log = logging.getLogger("conformance.reference.recorder")
 #: The body of a complete is kept for its diagnosis up to this size.
 MAX_KEPT_BODY = 1024 * 1024
 KEPT_BODIES = frozenset({"complete"})
+#: Where a request names its access key: JSS ``jingdong AK:``, V2 ``AWS AK:``, SigV4 ``Credential=AK/``, and
+#: the presigned URL's ``AccessKey=``, ``AWSAccessKeyId=``, ``X-Amz-Credential=AK%2F``.
+_ACCESS_KEY = (
+    re.compile(r"^\s*\S+\s+([^:\s/,=]+):"),
+    re.compile(r"Credential=([^/,\s]+)/"),
+)
+_QUERY_ACCESS_KEY = re.compile(
+    r"(?:^|&)(?:AccessKey|AWSAccessKeyId|X-Amz-Credential)=([^&%/]+)", re.IGNORECASE
+)
 
 
 class Recorder:
@@ -40,8 +59,16 @@ class Recorder:
         self.inner = inner
         self.app = app
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the server's lifetime
+        bounds = app.config.testbench
+        self.file = RecordFile(path, bounds.record_max_bytes, bounds.record_keep)
+        self.pool = DiagnosisPool(self.file.write_line, bounds.diagnosis_workers,
+                                  bounds.diagnosis_queue_per_key)
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Write what is still queued, then close the file."""
+        self.pool.close()
+        self.file.close()
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         path = scope.get("path", "")
@@ -77,15 +104,17 @@ class Recorder:
             self.write(scope, ctx, operation, body, answer)
 
     def write(self, scope: dict, ctx, operation: str, body: dict, answer: dict) -> None:
-        """Append the request's line (a failure to diagnose is logged, never breaks the request)."""
+        """Queue the request's line: its diagnosis runs on a worker, never on the event loop, and the line
+        is written redacted (a failure to diagnose is recorded, never breaks the request)."""
         raw_query = scope.get("query_string", b"").decode("latin-1")
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("utf-8", "replace")
         target = raw_path + ("?" + raw_query if raw_query else "")
+        headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in scope.get("headers", ())]
         record = {
             "time": round(time.time(), 3),
             "request_id": answer["request_id"],
             "method": scope["method"],
-            "target": target,
+            "target": redact_target(target),
             "bucket": ctx.bucket if ctx else None,
             "key": ctx.key if ctx else None,
             "upload_id": ctx.query_value("uploadId") if ctx else None,
@@ -95,13 +124,29 @@ class Recorder:
             "body_bytes": body["bytes"],
             "faults": list(scope.get(FIRED_KEY, [])),
         }
-        try:
-            record["verdicts"] = self.verdicts(scope, ctx, operation, body)
-        except Exception:  # noqa: BLE001 - a diagnosis bug must not break the server
-            log.exception("could not diagnose request %s", answer["request_id"])
-            record["verdicts"] = []
-        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self.handle.flush()
+        secrets = secret_values(target, headers)
+
+        def finish(done: dict) -> str:
+            return scrub(json.dumps(done, ensure_ascii=False), secrets)
+
+        judge = None
+        if ctx is not None:
+            kept = {"keep": body["keep"], "kept": bytes(body["kept"]), "bytes": body["bytes"]}
+            judge = lambda: self.verdicts(scope, ctx, operation, kept)  # noqa: E731 - run by a worker
+        self.pool.submit(record, judge, self.client_of(target, headers), finish)
+
+    def client_of(self, target: str, headers: list[tuple[str, str]]) -> str:
+        """The access key a request is signed with, as its diagnosis is bounded: a known key itself, every
+        unknown one as "unknown", an unsigned request as "anonymous"."""
+        found = None
+        authorization = next((v for n, v in headers if n.lower() == "authorization"), None)
+        if authorization is not None:
+            found = next((m.group(1) for p in _ACCESS_KEY if (m := p.search(authorization))), "")
+        elif (match := _QUERY_ACCESS_KEY.search(target.partition("?")[2])) is not None:
+            found = match.group(1)
+        if found is None:
+            return "anonymous"
+        return found if self.app.config.user_by_access_key(found) is not None else "unknown"
 
     def verdicts(self, scope: dict, ctx, operation: str, body: dict) -> list[dict]:
         """The diagnosis of the request as it was sent (header names with their case)."""

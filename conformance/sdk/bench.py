@@ -1,5 +1,7 @@
 """The suite's side of the testbench: arm a fault script on the reference endpoint's admin route, read it
-back, and read the recorder's lines about one key."""
+back, and read the recorder's lines about one key. The admin route takes only requests signed by the owner of
+the script's bucket: each call here goes through a signing client (JSS or S3, the wire the endpoint speaks)
+of that owner, the resource signed being ``/_testbench/faults[/<id>]``."""
 
 from __future__ import annotations
 
@@ -8,37 +10,46 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import requests
+from conformance.client import JssClient
 
 ADMIN = "/_testbench/faults"
-TIMEOUT = 30.0
+#: The admin route as a signing client addresses it: a "bucket" and a "key" (no bucket name starts with _).
+ADMIN_BUCKET, ADMIN_KEY = "_testbench", "faults"
 
 
 class BenchError(RuntimeError):
     """The testbench did not do what the suite asked (an infrastructure problem, not the SDK's)."""
 
 
-def arm(endpoint: str, bucket: str, key: str, instructions: dict[str, list[str]]) -> str:
-    """Create a script bound to exactly `key` (as key prefix) in `bucket`, its listings too (by their prefix
-    parameter: other scenarios' listings of the bucket do not consume its instructions); returns its id."""
+def admin_request(client: JssClient, method: str, script_id: str = "", body: bytes = b""):
+    """One signed request to the admin route (`client` signs it as its wire does)."""
+    key = ADMIN_KEY + (f"/{script_id}" if script_id else "")
+    headers = {"Content-Type": "application/json"} if body else None
+    return client.request(method, ADMIN_BUCKET, key, headers=headers, body=body)
+
+
+def arm(client: JssClient, bucket: str, key: str, instructions: dict[str, list[str]]) -> str:
+    """Create a script bound to exactly `key` (as key prefix) in `bucket` (of `client`'s account), its
+    listings too (by their prefix parameter: other scenarios' listings of the bucket do not consume its
+    instructions); returns its id."""
     script = {"bucket": bucket, "key_prefix": key, "listings": "prefix", "instructions": instructions}
-    response = requests.post(endpoint + ADMIN, json=script, timeout=TIMEOUT)
+    response = admin_request(client, "POST", body=json.dumps(script).encode())
     if response.status_code != 201:
         raise BenchError(f"the fault script was refused: {response.status_code} {response.text[:200]}")
     return response.json()["id"]
 
 
-def read_back(endpoint: str, script_id: str) -> dict:
+def read_back(client: JssClient, script_id: str) -> dict:
     """The script's read-back (fired, remaining, completed)."""
-    response = requests.get(f"{endpoint}{ADMIN}/{script_id}", timeout=TIMEOUT)
+    response = admin_request(client, "GET", script_id)
     if response.status_code != 200:
         raise BenchError(f"the fault script {script_id} could not be read back: {response.status_code}")
     return response.json()
 
 
-def disarm(endpoint: str, script_id: str) -> None:
+def disarm(client: JssClient, script_id: str) -> None:
     """Delete the script (what did not fire will not fire later)."""
-    requests.delete(f"{endpoint}{ADMIN}/{script_id}", timeout=TIMEOUT)
+    admin_request(client, "DELETE", script_id)
 
 
 def records_for(path: Path, bucket: str, key: str, since: int = 0, until: int | None = None) -> list[dict]:

@@ -13,6 +13,7 @@ from scripted_server import CLOSE, RESET, scripted_server
 from conformance import operations as ops
 from conformance.client import Credentials, Exchange, JssClient
 from conformance.outcomes import InfraError
+from conformance.sdk import bench
 
 AK, SK = "CASERETRYACCESSKEY", "case-retry-secret-key-never-shown"
 BUCKET = "bkt"
@@ -120,7 +121,6 @@ def test_a_timeout_is_not_retried(recording_server):
 
 # -- the reference endpoint's fault scripts (serve --faults): a real TCP reset -----------------------------
 
-FAULTS = "/_testbench/faults"
 FAULT_BUCKET, RUN = "retry-bucket", "run/"
 
 
@@ -136,16 +136,13 @@ def faulty_endpoint():
         yield url, owner
 
 
-def _arm_initiate_reset(url: str, key_prefix: str) -> str:
-    instructions = {"initiate": ["reset-before-body"]}
-    script = {"bucket": FAULT_BUCKET, "key_prefix": key_prefix, "instructions": instructions}
-    response = requests.post(url + FAULTS, json=script, timeout=10)
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
+def _arm_initiate_reset(owner: JssClient, key_prefix: str) -> str:
+    """A script resetting the next initiate under `key_prefix`, armed by the bucket's owner (signed)."""
+    return bench.arm(owner, FAULT_BUCKET, key_prefix, {"initiate": ["reset-before-body"]})
 
 
-def _fired(url: str, script_id: str) -> int:
-    return len(requests.get(f"{url}{FAULTS}/{script_id}", timeout=10).json()["fired"])
+def _fired(owner: JssClient, script_id: str) -> int:
+    return len(bench.read_back(owner, script_id)["fired"])
 
 
 def _uploads_of(owner: JssClient, prefix: str) -> list[str]:
@@ -155,14 +152,14 @@ def _uploads_of(owner: JssClient, prefix: str) -> list[str]:
 def test_a_reset_on_a_fresh_connection_is_not_retried(faulty_endpoint):
     url, owner = faulty_endpoint
     prefix = f"{RUN}fresh/"
-    script = _arm_initiate_reset(url, prefix)
+    script = _arm_initiate_reset(owner, prefix)
     seen: list[Exchange] = []
     client = _client(url, seen)  # a new session: the initiate opens a new connection
 
     with pytest.raises(InfraError):
         client.request("POST", FAULT_BUCKET, f"{prefix}k", query=[("uploads", None)])
 
-    assert _fired(url, script) == 1
+    assert _fired(owner, script) == 1
     assert _uploads_of(owner, prefix) == []  # no second initiate reached the endpoint
     assert [(e.status, e.resent) for e in seen] == [(None, False)] and "Reset" in seen[0].error
 
@@ -170,14 +167,14 @@ def test_a_reset_on_a_fresh_connection_is_not_retried(faulty_endpoint):
 def test_a_reset_on_a_kept_alive_connection_is_retried_once_visibly(faulty_endpoint):
     url, owner = faulty_endpoint
     prefix = f"{RUN}reused/"
-    script = _arm_initiate_reset(url, prefix)
+    script = _arm_initiate_reset(owner, prefix)
     seen: list[Exchange] = []
     client = _client(url, seen)
     client.request("GET", FAULT_BUCKET, query=[("maxKeys", "1")])  # the connection the initiate reuses
 
     response = client.request("POST", FAULT_BUCKET, f"{prefix}k", query=[("uploads", None)])
 
-    assert response.status_code == 200 and _fired(url, script) == 1
+    assert response.status_code == 200 and _fired(owner, script) == 1
     assert _uploads_of(owner, prefix) == [f"{prefix}k"]
     assert [(e.method, e.status, e.resent) for e in seen] == [
         ("GET", 200, False), ("POST", None, True), ("POST", 200, False)

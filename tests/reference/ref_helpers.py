@@ -99,6 +99,22 @@ class Api:
             method, self.url(region) + target, headers=headers, data=data, stream=stream
         )
 
+    def admin(
+        self,
+        method: str,
+        script_id: str = "",
+        query: str = "",
+        payload: object = None,
+        user: RefUser | None = ALICE,
+        data: bytes = b"",
+    ) -> requests.Response:
+        """A request to the fault-script admin route (``serve --faults``), signed by `user` (None: unsigned)
+        as any JSS request is: the resource signed is ``/_testbench/faults[/<id>]``. `payload` is sent as
+        JSON, else `data` as it is."""
+        key = "faults" + (f"/{script_id}" if script_id else "")
+        body = json.dumps(payload).encode() if payload is not None else data
+        return self.call(method, "_testbench", key, query, data=body, user=user)
+
     def presigned_url(
         self, method: str, bucket: str, key: str, expires: int, user: RefUser = ALICE, region: str = NORTH
     ) -> str:

@@ -33,13 +33,13 @@ def bench(request):
 def arm(api, bucket: str, instructions: dict, key_prefix: str = "obj/", **extra) -> dict:
     """Create a script, asserting 201; returns its read-back."""
     script = {"bucket": bucket, "key_prefix": key_prefix, "instructions": instructions, **extra}
-    response = requests.post(api.url() + ADMIN, json=script, timeout=10)
+    response = api.admin("POST", payload=script)
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def read_back(api, script: dict) -> dict:
-    response = requests.get(f"{api.url()}{ADMIN}/{script['id']}", timeout=10)
+    response = api.admin("GET", script["id"])
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -88,7 +88,7 @@ def test_faults_admin_route_absent_without_the_switch(reference, api, north_buck
 )
 def test_faults_invalid_script_is_400(bench, script):
     api, _ = bench
-    response = requests.post(api.url() + ADMIN, json=script, timeout=10)
+    response = api.admin("POST", payload=script)
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "InvalidScript"
 
@@ -96,7 +96,7 @@ def test_faults_invalid_script_is_400(bench, script):
 @pytest.mark.parametrize("body", [b"{oops", b"[" * 100000, b'{"bucket": ' + b"9" * 4301 + b"}"])
 def test_faults_not_json_is_400(bench, body):
     api, _ = bench
-    response = requests.post(api.url() + ADMIN, data=body, timeout=10)
+    response = api.admin("POST", data=body)
     assert response.status_code == 400
 
 
@@ -199,8 +199,8 @@ def test_faults_delay(bench):
 def test_faults_list_and_delete(bench):
     api, bucket = bench
     script = arm(api, bucket, {"delete": ["return-503"]}, key_prefix="never/")
-    listed = requests.get(api.url() + ADMIN, timeout=10).json()["scripts"]
+    listed = api.admin("GET").json()["scripts"]
     assert script["id"] in [s["id"] for s in listed]
-    assert requests.delete(f"{api.url()}{ADMIN}/{script['id']}", timeout=10).status_code == 204
-    assert requests.get(f"{api.url()}{ADMIN}/{script['id']}", timeout=10).status_code == 404
-    assert requests.delete(f"{api.url()}{ADMIN}/{script['id']}", timeout=10).status_code == 404
+    assert api.admin("DELETE", script["id"]).status_code == 204
+    assert api.admin("GET", script["id"]).status_code == 404
+    assert api.admin("DELETE", script["id"]).status_code == 404

@@ -5,7 +5,6 @@ delete-all, 405 with Allow on the admin route, and the hint a bad instruction's 
 from __future__ import annotations
 
 import pytest
-import requests
 
 from conformance.reference.faults import FORMS, ScriptError, parse_instruction
 
@@ -30,14 +29,14 @@ def bench(request):
 def arm(api, bucket: str, instructions: dict, key_prefix: str, **extra) -> dict:
     """Create a script, asserting 201; returns its read-back."""
     script = {"bucket": bucket, "key_prefix": key_prefix, "instructions": instructions, **extra}
-    response = requests.post(api.url() + ADMIN, json=script, timeout=10)
+    response = api.admin("POST", payload=script)
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def fired(api, script: dict) -> list[str]:
     """The instructions of `script` that fired, in order."""
-    back = requests.get(f"{api.url()}{ADMIN}/{script['id']}", timeout=10).json()
+    back = api.admin("GET", script["id"]).json()
     return [item["instruction"] for item in back["fired"]]
 
 
@@ -92,13 +91,13 @@ def test_delete_all_by_bucket_then_everything(bench):
     other = api.create_bucket()
     arm(api, bucket, {"delete": ["return-503"]}, key_prefix="never/")
     arm(api, other, {"delete": ["return-503"]}, key_prefix="never/")
-    response = requests.delete(f"{api.url()}{ADMIN}?bucket={other}", timeout=10)
+    response = api.admin("DELETE", query=f"bucket={other}")
     assert (response.status_code, response.json()) == (200, {"deleted": 1})
-    listed = requests.get(api.url() + ADMIN, timeout=10).json()["scripts"]
+    listed = api.admin("GET").json()["scripts"]
     assert listed and {s["bucket"] for s in listed} == {bucket}
-    response = requests.delete(api.url() + ADMIN, timeout=10)
+    response = api.admin("DELETE")
     assert response.status_code == 200 and response.json()["deleted"] == len(listed)
-    assert requests.get(api.url() + ADMIN, timeout=10).json() == {"scripts": []}
+    assert api.admin("GET").json() == {"truncated": False, "next_marker": None, "scripts": []}
     assert api.call("DELETE", bucket, "never/x").status_code != 503
 
 
@@ -109,7 +108,7 @@ def test_delete_all_by_bucket_then_everything(bench):
 )
 def test_wrong_method_on_the_admin_route_is_405_with_allow(bench, method, suffix, allow):
     api, _ = bench
-    response = requests.request(method, f"{api.url()}{ADMIN}{suffix}", json={}, timeout=10)
+    response = api.admin(method, suffix.strip("/"), payload={})
     assert response.status_code == 405, response.text
     assert response.headers["Allow"] == allow
     assert response.json()["code"] == "MethodNotAllowed"
@@ -117,7 +116,7 @@ def test_wrong_method_on_the_admin_route_is_405_with_allow(bench, method, suffix
 
 def test_unknown_script_is_still_404(bench):
     api, _ = bench
-    assert requests.get(f"{api.url()}{ADMIN}/nope", timeout=10).status_code == 404
+    assert api.admin("GET", "nope").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -135,7 +134,7 @@ def test_instruction_without_its_unit_names_the_form_it_lacks(text, meant):
 def test_unknown_instruction_lists_the_valid_forms_over_the_wire(bench):
     api, bucket = bench
     script = {"bucket": bucket, "instructions": {"put": ["reset-after-1048576"]}}
-    response = requests.post(api.url() + ADMIN, json=script, timeout=10)
+    response = api.admin("POST", payload=script)
     assert response.status_code == 400
     message = response.json()["message"]
     assert "'reset-after-1048576B'" in message

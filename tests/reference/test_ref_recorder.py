@@ -22,7 +22,7 @@ def test_recorder_lines_name_operation_faults_and_mistake(tmp_path):
         api = Api(process)
         bucket = api.create_bucket()
         script = {"bucket": bucket, "key_prefix": "k", "instructions": {"put": ["return-503"]}}
-        assert requests.post(api.url() + "/_testbench/faults", json=script, timeout=10).status_code == 201
+        assert api.admin("POST", payload=script).status_code == 201
         api.call("PUT", bucket, "k1", data=b"abc")
         headers = {"Date": signing.http_date()}
         wrong = signing.sign_request("POST", f"/{bucket}/k2", headers, ALICE.access_key, ALICE.secret_key)

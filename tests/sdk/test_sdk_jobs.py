@@ -102,18 +102,21 @@ def test_a_listing_fault_binds_by_the_scenarios_prefix_so_scenarios_run_at_once(
     """The SDK gate arms its scripts with "listings": "prefix": another scenario's listing of the bucket
     does not consume a scenario's list-uploads instruction, so no selection has to run serially."""
     from conformance.commands import sdk as sdk_command
-    from conformance.reference.faults import ScriptStore
+    from conformance.reference.fault_store import ScriptStore
     from conformance.sdk import bench
 
     sent = []
-    monkeypatch.setattr(bench.requests, "post", lambda url, json, timeout: sent.append(json) or _Created())
+    monkeypatch.setattr(
+        bench, "admin_request", lambda client, method, body=b"": sent.append(body) or _Created()
+    )
     mine, other = "run/fw0/s1/001", "run/fw1/s2/001"
-    bench.arm("http://127.0.0.1:1", "b", mine, {"list-uploads": ["return-503"]})
+    bench.arm(None, "b", mine, {"list-uploads": ["return-503"]})
     store = ScriptStore()
-    store.create(sent[0])
-    assert store.take("list-uploads", "b", None, None, "r1", prefix=other) is None
-    assert store.take("list-uploads", "b", None, None, "r2", prefix=None) is None
-    assert store.take("list-uploads", "b", None, None, "r3", prefix=mine).text == "return-503"
+    store.create(json.loads(sent[0]), owner="alice")
+    owner_of = {"b": "alice"}.get
+    assert store.take("list-uploads", "b", None, None, "r1", owner_of, prefix=other) is None
+    assert store.take("list-uploads", "b", None, None, "r2", owner_of, prefix=None) is None
+    assert store.take("list-uploads", "b", None, None, "r3", owner_of, prefix=mine).text == "return-503"
     assert sdk_command.jobs_count(None, 9) == sdk_command.AUTO_JOBS and sdk_command.jobs_count(None, 2) == 2
 
 

@@ -38,13 +38,13 @@ def _records(record, key: str) -> list[dict]:
 
 def test_sdk_s3_fault_answers_the_s3_error_xml(s3_bench):
     endpoint, client, record = s3_bench
-    script = bench.arm(endpoint, BUCKET, "faulted", {"put": ["return-503"]})
+    script = bench.arm(client, BUCKET, "faulted", {"put": ["return-503"]})
     response = client.request("PUT", BUCKET, "faulted", body=b"data")
     assert response.status_code == 503
     assert response.headers.get("x-amz-request-id") and "xml" in response.headers.get("content-type", "")
     assert ET.fromstring(response.content).findtext("Code") == "SlowDown"
-    assert len(bench.read_back(endpoint, script)["fired"]) == 1
-    bench.disarm(endpoint, script)
+    assert len(bench.read_back(client, script)["fired"]) == 1
+    bench.disarm(client, script)
     (line,) = _records(record, "faulted")
     assert (line["operation"], line["status"], line["faults"]) == ("put", 503, ["return-503"])
     assert line["request_id"] == response.headers["x-amz-request-id"]

@@ -17,6 +17,7 @@ import pytest
 
 from conformance import operations as ops
 from conformance.client import JssClient
+from conformance.clients import client_for
 from conformance.harness.progress import progress_for, size_text
 from conformance.harness.sdk_summary import TIMING_PROPERTY
 from conformance.masking import mask_secrets
@@ -157,7 +158,8 @@ def test_sdk_scenario(
     source_path = tmp_path / "source.bin"
     source = write_source(source_path, size, scenario.id, step["part_size"] if step else None, wire)
     upload_id = _setup(scenario, jss_client, bucket.name, key, source_path)
-    script_id = bench.arm(bucket.endpoint, bucket.name, key, scenario.faults) if scenario.faults else None
+    admin = client_for(jss_target, bucket)  # signs the fault-script requests; untracked: they create nothing
+    script_id = bench.arm(admin, bucket.name, key, scenario.faults) if scenario.faults else None
     payload = {
         "protocol": PROTOCOL, "wire": wire, "scenario": scenario.id, "endpoint": bucket.endpoint,
         "region": bucket.region,
@@ -178,8 +180,8 @@ def test_sdk_scenario(
     records = bench.records_for(record_path, bucket.name, key, first_line, last_line)
     fired = 0
     if script_id:
-        fired = len(bench.read_back(bucket.endpoint, script_id)["fired"])
-        bench.disarm(bucket.endpoint, script_id)
+        fired = len(bench.read_back(admin, script_id)["fired"])
+        bench.disarm(admin, script_id)
     state = _observe(jss_client, bucket.name, key, tmp_path / "download.bin", wire)
     _clean(jss_client, bucket.name, key)
     listed = (SdkRequest(number, record).line() for number, record in enumerate(records, start=1))

@@ -7,13 +7,10 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-import requests
 from ref_helpers import NORTH, USERS, Api
 from s3_signing import path, signed_request
 
 from conformance.reference.launch import start_reference
-
-ADMIN = "/_testbench/faults"
 
 
 def test_ref_both_wires_record_and_fault_each_request_in_its_own_wire(tmp_path):
@@ -23,7 +20,7 @@ def test_ref_both_wires_record_and_fault_each_request_in_its_own_wire(tmp_path):
         jss, s3_url = Api(process), process.wire_endpoints["s3"][NORTH]
         bucket = jss.create_bucket()
         script = {"bucket": bucket, "key_prefix": "faulted/", "instructions": {"put": ["return-503"] * 2}}
-        assert requests.post(jss.url() + ADMIN, json=script, timeout=10).status_code == 201
+        assert jss.admin("POST", payload=script).status_code == 201
         s3_answer = signed_request(s3_url, "PUT", path(bucket, "faulted/s3"), body=b"x")
         jss_answer = jss.call("PUT", bucket, "faulted/jss", data=b"x")
     lines = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
