@@ -145,6 +145,25 @@ class PresignWrongExpiry(ExampleDriver):
         return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+class HeadDropsContentType(ExampleDriver):
+    """Reports a HEAD without the Content-Type the server answered (as an SDK that does not surface it)."""
+
+    def head_report(self, info) -> dict:  # noqa: D102
+        return {**super().head_report(info), "content_type": None}
+
+
+class PresignNotUsed(ExampleDriver):
+    """Does the presign steps with ordinary signed requests (an Authorization header), no presigned URL."""
+
+    def presign_get_step(self, step: dict) -> None:  # noqa: D102
+        info = self.attempt("get", lambda: ops.get_object(self.client, self.bucket, self.key))
+        with open(step["destination"], "wb") as out:
+            out.write(info.body)
+
+    def presign_put_step(self, step: dict) -> None:  # noqa: D102
+        self.put_object({"source": step["source"]})
+
+
 class DeletesWithTrailingSlash(ExampleDriver):
     """Sends DeleteObject for the key with a "/" appended (another key: the object stays)."""
 
@@ -172,6 +191,8 @@ MISTAKES = {
     "range-end-exclusive": RangeEndExclusive,
     "lists-first-page-only": ListsFirstPageOnly,
     "presign-wrong-expiry": PresignWrongExpiry,
+    "head-drops-content-type": HeadDropsContentType,
+    "presign-not-used": PresignNotUsed,
     "deletes-with-trailing-slash": DeletesWithTrailingSlash,
     "abort-deletes-object": AbortDeletesObject,
 }
