@@ -5,9 +5,11 @@ and body size, and the clause verdicts on what the client sent: on the JSS wire 
 the SigV4 verdict of :mod:`conformance.reference.s3.record_verdicts`. Not installed without ``--record``.
 
 Line: ``{"time", "request_id", "method", "target", "bucket", "key", "upload_id", "part_number",
-"operation", "status", "body_bytes", "faults", "verdicts": [{"clause", "verdict", "detail", ...}]}``, one
-verdict per clause (the worst, with every check's detail), "diagnosis": "done" | "skipped" | "failed" |
-"none"``.
+"operation", "status", "body_bytes", "faults", "sent", "verdicts": [{"clause", "verdict", "detail", ...}]}``,
+one verdict per clause (the worst, with every check's detail), ``"diagnosis": "done" | "skipped" | "failed" |
+"none"``. ``sent`` is what the SDK judge reads of the request itself (:func:`sent_facts`): whether it carried
+an Authorization header or a query signature, and its Range, Content-MD5, Content-Type and user metadata
+headers (never the Authorization value).
 
 The record leaks nothing replayable (:mod:`conformance.reference.record_redaction`: signature and token
 values redacted), is private and rotated (:mod:`conformance.reference.record_file`), and the diagnosis runs
@@ -36,6 +38,12 @@ from conformance.reference.record_redaction import redact_target, scrub, secret_
 from conformance.reference.s3.record_verdicts import signature_verdicts
 
 log = logging.getLogger("conformance.reference.recorder")
+
+#: The request headers a record keeps the value of (for the SDK judge), and the user-metadata prefixes.
+KEPT_HEADERS = ("range", "content-md5", "content-type")
+META_PREFIXES = ("x-jss-meta-", "x-amz-meta-")
+#: The query parameters that carry a presigned URL's signature (JSS and S3 V2: Signature; SigV4).
+QUERY_SIGNATURES = frozenset({"Signature", "X-Amz-Signature"})
 
 #: The body of a complete is kept for its diagnosis up to this size.
 MAX_KEPT_BODY = 1024 * 1024
@@ -123,6 +131,7 @@ class Recorder:
             "status": answer["status"],
             "body_bytes": body["bytes"],
             "faults": list(scope.get(FIRED_KEY, [])),
+            "sent": sent_facts(scope),
         }
         secrets = secret_values(target, headers)
 
@@ -185,3 +194,22 @@ def _whole(ctx, received: int) -> bool:
     not read, or a connection reset in its middle, is not the client's body and is not diagnosed."""
     declared = ctx.header("content-length")
     return declared is None or not declared.strip().isdigit() or received >= int(declared)
+
+
+def sent_facts(scope: dict) -> dict:
+    """What the request carried that the SDK judge checks: ``authorization`` (an Authorization header was
+    sent), ``query_signed`` (a presigned URL's signature was in the query), the values of KEPT_HEADERS sent,
+    and ``meta``: the user metadata headers, by name without their prefix (lowercase)."""
+    headers = [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in scope["headers"]]
+    names = {name for name, _, _ in
+             (pair.partition("=") for pair in scope.get("query_string", b"").decode("latin-1").split("&"))}
+    facts: dict = {
+        "authorization": any(name == "authorization" for name, _ in headers),
+        "query_signed": bool(names & QUERY_SIGNATURES),
+    }
+    facts.update((name, value) for name, value in headers if name in KEPT_HEADERS)
+    meta = {name[len(prefix):]: value for name, value in headers
+            for prefix in META_PREFIXES if name.startswith(prefix)}
+    if meta:
+        facts["meta"] = meta
+    return facts

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from conformance.sdk.judge_objects import object_step_findings
 from conformance.sdk.scenarios import Scenario
 
 
@@ -24,6 +25,10 @@ class EndState:
     encrypted: bool = False
     uploads_left: int = 0
     download_md5: str | None = None  # of the driver's destination file (None: no such file)
+    head: dict | None = None  # the stored object as the suite's HEAD reports it (object_steps.head_facts)
+    setup_head: dict | None = None  # the object the suite set up, as its HEAD reported it before the run
+    files: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # object_steps.fetched_files
+    listed_keys: list[str] = field(default_factory=list)  # the objects set up under the key for a listing
 
 
 @dataclass
@@ -186,6 +191,7 @@ def judge(
         _listing_findings(scenario, result, judgement)
     _attempt_findings(scenario, records, judgement)
     _state_findings(scenario, state, source, judgement)
+    object_step_findings(scenario, result, records, state, source, judgement)
     _rename(scenario, judgement)
     return judgement
 

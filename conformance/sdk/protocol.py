@@ -19,13 +19,38 @@ comes back short), and ListMultipartUploads with ``prefix`` and ``max_uploads`` 
 result: ``"listed": {"parts": [1, 2, ...], "uploads": [{"key": "...", "upload_id": "..."}, ...]}``; the
 judge checks it against the upload the suite set up.
 
+The object steps (added within protocol 1; every path is prepared by the suite in ``work_dir``, the key is
+the scenario's ``key``)::
+
+    {"op": "put-object", "source": PATH, "size": N, "content_type": "text/plain" | null,
+     "content_md5": true | false, "metadata": {"color": "blue", ...}}
+    {"op": "head"}
+    {"op": "get-range", "start": A, "end": B, "destination": PATH}
+    {"op": "list-objects", "prefix": "...", "max_keys": K}
+    {"op": "presign-get", "expires": 300, "destination": PATH}
+    {"op": "presign-put", "source": PATH, "expires": 300}
+    {"op": "delete"}
+    {"op": "abort-upload", "upload_id": "..."}
+
+``put-object``: one PutObject of the file with its Content-Type, a Content-MD5 header (the body's MD5) when
+``content_md5`` is true, and the user metadata (``x-jss-meta-<name>`` on JSS, ``x-amz-meta-<name>`` on S3) the
+way the SDK sends them. ``head``: HeadObject; the driver reports what the SDK returned in its result,
+``"head": {"size": N, "etag": "...", "content_type": "...", "metadata": {...}}``. ``get-range``: a GET with
+``Range: bytes=A-B`` (inclusive), the bytes written to ``destination``. ``list-objects``: ListObjects with
+``prefix`` (the suite stored a few objects under it), paged by ``marker`` in pages of ``max_keys`` (S3:
+ListObjects v1 Marker; an SDK that only pages with V2 continuation tokens may use them) until not truncated;
+reported as ``"listed": {"objects": ["key", ...]}``. ``presign-get`` / ``presign-put``: a presigned URL made
+by the SDK (valid ``expires`` seconds), fetched / uploaded to with a plain HTTP client (no SDK signing).
+``delete``: DeleteObject of the key. ``abort-upload``: AbortMultipartUpload of the upload the suite set up.
+A driver whose SDK cannot do a step answers ``unsupported`` listing that op.
+
 ``wire`` (added within protocol 1; a driver that ignores it speaks JSS, as before) is the API the endpoint
 speaks: ``jss`` the JSS REST API, ``s3`` the S3 REST API (SigV4, path-style addressing at ``endpoint``, the
 credential scope's region ``region``, service ``s3``).
 
 Output: the last line of stdout is one JSON object
 ``{"status": "ok" | "failed" | "unsupported", "message": "...", "unsupported": ["step op", ...],
-"listed": {...}}``:
+"listed": {...}, "head": {...}}``:
 ``ok`` the steps were performed, ``failed`` the SDK gave up (with its error in ``message``), ``unsupported``
 the SDK cannot do a step (the scenario is NOT_IMPLEMENTED for it). Anything else on stdout before that line
 and everything on stderr is kept as the driver's log.

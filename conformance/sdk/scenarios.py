@@ -15,9 +15,15 @@ from conformance.paths import fixtures_dir
 from conformance.reference.faults import OPERATIONS, ScriptError, parse_instruction
 from conformance.tomlfile import read_toml
 
-STEP_OPS = ("multipart-upload", "resume-upload", "download", "list-parts", "list-uploads")
-#: The steps that carry no source (the others upload it: size and part_size).
-SOURCELESS_OPS = ("download", "list-parts", "list-uploads")
+#: The multipart steps: they upload the source in parts (size and part_size).
+MULTIPART_OPS = ("multipart-upload", "resume-upload")
+#: The single-request uploads of the source (size): PutObject, and a PUT to a presigned URL.
+SIZED_OPS = ("put-object", "presign-put")
+#: The steps on one object or upload that carry no source (see conformance.sdk.protocol).
+OBJECT_OPS = ("head", "get-range", "list-objects", "presign-get", "delete", "abort-upload")
+STEP_OPS = (*MULTIPART_OPS, "download", "list-parts", "list-uploads", *SIZED_OPS, *OBJECT_OPS)
+#: The integer fields a step may carry: the smallest value each takes.
+_STEP_NUMBERS = {"max_parts": 1, "max_uploads": 1, "max_keys": 1, "expires": 1, "start": 0, "end": 0}
 #: The scenario file of each wire, under fixtures/sdk/.
 SCENARIO_FILES = {"jss": "scenarios.toml", "s3": "scenarios-s3.toml"}
 RESULTS = ("ok", "failed")
@@ -25,6 +31,7 @@ _SCENARIO_FIELDS = {
     "id", "description", "clauses", "behaviours", "steps", "faults", "fired_at_least", "setup", "expect",
     "large_size", "region",
 }
+_SETUP_FIELDS = {"object", "upload_parts", "part_size", "listed_objects"}
 _EXPECT_FIELDS = {
     "result", "object", "storage_class", "encrypted", "max_attempts", "initiates", "resumed_parts",
     "download", "listed_parts", "listed_uploads",
@@ -54,14 +61,20 @@ class Scenario:
 
     @property
     def upload_step(self) -> dict[str, Any] | None:
-        """The step that uploads (multipart-upload or resume-upload), if any."""
-        return next((s for s in self.steps if s["op"] in ("multipart-upload", "resume-upload")), None)
+        """The step that uploads in parts (multipart-upload or resume-upload), if any."""
+        return next((s for s in self.steps if s["op"] in MULTIPART_OPS), None)
+
+    @property
+    def setup_part_size(self) -> int | None:
+        """The part size of the upload the suite sets up (setup.part_size, else the upload step's)."""
+        step = self.upload_step
+        return self.setup.get("part_size") or (step["part_size"] if step else None)
 
     def source_size(self, large: bool = False) -> int:
-        """The size of the scenario's source bytes (the upload's size, or the setup object's)."""
+        """The size of the scenario's source bytes (the upload's, a PutObject's, or the setup object's)."""
         if large and self.large_size:
             return self.large_size
-        step = self.upload_step
+        step = self.upload_step or next((s for s in self.steps if s["op"] in SIZED_OPS), None)
         return int(step["size"]) if step else int(self.setup.get("object", 0))
 
     @property
@@ -91,16 +104,32 @@ def load_behaviours(path: Path | None = None) -> dict[str, Clause]:
     return behaviours
 
 
+def _required_fields(op: str) -> tuple[str, ...]:
+    """The fields a step of `op` must carry (the others are optional)."""
+    if op in MULTIPART_OPS:
+        return ("size", "part_size")
+    return {"put-object": ("size",), "presign-put": ("size", "expires"), "presign-get": ("expires",),
+            "get-range": ("start", "end"), "list-objects": ("max_keys",)}.get(op, ())
+
+
 def _check_step(scenario_id: str, step: object) -> dict[str, Any]:
     if not isinstance(step, dict) or step.get("op") not in STEP_OPS:
         raise ScenarioError(f"scenario {scenario_id}: each step needs op = one of {', '.join(STEP_OPS)}")
-    if step["op"] not in SOURCELESS_OPS:
-        for name in ("size", "part_size"):
-            if not isinstance(step.get(name), int) or step[name] <= 0:
-                raise ScenarioError(f"scenario {scenario_id}: step {step['op']} needs a positive {name}")
-    for name in ("max_parts", "max_uploads"):
+    where = f"scenario {scenario_id}: step {step['op']}"
+    for name in _required_fields(step["op"]):
+        if name not in step:
+            raise ScenarioError(f"{where} needs {name}")
+    for name in ("size", "part_size"):
         if name in step and (not isinstance(step[name], int) or step[name] <= 0):
-            raise ScenarioError(f"scenario {scenario_id}: step {step['op']}: {name} must be positive")
+            raise ScenarioError(f"{where}: {name} must be a positive integer")
+    for name, least in _STEP_NUMBERS.items():
+        if name in step and (not isinstance(step[name], int) or step[name] < least):
+            raise ScenarioError(f"{where}: {name} must be an integer of at least {least}")
+    if step["op"] == "get-range" and step["end"] < step["start"]:
+        raise ScenarioError(f"{where}: end must not be before start (the range is inclusive)")
+    metadata = step.get("metadata", {})
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise ScenarioError(f"{where}: metadata is a table of name -> string value")
     return dict(step)
 
 
@@ -122,7 +151,8 @@ def _scenario(table: dict, known_clauses: set[str], behaviours: dict[str, Clause
     scenario_id = table.get("id")
     if not isinstance(scenario_id, str) or not scenario_id:
         raise ScenarioError("a scenario lacks its id")
-    unknown = set(table) - _SCENARIO_FIELDS or set(table.get("expect", {})) - _EXPECT_FIELDS
+    unknown = (set(table) - _SCENARIO_FIELDS or set(table.get("expect", {})) - _EXPECT_FIELDS
+               or set(table.get("setup", {})) - _SETUP_FIELDS)
     if unknown:
         raise ScenarioError(f"scenario {scenario_id}: unknown field {sorted(unknown)[0]!r}")
     for name, known in (("clauses", known_clauses), ("behaviours", set(behaviours))):

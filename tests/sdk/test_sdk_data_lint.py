@@ -50,9 +50,17 @@ def test_sdk_armed_scenario_names_faults_fired(scenario):
         {**BASE, "region": 1},
         {**BASE, "steps": [{"op": "list-parts", "max_parts": 0}]},
         {**BASE, "steps": [{"op": "list-uploads", "max_uploads": "1"}]},
+        {**BASE, "steps": [{"op": "get-range", "start": 10, "end": 9}]},
+        {**BASE, "steps": [{"op": "get-range", "start": 0}]},
+        {**BASE, "steps": [{"op": "list-objects"}]},
+        {**BASE, "steps": [{"op": "presign-get", "expires": 0}]},
+        {**BASE, "steps": [{"op": "put-object", "size": 1, "metadata": {"n": 1}}]},
+        {**BASE, "setup": {"objects": 3}},
     ],
     ids=["unknown-op", "unknown-result", "bad-fault", "unknown-clause", "zero-size", "unknown-field",
-         "region-not-a-name", "zero-max-parts", "max-uploads-not-a-number"],
+         "region-not-a-name", "zero-max-parts", "max-uploads-not-a-number", "range-end-before-start",
+         "range-without-end", "list-objects-without-max-keys", "zero-expiry", "metadata-not-text",
+         "unknown-setup-field"],
 )
 def test_sdk_malformed_scenario_is_refused(table):
     with pytest.raises(ScenarioError):

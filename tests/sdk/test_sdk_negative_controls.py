@@ -24,6 +24,11 @@ def controls() -> list[dict]:
         return tomllib.load(handle)["driver"]
 
 
+def selection(control: dict) -> list[str]:
+    """The --scenario options of a control that names its scenarios (none: the whole default set)."""
+    return [f"--scenario={scenario}" for scenario in control.get("scenarios", [])]
+
+
 def run_sdk(driver: str, results, *extra: str) -> subprocess.CompletedProcess:
     allure = results.parent / "allure"
     command = [sys.executable, "-m", "conformance.cli", "sdk", "--driver", driver, "--timeout", "300",
@@ -57,7 +62,7 @@ def test_sdk_example_driver_passes_every_scenario(tmp_path):
 def test_sdk_broken_driver_turns_exactly_its_scenarios_red(control, tmp_path):
     expected = load_known_deviations(sdk_dir() / control["expectations"]).entries
     results = tmp_path / "results.json"
-    completed = run_sdk(f"{BROKEN} {control['mistake']}", results)
+    completed = run_sdk(f"{BROKEN} {control['mistake']}", results, *selection(control))
     assert completed.returncode == 1, completed.stdout[-3000:]
     seen = outcomes(results)
     red = {case_id for case_id, case in seen.items() if case["outcome"] != "PASS"}
@@ -80,5 +85,6 @@ def test_sdk_broken_driver_with_its_expectations_exits_0(tmp_path):
     control = controls()[0]
     results = tmp_path / "results.json"
     expectations = sdk_dir() / control["expectations"]
-    completed = run_sdk(f"{BROKEN} {control['mistake']}", results, f"--jss-known-deviations={expectations}")
+    completed = run_sdk(f"{BROKEN} {control['mistake']}", results, *selection(control),
+                        f"--jss-known-deviations={expectations}")
     assert completed.returncode == 0, completed.stdout[-3000:]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from test_sdk_negative_controls import BROKEN, CASE, EXAMPLE, outcomes, run_sdk
+from test_sdk_negative_controls import BROKEN, CASE, EXAMPLE, outcomes, run_sdk, selection
 
 from conformance.known_deviations import load_known_deviations
 from conformance.sdk.scenarios import load_scenarios, sdk_dir
@@ -33,7 +33,7 @@ def test_sdk_s3_broken_driver_turns_exactly_its_scenarios_red(control, tmp_path)
     expectations = sdk_dir() / control["expectations"]
     expected = load_known_deviations(expectations).entries
     results = tmp_path / "results.json"
-    completed = run_sdk(f"{BROKEN} {control['mistake']}", results, "--wire", "s3")
+    completed = run_sdk(f"{BROKEN} {control['mistake']}", results, *selection(control), "--wire", "s3")
     assert completed.returncode == 1, completed.stdout[-3000:]
     seen = outcomes(results)
     red = {case_id for case_id, case in seen.items() if case["outcome"] != "PASS"}

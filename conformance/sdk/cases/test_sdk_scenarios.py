@@ -27,6 +27,15 @@ from conformance.sdk.data import file_md5, write_source
 from conformance.sdk.explanation import REQUESTS_HEADING, SdkRequest, SdkScenarioFailure
 from conformance.sdk.fault_matrix import all_scenarios
 from conformance.sdk.judge import EndState, judge
+from conformance.sdk.object_steps import (
+    OBJECT_STEP_OPS,
+    delete_keys,
+    fetched_files,
+    head_facts,
+    listed_keys,
+    object_step,
+    set_up_listed,
+)
 from conformance.sdk.protocol import PROTOCOL, run_driver
 from conformance.sdk.scenarios import Scenario, load_scenarios
 
@@ -63,13 +72,15 @@ def _bucket(target, scenario: Scenario):
 
 
 def _setup(scenario: Scenario, client: JssClient, bucket: str, key: str, source_path: Path) -> str | None:
-    """What the scenario needs before the driver runs: an object, or an upload with its first parts."""
+    """What the scenario needs before the driver runs: an object, objects under the key for a listing, or
+    an upload with its first parts."""
     if "object" in scenario.setup:
         ops.put_object(client, bucket, key, source_path.read_bytes())
+    set_up_listed(client, bucket, listed_keys(key, scenario.setup.get("listed_objects", 0)))
     if "upload_parts" not in scenario.setup:
         return None
     upload_id = ops.initiate(client, bucket, key).upload_id
-    part_size = scenario.upload_step["part_size"]
+    part_size = scenario.setup_part_size
     with open(source_path, "rb") as handle:
         for number in range(1, scenario.setup["upload_parts"] + 1):
             ops.upload_part(client, bucket, key, upload_id, number, handle.read(part_size))
@@ -79,8 +90,11 @@ def _setup(scenario: Scenario, client: JssClient, bucket: str, key: str, source_
 def _steps(scenario: Scenario, work: Path, source_path: Path, size: int, upload_id: str | None,
            key: str) -> list[dict]:
     steps = []
-    for step in scenario.steps:
+    for index, step in enumerate(scenario.steps):
         given = {"op": step["op"]}
+        if step["op"] in OBJECT_STEP_OPS:
+            steps.append(object_step(step, index, work, source_path, upload_id, key))
+            continue
         if step["op"] == "download":
             given["destination"] = str(work / "download.bin")
         elif step["op"] == "list-parts":
@@ -123,15 +137,18 @@ def _observe(client: JssClient, bucket: str, key: str, download: Path, wire: str
         encrypted=head.response.headers.get(ENCRYPTION_REPORTED[wire][0]) == ENCRYPTION_REPORTED[wire][1],
         uploads_left=left,
         download_md5=file_md5(download),
+        head=head_facts(head, wire),
     )
 
 
-def _clean(client: JssClient, bucket: str, key: str) -> None:
-    """Abort what the driver left open and delete its object (only this scenario's key)."""
+def _clean(client: JssClient, bucket: str, key: str, listed: list[str]) -> None:
+    """Abort what the driver left open and delete its object and the objects set up for its listing (only
+    this scenario's keys)."""
     for upload in ops.list_uploads(client, bucket, prefix=key).uploads:
         if upload.key == key:
             ops.abort(client, bucket, key, upload.upload_id)
     client.request("DELETE", bucket, key)
+    delete_keys(client, bucket, listed)
 
 
 def _attach(name: str, text: str, secret: str) -> None:
@@ -158,6 +175,9 @@ def test_sdk_scenario(
     source_path = tmp_path / "source.bin"
     source = write_source(source_path, size, scenario.id, step["part_size"] if step else None, wire)
     upload_id = _setup(scenario, jss_client, bucket.name, key, source_path)
+    listed = listed_keys(key, scenario.setup.get("listed_objects", 0))
+    setup_head = (head_facts(ops.head_object(jss_client, bucket.name, key), wire)
+                  if "object" in scenario.setup else None)
     admin = client_for(jss_target, bucket)  # signs the fault-script requests; untracked: they create nothing
     script_id = bench.arm(admin, bucket.name, key, scenario.faults) if scenario.faults else None
     payload = {
@@ -183,9 +203,11 @@ def test_sdk_scenario(
         fired = len(bench.read_back(admin, script_id)["fired"])
         bench.disarm(admin, script_id)
     state = _observe(jss_client, bucket.name, key, tmp_path / "download.bin", wire)
-    _clean(jss_client, bucket.name, key)
-    listed = (SdkRequest(number, record).line() for number, record in enumerate(records, start=1))
-    _attach(REQUESTS_HEADING, "\n".join(listed) or "(none)", secret)
+    state.setup_head, state.listed_keys = setup_head, listed
+    state.files = fetched_files(scenario, tmp_path, source_path)
+    _clean(jss_client, bucket.name, key, listed)
+    lines = (SdkRequest(number, record).line() for number, record in enumerate(records, start=1))
+    _attach(REQUESTS_HEADING, "\n".join(lines) or "(none)", secret)
     _attach("driver result", json.dumps(run.result, indent=2) if run.result else run.problem, secret)
     _attach("driver log", run.log, secret)
     _attach("requests (recorder)", "\n".join(json.dumps(r) for r in records), secret)

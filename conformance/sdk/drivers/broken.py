@@ -8,6 +8,7 @@ judgement must name.
 from __future__ import annotations
 
 import sys
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from conformance import operations as ops
 from conformance import signing as signer
@@ -111,6 +112,72 @@ class SignsPaddedValuesUntrimmed(ExampleDriver):
         )).upload_id
 
 
+class DropsMetadata(ExampleDriver):
+    """Sends a PutObject without the user metadata the application gave (as an SDK that drops it)."""
+
+    def put_headers(self, step: dict, data: bytes) -> dict[str, str]:  # noqa: D102
+        return super().put_headers({**step, "metadata": {}}, data)
+
+
+class RangeEndExclusive(ExampleDriver):
+    """Takes a range's end as exclusive: asks ``Range: bytes=A-(B-1)`` for bytes A..B."""
+
+    def range_bounds(self, start: int, end: int) -> tuple[int, int]:  # noqa: D102
+        return start, end - 1
+
+
+class ListsFirstPageOnly(ExampleDriver):
+    """Stops ListObjects after the first page (ignores that the answer is truncated)."""
+
+    def next_marker(self, page) -> str | None:  # noqa: D102
+        return None
+
+
+class PresignWrongExpiry(ExampleDriver):
+    """Signs a presigned URL for one expiry and sends another in it (Expires / X-Amz-Expires one hour later
+    than the one signed)."""
+
+    def presigned_url(self, method: str, expires: int) -> str:  # noqa: D102
+        url = super().presigned_url(method, expires)
+        parts = urlsplit(url)
+        query = [(name, str(int(value) + 3600) if name in ("Expires", "X-Amz-Expires") else value)
+                 for name, value in parse_qsl(parts.query, keep_blank_values=True)]
+        return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class HeadDropsContentType(ExampleDriver):
+    """Reports a HEAD without the Content-Type the server answered (as an SDK that does not surface it)."""
+
+    def head_report(self, info) -> dict:  # noqa: D102
+        return {**super().head_report(info), "content_type": None}
+
+
+class PresignNotUsed(ExampleDriver):
+    """Does the presign steps with ordinary signed requests (an Authorization header), no presigned URL."""
+
+    def presign_get_step(self, step: dict) -> None:  # noqa: D102
+        info = self.attempt("get", lambda: ops.get_object(self.client, self.bucket, self.key))
+        with open(step["destination"], "wb") as out:
+            out.write(info.body)
+
+    def presign_put_step(self, step: dict) -> None:  # noqa: D102
+        self.put_object({"source": step["source"]})
+
+
+class DeletesWithTrailingSlash(ExampleDriver):
+    """Sends DeleteObject for the key with a "/" appended (another key: the object stays)."""
+
+    def delete_step(self, step: dict) -> None:  # noqa: D102
+        self.attempt("delete", lambda: ops.delete_object(self.client, self.bucket, self.key + "/"))
+
+
+class AbortDeletesObject(ExampleDriver):
+    """"Aborts" an upload by deleting the object at its key (the upload stays, the object is gone)."""
+
+    def abort_upload_step(self, step: dict) -> None:  # noqa: D102
+        self.attempt("abort", lambda: ops.delete_object(self.client, self.bucket, self.key))
+
+
 MISTAKES = {
     "no-uploads-subresource": NoUploadsSubresource,
     "no-retry-5xx": NoRetry5xx,
@@ -120,6 +187,14 @@ MISTAKES = {
     "put-instead-of-multipart": PutInsteadOfMultipart,
     "signs-unsigned-query": SignsUnsignedQuery,
     "signs-padded-values-untrimmed": SignsPaddedValuesUntrimmed,
+    "drops-metadata": DropsMetadata,
+    "range-end-exclusive": RangeEndExclusive,
+    "lists-first-page-only": ListsFirstPageOnly,
+    "presign-wrong-expiry": PresignWrongExpiry,
+    "head-drops-content-type": HeadDropsContentType,
+    "presign-not-used": PresignNotUsed,
+    "deletes-with-trailing-slash": DeletesWithTrailingSlash,
+    "abort-deletes-object": AbortDeletesObject,
 }
 
 __all__ = ["MISTAKES", "GaveUp"]

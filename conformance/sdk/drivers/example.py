@@ -5,7 +5,9 @@ conformance.sdk.protocol), performs its steps on the scenario's wire (JSS, or S3
 JSON result line. It does what a careful SDK
 does: retries 500/503 answers and broken connections (bounded, with a short back-off), retries a failed
 complete on the same upload, aborts an upload that failed for good, resumes from ListParts, lists parts in
-ascending order, and downloads by ranges (a cut range is asked again).
+ascending order, and downloads by ranges (a cut range is asked again). The object steps (PutObject with its
+headers, HEAD, ranged GET, paged ListObjects, presigned URLs, delete, abort) are in
+conformance.sdk.drivers.example_objects.
 
 Its methods are the places where the broken drivers (conformance.sdk.drivers.broken) each make one mistake.
 """
@@ -20,8 +22,8 @@ import requests
 
 from conformance import operations as ops
 from conformance.client import Credentials, JssClient
-from conformance.client_s3 import S3Client
 from conformance.outcomes import InfraError
+from conformance.sdk.drivers.example_objects import ObjectSteps
 
 RETRYABLE_STATUSES = frozenset({500, 503})
 MAX_ATTEMPTS = 4
@@ -33,19 +35,23 @@ class GaveUp(Exception):
     """The SDK gave up on an operation (the scenario's result is "failed")."""
 
 
-class ExampleDriver:
+class ExampleDriver(ObjectSteps):
     """Performs a scenario's steps on one bucket and key."""
 
     def __init__(self, scenario: dict) -> None:
         credentials = scenario["credentials"]
         keys = Credentials(credentials["access_key"], credentials["secret_key"])
         endpoint = scenario["endpoint"]
-        if scenario.get("wire", "jss") == "s3":
+        self.wire = scenario.get("wire", "jss")
+        if self.wire == "s3":
+            from conformance.client_s3 import S3Client  # botocore: imported only for the S3 wire (~1 s)
+
             self.client: JssClient = S3Client(endpoint, keys, region=scenario["region"], timeout=60)
         else:
             self.client = JssClient(endpoint, keys, timeout=60)
         self.bucket, self.key = scenario["bucket"], scenario["key"]
-        self.listed: dict[str, list] = {}  # what list-parts / list-uploads saw (the result's "listed")
+        self.listed: dict[str, list] = {}  # what the list steps saw (the result's "listed")
+        self.head: dict | None = None  # what the head step reported (the result's "head")
 
     # -- retries ---------------------------------------------------------------------------------------
     def retryable(self, error: Exception) -> bool:
@@ -216,7 +222,7 @@ class ExampleDriver:
         """Every step in order."""
         handlers = {"multipart-upload": self.multipart_upload, "resume-upload": self.resume_upload,
                     "download": self.download, "list-parts": self.list_parts,
-                    "list-uploads": self.list_uploads}
+                    "list-uploads": self.list_uploads, **self.object_handlers()}
         for step in steps:
             handlers[step["op"]](step)
 
@@ -234,7 +240,10 @@ def main(driver_class=ExampleDriver) -> int:
     except GaveUp as exc:
         print(json.dumps({"status": "failed", "message": str(exc), "listed": driver.listed}))
         return 0
-    print(json.dumps({"status": "ok", "listed": driver.listed}))
+    result = {"status": "ok", "listed": driver.listed}
+    if driver.head is not None:
+        result["head"] = driver.head
+    print(json.dumps(result))
     return 0
 
 
