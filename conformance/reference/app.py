@@ -161,6 +161,7 @@ class ReferenceApp:
                 raise ctx.late_refusal
         except JssError as exc:
             response = self.error_response(exc, resource, request_id, scope["method"], wire)
+            response.headers.extend(exc.headers)
             if _waits_for_continue(scope):
                 response.headers.append(CONNECTION_CLOSE)
         except ClientDisconnected:

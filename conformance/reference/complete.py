@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conformance.reference import access
+from conformance.reference.account_slots import account_slot
 from conformance.reference.bodies import receive_small
 from conformance.reference.crypto import SEGMENT_OVERHEAD
 from conformance.reference.errors import JssError
@@ -153,6 +154,18 @@ def _final_etag(ctx: RequestContext, chosen: list[dict]) -> str:
     return hashlib.md5("".join(part["etag"] for part in chosen).encode("ascii")).hexdigest()
 
 
+async def _read_part_list(
+    ctx: RequestContext, receive, parse_part_list: Callable[[bytes], list[tuple[int, str]]]
+) -> list[tuple[int, str]]:
+    """Read the complete body and parse it off the event loop, holding one of the account's body slots
+    (see ``account_slots``: 503 SlowDown with Retry-After when none frees up in time)."""
+    limits = ctx.config.limits
+    access_key = ctx.user.access_key if ctx.user is not None else ""
+    async with account_slot(access_key, limits.max_bodies_per_account, limits.body_slot_wait):
+        body = await receive_small(receive, MAX_COMPLETE_BODY)
+        return await asyncio.to_thread(parse_part_list, body)  # up to 4 MiB: off the event loop
+
+
 async def complete_upload(
     ctx: RequestContext,
     storage: Storage,
@@ -160,7 +173,8 @@ async def complete_upload(
     parse_part_list: Callable[[bytes], list[tuple[int, str]]],
     final_etag: Callable[[RequestContext, list[dict]], str],
 ) -> tuple[str, dict]:
-    """Complete the request's upload, whatever the wire: read its body (at most 4 MiB), turn it into
+    """Complete the request's upload, whatever the wire: read its body (at most 4 MiB, a bounded number
+    per account at once: ``account_slots``), turn it into
     (PartNumber, ETag) pairs with `parse_part_list`, check them, install the object with the ETag
     `final_etag` computes from the chosen parts. Returns (that ETag, the upload's manifest)."""
     deviations = ctx.config.deviations
@@ -168,8 +182,7 @@ async def complete_upload(
     access.require_bucket(ctx, storage, "complete")
     uploads = Uploads(storage)
     require_upload(ctx, uploads, upload_id)
-    body = await receive_small(receive, MAX_COMPLETE_BODY)
-    requested = await asyncio.to_thread(parse_part_list, body)  # up to 4 MiB: off the event loop
+    requested = await _read_part_list(ctx, receive, parse_part_list)
     async with storage.locks.get(upload_lock_name(ctx.bucket, upload_id)):
         upload = require_upload(ctx, uploads, upload_id)
         stored = {part["number"]: part for part in uploads.parts(ctx.bucket, upload_id)}
