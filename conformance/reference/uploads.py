@@ -5,7 +5,8 @@
     <bucket>/uploads/<UploadId>/part-00001.<token>.data  the part's bytes (encrypted when the upload is)
 
 Callers serialise the changes of one upload with ``Storage.locks.get(upload_lock_name(...))``; the methods
-that install or remove are synchronous so they never interleave on the event loop.
+that install or remove are synchronous so they never interleave on the event loop. Creating and removing an
+upload keeps the bucket's listing index up to date (``upload_index``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.reference.storage import Storage
+from conformance.reference.upload_index import indexed
 
 UPLOAD_ID = re.compile(r"[0-9A-F]{32}")
 
@@ -53,9 +55,11 @@ class Uploads:
                 break
             except FileExistsError:
                 continue
-        self.storage.write_json(
-            folder / "upload.json", {**record, "upload_id": upload_id, "initiated": time.time()}
-        )
+        initiated = time.time()
+        manifest = {**record, "upload_id": upload_id, "initiated": initiated}
+        self.storage.write_json(folder / "upload.json", manifest)
+        if (index := indexed(self.storage, bucket)) is not None:
+            index.add(upload_id, record["key"], initiated)
         return upload_id
 
     def get(self, bucket: str, upload_id: str) -> dict[str, Any] | None:
@@ -94,6 +98,8 @@ class Uploads:
         folder = self._dir(bucket, upload_id)
         if folder is None or not (folder / "upload.json").exists():
             return None
+        if (index := indexed(self.storage, bucket)) is not None:
+            index.discard(upload_id)
         return self.storage.discard_tree(folder)
 
     def list(self, bucket: str) -> list[dict[str, Any]]:
