@@ -145,3 +145,8 @@ def walk(
             continue
         yield manifest
         position += 1
+
+
+def forget(storage) -> None:
+    """Drop every index of `storage` (each is built from disk again on its next use, as after a restart)."""
+    _indexes.pop(storage, None)
