@@ -179,7 +179,7 @@ def load_listing(port: int, bucket: str, seconds: float, threads: int = 4) -> st
             f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms")
 
 
-def page_cost_in_process(uploads: int, calls: int = 20) -> str:
+def page_cost_in_process(uploads: int, calls: int = 5) -> str:
     """Per-call cost of a max-uploads=1 page over `uploads` uploads: the manifest scan vs the index."""
     try:
         from conformance.reference.config import ServerConfig

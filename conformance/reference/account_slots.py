@@ -5,13 +5,15 @@ amount of memory and event-loop time, and the other accounts (and its own other 
 
 A waiting body is not read: its bytes stay in the socket (the protocol pauses reading), and the slow-client
 deadline does not count against the client meanwhile (see ``protocol.JsonErrorProtocol.check_deadlines``).
+A refused body is read and dropped before the answer (no parsing, no memory kept), so that a client still
+sending it gets the 503 rather than a connection reset.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from conformance.reference.errors import JssError
 
@@ -38,9 +40,12 @@ def slot_refusal() -> JssError:
 
 
 @contextlib.asynccontextmanager
-async def account_slot(access_key: str, size: int, wait: float) -> AsyncIterator[None]:
+async def account_slot(
+    access_key: str, size: int, wait: float, before_refusal: Callable[[], Awaitable[None]] | None = None
+) -> AsyncIterator[None]:
     """Hold one of the `size` body slots of `access_key` for the block; JssError 503 SlowDown (see
-    `slot_refusal`) when none frees up within `wait` seconds."""
+    `slot_refusal`) when none frees up within `wait` seconds, after awaiting `before_refusal()` (the
+    caller drops the body there, so that the client, still sending it, reads the answer)."""
     name = (id(asyncio.get_running_loop()), access_key)
     account = _accounts.get(name)
     if account is None:
@@ -50,6 +55,8 @@ async def account_slot(access_key: str, size: int, wait: float) -> AsyncIterator
         try:
             await asyncio.wait_for(account.semaphore.acquire(), wait)
         except TimeoutError:
+            if before_refusal is not None:
+                await before_refusal()
             raise slot_refusal() from None
         try:
             yield

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from conformance.reference import access
 from conformance.reference.account_slots import account_slot
-from conformance.reference.bodies import receive_small
+from conformance.reference.bodies import discard_small, receive_small
 from conformance.reference.crypto import SEGMENT_OVERHEAD
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, json_response, quoted_etag
@@ -161,7 +161,10 @@ async def _read_part_list(
     (see ``account_slots``: 503 SlowDown with Retry-After when none frees up in time)."""
     limits = ctx.config.limits
     access_key = ctx.user.access_key if ctx.user is not None else ""
-    async with account_slot(access_key, limits.max_bodies_per_account, limits.body_slot_wait):
+    async def drop_body() -> None:
+        await discard_small(receive, MAX_COMPLETE_BODY)
+
+    async with account_slot(access_key, limits.max_bodies_per_account, limits.body_slot_wait, drop_body):
         body = await receive_small(receive, MAX_COMPLETE_BODY)
         return await asyncio.to_thread(parse_part_list, body)  # up to 4 MiB: off the event loop
 

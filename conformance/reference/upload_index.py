@@ -3,11 +3,11 @@ O(page + log n) instead of reading every upload's manifest.
 
 Two sorted lists per bucket (``sortedcontainers.SortedList``): the JSS order (key as UTF-8 bytes, upload id)
 and the S3 order (key as UTF-8 bytes, initiation time, upload id). `Uploads.create` adds to them,
-`Uploads.remove` takes out. The disk stays the truth: a bucket's index is built from its ``uploads/`` folder
-the first time it is listed after start-up (so whatever start-up left or reclaimed is what is indexed), is
-rebuilt when that folder is another one (the bucket was deleted and created again), and a page reads the
-manifest of each upload it lists: an entry whose upload vanished from disk by any other way is dropped
-there and then.
+`Uploads.remove` takes out. The disk stays the truth: every bucket's index is built from its ``uploads/``
+folder when the server starts (`index_every_bucket`; a bucket created later, on its first use), rebuilt when
+that folder is another one (the bucket was deleted and created again) or was changed behind the index's back
+(its modification time is not the one the index's own changes left), and a page reads the manifest of each
+upload it lists: an entry whose upload vanished from disk meanwhile is dropped there and then.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from sortedcontainers import SortedList
+
+from conformance.reference.storage import is_valid_bucket_name
 
 #: Sorts after every upload id (32 uppercase hex characters) and every float.
 _AFTER_ALL = float("inf")
@@ -36,7 +38,7 @@ def _successor(prefix: bytes) -> bytes | None:
 class BucketIndex:
     """The uploads of one bucket in both listing orders, and where their folder was (its identity)."""
 
-    identity: tuple[int, int]
+    identity: tuple[int, int, int]
     jss: SortedList = field(default_factory=SortedList)  # (key bytes, upload id)
     s3: SortedList = field(default_factory=SortedList)  # (key bytes, initiated, upload id)
     entries: dict[str, tuple[bytes, float]] = field(default_factory=dict)  # upload id -> (key, initiated)
@@ -91,15 +93,16 @@ class BucketIndex:
 _indexes: weakref.WeakKeyDictionary[Any, dict[str, BucketIndex]] = weakref.WeakKeyDictionary()
 
 
-def _identity(folder: Path) -> tuple[int, int] | None:
+def _identity(folder: Path) -> tuple[int, int, int] | None:
+    """The folder's device, inode and modification time (an entry added or removed changes it)."""
     try:
         status = folder.stat()
     except OSError:
         return None
-    return status.st_dev, status.st_ino
+    return status.st_dev, status.st_ino, status.st_mtime_ns
 
 
-def _build(storage, folder: Path, identity: tuple[int, int]) -> BucketIndex:
+def _build(storage, folder: Path, identity: tuple[int, int, int]) -> BucketIndex:
     index = BucketIndex(identity)
     for entry in folder.iterdir():
         manifest = storage.read_json(entry / "upload.json")
@@ -110,13 +113,14 @@ def _build(storage, folder: Path, identity: tuple[int, int]) -> BucketIndex:
 
 def bucket_index(storage, bucket: str) -> BucketIndex:
     """The index of `bucket`'s uploads (built from disk on first use, or when the bucket's ``uploads/``
-    folder is another one than the one indexed; empty when the bucket has none)."""
+    folder is another one, or was changed by anything but `record_created` / `record_removed`; empty when
+    the bucket has none)."""
     folder = storage.bucket_dir(bucket) / "uploads"
     identity = _identity(folder)
     buckets = _indexes.setdefault(storage, {})
     index = buckets.get(bucket)
     if index is None or index.identity != identity:
-        index = BucketIndex((0, 0)) if identity is None else _build(storage, folder, identity)
+        index = BucketIndex((0, 0, 0)) if identity is None else _build(storage, folder, identity)
         if identity is not None:
             buckets[bucket] = index
         else:
@@ -124,9 +128,28 @@ def bucket_index(storage, bucket: str) -> BucketIndex:
     return index
 
 
-def indexed(storage, bucket: str) -> BucketIndex | None:
-    """The index of `bucket` if it is built already (for updates: an unbuilt one is built from disk later)."""
-    return _indexes.get(storage, {}).get(bucket)
+def record_created(storage, bucket: str, upload_id: str, key: str, initiated: float) -> None:
+    """Index an upload `Uploads.create` has just written (and take the folder's new identity as known)."""
+    index = bucket_index(storage, bucket)
+    index.add(upload_id, key, initiated)
+    index.identity = _identity(storage.bucket_dir(bucket) / "uploads") or index.identity
+
+
+def record_removed(storage, bucket: str, upload_id: str) -> None:
+    """Forget an upload `Uploads.remove` has just moved away (and take the folder's new identity as known)."""
+    index = bucket_index(storage, bucket)
+    index.discard(upload_id)
+    index.identity = _identity(storage.bucket_dir(bucket) / "uploads") or index.identity
+
+
+def index_every_bucket(storage) -> int:
+    """Build the index of every bucket of `storage` from disk (at start-up, before any request: so that no
+    request pays for a build); returns the number of uploads indexed."""
+    total = 0
+    for folder in sorted(storage.buckets.iterdir()):
+        if folder.is_dir() and is_valid_bucket_name(folder.name):
+            total += len(bucket_index(storage, folder.name).entries)
+    return total
 
 
 def walk(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.reference.storage import Storage
-from conformance.reference.upload_index import indexed
+from conformance.reference.upload_index import record_created, record_removed
 
 UPLOAD_ID = re.compile(r"[0-9A-F]{32}")
 
@@ -58,8 +58,7 @@ class Uploads:
         initiated = time.time()
         manifest = {**record, "upload_id": upload_id, "initiated": initiated}
         self.storage.write_json(folder / "upload.json", manifest)
-        if (index := indexed(self.storage, bucket)) is not None:
-            index.add(upload_id, record["key"], initiated)
+        record_created(self.storage, bucket, upload_id, record["key"], initiated)
         return upload_id
 
     def get(self, bucket: str, upload_id: str) -> dict[str, Any] | None:
@@ -98,9 +97,9 @@ class Uploads:
         folder = self._dir(bucket, upload_id)
         if folder is None or not (folder / "upload.json").exists():
             return None
-        if (index := indexed(self.storage, bucket)) is not None:
-            index.discard(upload_id)
-        return self.storage.discard_tree(folder)
+        moved = self.storage.discard_tree(folder)
+        record_removed(self.storage, bucket, upload_id)
+        return moved
 
     def list(self, bucket: str) -> list[dict[str, Any]]:
         """Every upload in progress in the bucket (unsorted)."""

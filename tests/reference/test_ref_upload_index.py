@@ -98,16 +98,25 @@ def test_the_index_answers_what_the_scan_answered(
         _walk_every_page(storage, prefix, max(limit, 1))
 
 
-def test_an_upload_removed_behind_the_index_is_dropped_from_the_page(tmp_path):
+def test_uploads_changed_behind_the_index_are_seen(tmp_path):
     storage = _storage(tmp_path / "data")
     uploads = Uploads(storage)
     ids = [uploads.create(BUCKET, {"key": f"k{n}", "storage_class": "STANDARD", "encrypted": False})
            for n in range(5)]
+    folder = storage.bucket_dir(BUCKET) / "uploads"
     index = upload_index.bucket_index(storage, BUCKET)
-    shutil.rmtree(storage.bucket_dir(BUCKET) / "uploads" / ids[1])  # as a start-up reconciliation would
+    (folder / ids[1] / "upload.json").unlink()  # the manifest gone, the folder kept: dropped by the page
     page, truncated = jss_page(_ctx(storage), storage, "", "", "", 2, 10000)
     assert [u["upload_id"] for u in page] == [ids[0], ids[2]] and truncated
+    assert upload_index.bucket_index(storage, BUCKET) is index
     assert ids[1] not in index.entries and len(index.jss) == len(index.s3) == 4
+    shutil.rmtree(folder / ids[3])  # a folder removed, another added: the index is built again
+    added = "F" * 32
+    (folder / added).mkdir()
+    storage.write_json(folder / added / "upload.json", {"key": "k9", "upload_id": added, "initiated": 1.0})
+    page, truncated = jss_page(_ctx(storage), storage, "", "", "", 10, 10000)
+    assert [u["upload_id"] for u in page] == [ids[0], ids[2], ids[4], added] and not truncated
+    _assert_same_pages(storage, "", "", "", 10)
 
 
 def test_the_index_counts_a_prefix_for_too_many_uploads(tmp_path):
