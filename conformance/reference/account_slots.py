@@ -67,7 +67,3 @@ async def account_slot(
         if account.users == 0:
             _accounts.pop(name, None)
 
-
-def busy_accounts() -> int:
-    """Accounts holding or waiting for a body slot now (for tests and diagnostics)."""
-    return len(_accounts)

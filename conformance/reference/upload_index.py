@@ -157,8 +157,8 @@ def walk(
 ) -> Iterator[dict]:
     """The manifests of the uploads of `order` from position `start` on whose key starts with `prefix`, read
     from disk one by one (an upload gone from disk is dropped from the index and skipped)."""
-    _, end = index.prefix_bounds(order, prefix)
-    position = max(start, index.prefix_bounds(order, prefix)[0])
+    first, end = index.prefix_bounds(order, prefix)
+    position = max(start, first)
     while position < end:
         upload_id = order[position][-1]
         manifest = storage.read_json(storage.bucket_dir(bucket) / "uploads" / upload_id / "upload.json")
