@@ -128,18 +128,34 @@ def bucket_index(storage, bucket: str) -> BucketIndex:
     return index
 
 
-def record_created(storage, bucket: str, upload_id: str, key: str, initiated: float) -> None:
-    """Index an upload `Uploads.create` has just written (and take the folder's new identity as known)."""
-    index = bucket_index(storage, bucket)
+def folder_identity(storage, bucket: str) -> tuple[int, int, int] | None:
+    """The identity of `bucket`'s ``uploads/`` folder now (taken before a change, see `record_created`)."""
+    return _identity(storage.bucket_dir(bucket) / "uploads")
+
+
+def _index_as_of(storage, bucket: str, before: tuple[int, int, int] | None) -> BucketIndex:
+    """The index of `bucket`, if it was up to date with the folder as it was `before` the caller's change;
+    else built from disk now (the caller's change included)."""
+    index = _indexes.get(storage, {}).get(bucket)
+    if index is not None and before is not None and index.identity == before:
+        return index
+    return bucket_index(storage, bucket)
+
+
+def record_created(
+    storage, bucket: str, upload_id: str, key: str, initiated: float, before: tuple[int, int, int] | None
+) -> None:
+    """Index an upload `Uploads.create` has just written; `before`: `folder_identity` before it did."""
+    index = _index_as_of(storage, bucket, before)
     index.add(upload_id, key, initiated)
-    index.identity = _identity(storage.bucket_dir(bucket) / "uploads") or index.identity
+    index.identity = folder_identity(storage, bucket) or index.identity
 
 
-def record_removed(storage, bucket: str, upload_id: str) -> None:
-    """Forget an upload `Uploads.remove` has just moved away (and take the folder's new identity as known)."""
-    index = bucket_index(storage, bucket)
+def record_removed(storage, bucket: str, upload_id: str, before: tuple[int, int, int] | None) -> None:
+    """Forget an upload `Uploads.remove` has just moved away; `before`: `folder_identity` before it did."""
+    index = _index_as_of(storage, bucket, before)
     index.discard(upload_id)
-    index.identity = _identity(storage.bucket_dir(bucket) / "uploads") or index.identity
+    index.identity = folder_identity(storage, bucket) or index.identity
 
 
 def index_every_bucket(storage) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.reference.storage import Storage
-from conformance.reference.upload_index import record_created, record_removed
+from conformance.reference.upload_index import folder_identity, record_created, record_removed
 
 UPLOAD_ID = re.compile(r"[0-9A-F]{32}")
 
@@ -47,6 +47,7 @@ class Uploads:
 
     def create(self, bucket: str, record: dict[str, Any]) -> str:
         """Create an upload described by `record` (key, storage_class, encrypted, ...); returns its id."""
+        before = folder_identity(self.storage, bucket)
         while True:
             upload_id = new_upload_id()
             folder = self._dir(bucket, upload_id)
@@ -58,7 +59,7 @@ class Uploads:
         initiated = time.time()
         manifest = {**record, "upload_id": upload_id, "initiated": initiated}
         self.storage.write_json(folder / "upload.json", manifest)
-        record_created(self.storage, bucket, upload_id, record["key"], initiated)
+        record_created(self.storage, bucket, upload_id, record["key"], initiated, before)
         return upload_id
 
     def get(self, bucket: str, upload_id: str) -> dict[str, Any] | None:
@@ -97,8 +98,9 @@ class Uploads:
         folder = self._dir(bucket, upload_id)
         if folder is None or not (folder / "upload.json").exists():
             return None
+        before = folder_identity(self.storage, bucket)
         moved = self.storage.discard_tree(folder)
-        record_removed(self.storage, bucket, upload_id)
+        record_removed(self.storage, bucket, upload_id, before)
         return moved
 
     def list(self, bucket: str) -> list[dict[str, Any]]:

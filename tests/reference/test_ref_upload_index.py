@@ -166,3 +166,18 @@ def test_the_served_listing_follows_complete_abort_and_a_restart(tmp_path):
         assert _listed(api, bucket, "&max-uploads=1") == kept[:1]
         api.initiate(bucket, "c")
         assert [key for key, _ in _listed(api, bucket)] == ["a", "c", "d"]
+
+
+def test_the_servers_own_changes_do_not_rebuild_the_index(tmp_path, monkeypatch):
+    storage = _storage(tmp_path / "data")
+    uploads = Uploads(storage)
+    builds = []
+    build = upload_index._build
+    monkeypatch.setattr(upload_index, "_build", lambda *args: builds.append(1) or build(*args))
+    ids = [uploads.create(BUCKET, {"key": f"k{n}", "storage_class": "STANDARD", "encrypted": False})
+           for n in range(50)]
+    for upload_id in ids[::2]:
+        uploads.remove(BUCKET, upload_id)
+    jss_page(_ctx(storage), storage, "", "", "", 10, 10000)
+    assert len(builds) == 1  # the first use of the bucket's index, none after
+    _assert_same_pages(storage, "", "", "", 30)
