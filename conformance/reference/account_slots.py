@@ -1,7 +1,8 @@
-"""Bounded body parsing per account: at most `Limits.max_bodies_per_account` complete bodies of one access key
-are read and parsed at once; a further one waits at most `Limits.body_slot_wait` seconds for a slot, then is
-answered 503 SlowDown with ``Retry-After``. One account sending many large bodies at once then holds a bounded
-amount of memory and event-loop time, and the other accounts (and its own other requests) are still served.
+"""Bounded body parsing per account: at most `Limits.max_bodies_per_account` large complete bodies (over
+``complete.SMALL_COMPLETE_BODY``) of one access key are read and parsed at once; a further one waits at most
+`Limits.body_slot_wait` seconds for a slot, then is answered 503 SlowDown with ``Retry-After``. One account
+sending many large bodies at once then holds a bounded amount of memory and event-loop time, and the other
+accounts (and its own other requests) are still served.
 
 A waiting body is not read: its bytes stay in the socket (the protocol pauses reading), and the slow-client
 deadline does not count against the client meanwhile (see ``protocol.JsonErrorProtocol.check_deadlines``).

@@ -28,6 +28,8 @@ from conformance.reference.storage import Storage
 from conformance.reference.uploads import Uploads, upload_lock_name
 
 MAX_COMPLETE_BODY = 4 * 1024 * 1024
+#: A complete body up to this size (about 1,000 parts) is read and parsed without an account slot.
+SMALL_COMPLETE_BODY = 64 * 1024
 #: The document is {"Part": [{...}, ...]}: three levels; deeper is refused before it is parsed.
 MAX_COMPLETE_DEPTH = 8
 COPY_CHUNK = 16 * 1024 * 1024
@@ -154,13 +156,25 @@ def _final_etag(ctx: RequestContext, chosen: list[dict]) -> str:
     return hashlib.md5("".join(part["etag"] for part in chosen).encode("ascii")).hexdigest()
 
 
+def _declared_small(ctx: RequestContext) -> bool:
+    """True when the request declares a body of at most `SMALL_COMPLETE_BODY` bytes (Content-Length; the
+    protocol never hands the handler more than that)."""
+    length = ctx.header("content-length")
+    return length is not None and length.isascii() and length.isdigit() and int(length) <= SMALL_COMPLETE_BODY
+
+
 async def _read_part_list(
     ctx: RequestContext, receive, parse_part_list: Callable[[bytes], list[tuple[int, str]]]
 ) -> list[tuple[int, str]]:
-    """Read the complete body and parse it off the event loop, holding one of the account's body slots
-    (see ``account_slots``: 503 SlowDown with Retry-After when none frees up in time)."""
+    """Read the complete body and parse it off the event loop; a body above `SMALL_COMPLETE_BODY` (or of
+    no declared length) holds one of the account's body slots meanwhile (see ``account_slots``: 503
+    SlowDown with Retry-After when none frees up in time)."""
+    if _declared_small(ctx):
+        body = await receive_small(receive, SMALL_COMPLETE_BODY)
+        return await asyncio.to_thread(parse_part_list, body)
     limits = ctx.config.limits
     access_key = ctx.user.access_key if ctx.user is not None else ""
+
     async def drop_body() -> None:
         await discard_small(receive, MAX_COMPLETE_BODY)
 

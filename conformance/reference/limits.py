@@ -34,7 +34,7 @@ class Limits:
     max_connections_per_address: int = 1024  # open connections of one client address; the same refusal
     max_body_threads: int = 64  # threads streaming bodies to disk; further bodies share a small pool
     max_linked_parts: int = 256  # complete links up to this many part files, copies the bytes of more
-    max_bodies_per_account: int = 4  # complete bodies one account has read and parsed at once
+    max_bodies_per_account: int = 2  # complete bodies over 64 KiB one account has read and parsed at once
     body_slot_wait: float = 10.0  # a body waits this long for its account's slot, then 503 SlowDown
 
     def check(self) -> str | None:
@@ -86,8 +86,9 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--max-bodies-per-account", type=int, default=defaults.max_bodies_per_account, metavar="N",
-        help="complete bodies (up to 4 MiB each) one access key has read and parsed at once; a further one "
-        "waits up to --body-slot-wait, then is answered 503 SlowDown with Retry-After (default %(default)d)",
+        help="complete bodies over 64 KiB (up to 4 MiB) one access key has read and parsed at once; a "
+        "further one waits up to --body-slot-wait, then is answered 503 SlowDown with Retry-After "
+        "(default %(default)d)",
     )
     group.add_argument(
         "--body-slot-wait", type=float, default=defaults.body_slot_wait, metavar="S",

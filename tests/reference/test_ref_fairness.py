@@ -1,6 +1,7 @@
 """Fair to every client (issue 21 item 4): the connections of one client address are capped (the excess
-refused with 503 SlowDown, another address still served), and one account's complete bodies are parsed a
-bounded number at a time (the excess answered 503 SlowDown with Retry-After, another account still served).
+refused with 503 SlowDown, another address still served), and one account's large complete bodies are parsed
+a bounded number at a time (the excess answered 503 SlowDown with Retry-After, another account and small
+bodies still served).
 
 The second client address is 127.0.0.2: Linux routes all of 127.0.0.0/8 to the loopback interface."""
 
@@ -18,6 +19,8 @@ from ref_helpers import ALICE, BOB, USERS, assert_error, parse_responses, signed
 from conformance.reference.launch import start_reference
 
 OTHER_ADDRESS = "127.0.0.2"
+#: A complete body this large takes an account slot (more than 64 KiB).
+LARGE = 70 * 1024
 TIMEOUT = 10.0
 
 
@@ -101,8 +104,9 @@ def test_one_address_cannot_take_every_connection(tmp_path, limits, other_served
         assert status == 200
 
 
-def _complete_body(parts: list[tuple[int, str]]) -> bytes:
-    return json.dumps({"Part": [{"PartNumber": n, "ETag": e} for n, e in parts]}).encode()
+def _complete_body(parts: list[tuple[int, str]], padded_to: int = 0) -> bytes:
+    """A part list, padded with trailing blanks (still JSON) to `padded_to` bytes."""
+    return json.dumps({"Part": [{"PartNumber": n, "ETag": e} for n, e in parts]}).encode().ljust(padded_to)
 
 
 @pytest.fixture
@@ -126,31 +130,35 @@ def test_an_account_past_its_body_slots_is_answered_503_and_another_account_is_s
     held_id, _ = _upload_with_a_part(api, alice_bucket, "held", ALICE)
     probe_id, probe_etag = _upload_with_a_part(api, alice_bucket, "probe", ALICE)
     bob_id, bob_etag = _upload_with_a_part(api, bob_bucket, "bob", BOB)
-    # Alice's first complete sends 10 of its 100 body bytes and stops: it holds her only slot.
+    # Alice's first complete declares a large body, sends 10 bytes of it and stops: it holds her only slot.
     target = target_of(alice_bucket, "held", f"uploadId={held_id}")
     signed = signed_raw_headers("POST", target)
-    head = f"POST {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n{signed}\r\n"
+    head = f"POST {target} HTTP/1.1\r\nHost: x\r\nContent-Length: {LARGE}\r\n{signed}\r\n"
     with _open(api.url()) as holder:
         holder.sendall(head.encode() + b'{"Part": [')
-        # A second body of hers waits 0.5 s, then is refused. Its body is not a part list, so if it got
+        # A second large body of hers waits 0.5 s, then is refused. It is not a part list, so if it got
         # the slot (the holder's head not read yet) it is a 400 that changes nothing; then try again.
         deadline, refused = time.monotonic() + TIMEOUT, None
         while refused is None and time.monotonic() < deadline:
             started = time.monotonic()
             query = f"uploadId={probe_id}"
-            response = api.call("POST", alice_bucket, "probe", query, data=b"not a part list")
+            response = api.call("POST", alice_bucket, "probe", query, data=b"x" * LARGE)
             if response.status_code == 503:
                 refused, waited = response, time.monotonic() - started
         assert refused is not None, "no complete body of the account was refused while its slot was held"
         assert_error(refused, 503, "SlowDown")
         assert int(refused.headers["Retry-After"]) >= 1
         assert waited >= 0.45  # it waited --body-slot-wait for the slot
-        # Bob's slots are his own: his complete is served meanwhile.
-        query, body = f"uploadId={bob_id}", _complete_body([(1, bob_etag)])
+        # Bob's slots are his own: his large complete is served meanwhile.
+        query, body = f"uploadId={bob_id}", _complete_body([(1, bob_etag)], LARGE)
         assert api.call("POST", bob_bucket, "bob", query, data=body, user=BOB).status_code == 200
+        # A small body (at most 64 KiB) needs no slot: Alice's small complete is served meanwhile too.
+        small_id, small_etag = _upload_with_a_part(api, alice_bucket, "small", ALICE)
+        assert api.complete(alice_bucket, "small", small_id, [(1, small_etag)]).status_code == 200
     # The holder gone, its slot is free: Alice's next complete is served.
-    deadline = time.monotonic() + TIMEOUT
-    while (response := api.complete(alice_bucket, "probe", probe_id, [(1, probe_etag)])).status_code == 503:
+    deadline, query = time.monotonic() + TIMEOUT, f"uploadId={probe_id}"
+    body = _complete_body([(1, probe_etag)], LARGE)
+    while (response := api.call("POST", alice_bucket, "probe", query, data=body)).status_code == 503:
         assert time.monotonic() < deadline, "the slot of a disconnected body was never freed"
     assert response.status_code == 200, response.text
 

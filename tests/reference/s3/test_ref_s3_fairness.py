@@ -16,6 +16,8 @@ from s3_signing import _GivenPayloadAuth, signed_request
 from conformance.reference.launch import start_reference
 
 UNSIGNED = "UNSIGNED-PAYLOAD"
+#: A complete body this large takes an account slot (more than 64 KiB).
+LARGE = 70 * 1024
 
 
 def _signed_head(endpoint: str, method: str, target: str, headers: dict[str, str]) -> bytes:
@@ -46,13 +48,13 @@ def test_a_body_past_the_account_slots_is_answered_503_slowdown_xml_with_retry_a
         parts = urlsplit(endpoint)
         with socket.create_connection((parts.hostname, parts.port), timeout=10) as holder:
             head = _signed_head(endpoint, "POST", f"/fair-s3/held?uploadId={upload_ids[0]}",
-                                {"Content-Length": "100", "Host": parts.netloc})
+                                {"Content-Length": str(LARGE), "Host": parts.netloc})
             holder.sendall(head + b"<CompleteMultipartUpload>")
             deadline, refused = time.monotonic() + 10, None
             while refused is None and time.monotonic() < deadline:
                 # Not a part list: if it got the slot first, a 400 that changes nothing; then again.
                 target = f"/fair-s3/probe?uploadId={upload_ids[1]}"
-                response = signed_request(endpoint, "POST", target, body=b"not xml")
+                response = signed_request(endpoint, "POST", target, body=b"x" * LARGE)
                 if response.status_code == 503:
                     refused = response
         assert refused is not None, "no complete body of the account was refused while its slot was held"
