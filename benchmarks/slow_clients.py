@@ -128,7 +128,12 @@ def settle_rss(pid: int, seconds: float) -> float:
 
 def run(args: argparse.Namespace) -> int:
     hard_stop = time.monotonic() + args.time_limit
-    with start_reference(regions=("cn-north-1",), users=[USER], extra_args=args.server_arg) as server:
+    server_args = list(args.server_arg)
+    if not any(arg.startswith("--max-connections-per-address") for arg in server_args):
+        # Every connection of this script comes from 127.0.0.1: the per-address cap must not be what it meets.
+        held = args.idle + args.half_head + args.stalled + 64
+        server_args.append(f"--max-connections-per-address={held}")
+    with start_reference(regions=("cn-north-1",), users=[USER], extra_args=server_args) as server:
         port = int(server.endpoints["cn-north-1"].rsplit(":", 1)[1])
         bucket = "slow-clients"
         with socket.create_connection(("127.0.0.1", port)) as sock:

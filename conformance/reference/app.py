@@ -24,6 +24,7 @@ from conformance.reference.httpio import JSON_CONTENT_TYPE, RequestContext, Resp
 from conformance.reference.routing import operation_of
 from conformance.reference.s3 import front as s3_front
 from conformance.reference.storage import Storage
+from conformance.reference.upload_index import index_every_bucket
 
 log = logging.getLogger("conformance.reference")
 
@@ -99,6 +100,7 @@ class ReferenceApp:
         #: The configuration a request of each wire sees (``ctx.config.wire`` is the request's wire).
         self.wire_configs = {wire: replace(config, wire=wire) for wire in config.served_wires}
         self.storage = Storage(config.data_dir, load_or_create_key(config.data_dir))
+        index_every_bucket(self.storage)  # ListMultipartUploads pages from an index (upload_index)
         self.host_suffix = "." + config.service_domain.lower()
         self.s3 = config.wire == "s3"  # the first (or only) wire served is S3; a request's own: wire_of
         self.request_id_header = _REQUEST_ID_HEADERS[config.wire]
@@ -161,6 +163,7 @@ class ReferenceApp:
                 raise ctx.late_refusal
         except JssError as exc:
             response = self.error_response(exc, resource, request_id, scope["method"], wire)
+            response.headers.extend(exc.headers)
             if _waits_for_continue(scope):
                 response.headers.append(CONNECTION_CLOSE)
         except ClientDisconnected:

@@ -279,3 +279,14 @@ async def receive_small(receive, limit: int) -> bytes:
                 raise JssError(400, "MaxMessageLengthExceeded", "The request body is too large")
             parts.append(chunk)
     return b"".join(parts)
+
+
+async def discard_small(receive, limit: int) -> None:
+    """Read and drop a small body (at most `limit` bytes, then stop reading), so that an error answered
+    without it reaches a client still sending it (a close with unread bytes would reset the connection)."""
+    total = 0
+    async with contextlib.aclosing(_body_chunks(receive)) as chunks:
+        async for chunk in chunks:
+            total += len(chunk)
+            if total > limit:
+                return

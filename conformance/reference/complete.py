@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conformance.reference import access, crashpoints
-from conformance.reference.bodies import receive_small
+from conformance.reference.account_slots import account_slot
+from conformance.reference.bodies import discard_small, receive_small
 from conformance.reference.crypto import SEGMENT_OVERHEAD
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, json_response, quoted_etag
@@ -27,6 +28,8 @@ from conformance.reference.storage import BucketChanged, Storage
 from conformance.reference.uploads import Uploads, upload_lock_name
 
 MAX_COMPLETE_BODY = 4 * 1024 * 1024
+#: A complete body up to this size (about 1,000 parts) is read and parsed without an account slot.
+SMALL_COMPLETE_BODY = 64 * 1024
 #: The document is {"Part": [{...}, ...]}: three levels; deeper is refused before it is parsed.
 MAX_COMPLETE_DEPTH = 8
 COPY_CHUNK = 16 * 1024 * 1024
@@ -153,6 +156,33 @@ def _final_etag(ctx: RequestContext, chosen: list[dict]) -> str:
     return hashlib.md5("".join(part["etag"] for part in chosen).encode("ascii")).hexdigest()
 
 
+def _declared_small(ctx: RequestContext) -> bool:
+    """True when the request declares a body of at most `SMALL_COMPLETE_BODY` bytes (Content-Length; the
+    protocol never hands the handler more than that)."""
+    length = ctx.header("content-length")
+    return length is not None and length.isascii() and length.isdigit() and int(length) <= SMALL_COMPLETE_BODY
+
+
+async def _read_part_list(
+    ctx: RequestContext, receive, parse_part_list: Callable[[bytes], list[tuple[int, str]]]
+) -> list[tuple[int, str]]:
+    """Read the complete body and parse it off the event loop; a body above `SMALL_COMPLETE_BODY` (or of
+    no declared length) holds one of the account's body slots meanwhile (see ``account_slots``: 503
+    SlowDown with Retry-After when none frees up in time)."""
+    if _declared_small(ctx):
+        body = await receive_small(receive, SMALL_COMPLETE_BODY)
+        return await asyncio.to_thread(parse_part_list, body)
+    limits = ctx.config.limits
+    access_key = ctx.user.access_key if ctx.user is not None else ""
+
+    async def drop_body() -> None:
+        await discard_small(receive, MAX_COMPLETE_BODY)
+
+    async with account_slot(access_key, limits.max_bodies_per_account, limits.body_slot_wait, drop_body):
+        body = await receive_small(receive, MAX_COMPLETE_BODY)
+        return await asyncio.to_thread(parse_part_list, body)  # up to 4 MiB: off the event loop
+
+
 async def complete_upload(
     ctx: RequestContext,
     storage: Storage,
@@ -160,7 +190,8 @@ async def complete_upload(
     parse_part_list: Callable[[bytes], list[tuple[int, str]]],
     final_etag: Callable[[RequestContext, list[dict]], str],
 ) -> tuple[str, dict]:
-    """Complete the request's upload, whatever the wire: read its body (at most 4 MiB), turn it into
+    """Complete the request's upload, whatever the wire: read its body (at most 4 MiB, a bounded number
+    per account at once: ``account_slots``), turn it into
     (PartNumber, ETag) pairs with `parse_part_list`, check them, install the object with the ETag
     `final_etag` computes from the chosen parts. Returns (that ETag, the upload's manifest)."""
     deviations = ctx.config.deviations
@@ -168,8 +199,7 @@ async def complete_upload(
     bucket = access.require_bucket(ctx, storage, "complete")
     uploads = Uploads(storage)
     require_upload(ctx, uploads, upload_id)
-    body = await receive_small(receive, MAX_COMPLETE_BODY)
-    requested = await asyncio.to_thread(parse_part_list, body)  # up to 4 MiB: off the event loop
+    requested = await _read_part_list(ctx, receive, parse_part_list)
     async with storage.locks.get(upload_lock_name(ctx.bucket, upload_id)):
         try:  # the bucket may have been deleted (and created again) while the body streamed
             storage.check_bucket(ctx.bucket, bucket)

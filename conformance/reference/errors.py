@@ -6,13 +6,17 @@ import json
 
 
 class JssError(Exception):
-    """An error response: ``{"code", "message", "resource", "requestId"}`` with `status`."""
+    """An error response: ``{"code", "message", "resource", "requestId"}`` with `status` (and `headers`,
+    extra response headers such as Retry-After, on either wire)."""
 
-    def __init__(self, status: int, code: str, message: str = "") -> None:
+    def __init__(
+        self, status: int, code: str, message: str = "", headers: list[tuple[bytes, bytes]] | None = None
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message or code
+        self.headers = list(headers or [])
 
 
 def error_body(code: str, message: str, resource: str, request_id: str) -> bytes:

@@ -1,5 +1,6 @@
 """Limits that keep the reference endpoint up under slow or hostile clients: time to send a request head,
-time a body (or a response) may stand still, connections, threads writing bodies.
+time a body (or a response) may stand still, connections (in total and per client address), threads writing
+bodies, complete bodies read and parsed at once per account.
 
 The defaults are far above what a real client on a slow network needs (a request head is a few hundred
 bytes; a body that moves at all moves within seconds) and far below what exhausts the process: the number
@@ -30,17 +31,24 @@ class Limits:
     body_timeout: float = 60.0  # a request body, or a response the client does not read, standing still
     keep_alive_timeout: float = 30.0  # an idle connection between two requests
     max_connections: int = 4096  # open connections; more are answered 503 SlowDown and closed
+    max_connections_per_address: int = 1024  # open connections of one client address; the same refusal
     max_body_threads: int = 64  # threads streaming bodies to disk; further bodies share a small pool
     max_linked_parts: int = 256  # complete links up to this many part files, copies the bytes of more
+    max_bodies_per_account: int = 2  # complete bodies over 64 KiB one account has read and parsed at once
+    body_slot_wait: float = 10.0  # a body waits this long for its account's slot, then 503 SlowDown
     graceful_timeout: float = 30.0  # after SIGINT/SIGTERM, how long requests in progress may take to finish
 
     def check(self) -> str | None:
         """The first bad value as a one-line message, or None."""
-        for name in ("head_timeout", "body_timeout", "keep_alive_timeout", "graceful_timeout"):
+        for name in ("head_timeout", "body_timeout", "keep_alive_timeout", "body_slot_wait", "graceful_timeout"):
             if not getattr(self, name) > 0:
                 return f"--{name.replace('_', '-')} must be a positive number of seconds"
         if self.max_connections < 1:
             return "--max-connections must be at least 1"
+        if self.max_connections_per_address < 1:
+            return "--max-connections-per-address must be at least 1"
+        if self.max_bodies_per_account < 1:
+            return "--max-bodies-per-account must be at least 1"
         if self.max_body_threads < 0:
             return "--max-body-threads must not be negative"
         if self.max_linked_parts < 0:
@@ -73,6 +81,21 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
         "the open-file limit (default %(default)d)",
     )
     group.add_argument(
+        "--max-connections-per-address", type=int, default=defaults.max_connections_per_address, metavar="N",
+        help="open connections from one client IP address; beyond, a new one from that address is answered "
+        "503 SlowDown and closed, other addresses still served (default %(default)d)",
+    )
+    group.add_argument(
+        "--max-bodies-per-account", type=int, default=defaults.max_bodies_per_account, metavar="N",
+        help="complete bodies over 64 KiB (up to 4 MiB) one access key has read and parsed at once; a "
+        "further one waits up to --body-slot-wait, then is answered 503 SlowDown with Retry-After "
+        "(default %(default)d)",
+    )
+    group.add_argument(
+        "--body-slot-wait", type=float, default=defaults.body_slot_wait, metavar="S",
+        help="seconds a complete body waits for a slot of its account (default %(default)g)",
+    )
+    group.add_argument(
         "--max-body-threads", type=int, default=defaults.max_body_threads, metavar="N",
         help="threads streaming request bodies to disk (two per body); further bodies are written by a "
         "small shared pool (default %(default)d)",
@@ -102,8 +125,11 @@ def limits_from_args(args: argparse.Namespace) -> Limits:
         body_timeout=args.body_timeout,
         keep_alive_timeout=args.keep_alive_timeout,
         max_connections=args.max_connections,
+        max_connections_per_address=args.max_connections_per_address,
         max_body_threads=args.max_body_threads,
         max_linked_parts=args.max_linked_parts,
+        max_bodies_per_account=args.max_bodies_per_account,
+        body_slot_wait=args.body_slot_wait,
         graceful_timeout=args.graceful_timeout,
     )
 

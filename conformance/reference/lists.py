@@ -1,4 +1,5 @@
-"""The two multipart listings: ListParts (one upload) and ListMultipartUploads (a bucket)."""
+"""The two multipart listings: ListParts (one upload) and ListMultipartUploads (a bucket; a page from the
+upload index, see ``upload_pages``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from conformance.reference.listing import http_time, page_size
 from conformance.reference.multipart import MAX_PART_NUMBER, require_upload, upload_id_of
 from conformance.reference.regions import STANDARD
 from conformance.reference.storage import Storage
+from conformance.reference.upload_pages import jss_page, served_from_index
 from conformance.reference.uploads import Uploads
 
 
@@ -117,16 +119,11 @@ def _next_marker(page: list[dict], truncated: bool, field: str, sent: str) -> st
     return page[-1][field] if page else sent
 
 
-async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
-    """ListMultipartUploads: ``GET /bucket?uploads`` (prefix, max-uploads, key-marker, upload-id-marker)."""
-    deviations = ctx.config.deviations
-    access.require_bucket(ctx, storage, "list-uploads")
-    if deviations.active("list-uploads-raises"):
-        raise RuntimeError("deviation list-uploads-raises: an unexpected failure inside the handler")
-    prefix = ctx.query_value("prefix") or ""
-    limit = max_uploads(ctx, MAX_PART_NUMBER)
-    key_marker = ctx.query_value("key-marker") or ""
-    id_marker = ctx.query_value("upload-id-marker") or ""
+def scanned_jss_page(
+    ctx: RequestContext, storage: Storage, prefix: str, key_marker: str, id_marker: str, limit: int
+) -> tuple[list[dict], bool]:
+    """The JSS page `upload_pages.jss_page` answers, from every manifest of the bucket (O(n)): the listing
+    under a deviation that filters or reorders, and the reference the index is tested against."""
     matches = matching_uploads(
         ctx, Uploads(storage), prefix, lambda u: (u["key"].encode("utf-8"), u["upload_id"])
     )
@@ -139,7 +136,23 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
             if (u["key"].encode("utf-8"), u["upload_id"]) > (key_marker.encode("utf-8"), id_marker)
             and (id_marker or u["key"] != key_marker)
         ]
-    page, truncated = matches[:limit], len(matches) > limit
+    return matches[:limit], len(matches) > limit
+
+
+async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """ListMultipartUploads: ``GET /bucket?uploads`` (prefix, max-uploads, key-marker, upload-id-marker)."""
+    deviations = ctx.config.deviations
+    access.require_bucket(ctx, storage, "list-uploads")
+    if deviations.active("list-uploads-raises"):
+        raise RuntimeError("deviation list-uploads-raises: an unexpected failure inside the handler")
+    prefix = ctx.query_value("prefix") or ""
+    limit = max_uploads(ctx, MAX_PART_NUMBER)
+    key_marker = ctx.query_value("key-marker") or ""
+    id_marker = ctx.query_value("upload-id-marker") or ""
+    if served_from_index(ctx):
+        page, truncated = jss_page(ctx, storage, prefix, key_marker, id_marker, limit, MAX_PART_NUMBER)
+    else:
+        page, truncated = scanned_jss_page(ctx, storage, prefix, key_marker, id_marker, limit)
     payload = {
         "Bucket": ctx.bucket,
         "Prefix": prefix,

@@ -1,6 +1,7 @@
 """The server's HTTP protocol: uvicorn's httptools protocol with the wire's error bodies for the errors it
 answers itself (JSON on the JSS wire, the Error XML on the S3 wire), a bound on the size of a request head, a
-cap on open connections, and deadlines for slow clients.
+cap on open connections (in total, and per client address: one client cannot take every connection), and
+deadlines for slow clients.
 
 Deadlines (see ``limits``): a request head must be complete `head_timeout` seconds after the server is ready
 for it (the connection opened, or the previous response sent); a request body may stand still at most
@@ -36,6 +37,9 @@ class JsonErrorProtocol(HttpToolsProtocol):
     #: The wire of each listening port; a port not in it speaks `wire`.
     port_wires: dict[int, str] = {}
     wire = "jss"
+    #: Open connections by client address (one dict per server, see `protocol_for`).
+    address_counts: dict[str, int] = {}
+    _counted_address: str | None = None
     _head_bytes = 0
     _in_head = True
     _rejected = False
@@ -53,6 +57,34 @@ class JsonErrorProtocol(HttpToolsProtocol):
         if len(self.connections) > self.limits.max_connections:
             log.warning("%d connections open: refusing a new one (503 SlowDown)", len(self.connections) - 1)
             self._send_json_error(503, "SlowDown", "Too many open connections; retry later", linger=False)
+        elif self._count_address() > self.limits.max_connections_per_address:
+            log.warning(
+                "%d connections open from one client address: refusing a new one (503 SlowDown)",
+                self.address_counts[self._counted_address] - 1,
+            )
+            self._send_json_error(
+                503, "SlowDown", "Too many open connections from your address; retry later", linger=False
+            )
+
+    def connection_lost(self, exc) -> None:  # noqa: D102 - asyncio hook
+        address, self._counted_address = self._counted_address, None
+        if address is not None:
+            left = self.address_counts.get(address, 1) - 1
+            if left > 0:
+                self.address_counts[address] = left
+            else:
+                self.address_counts.pop(address, None)
+        super().connection_lost(exc)
+
+    def _count_address(self) -> int:
+        """Count this connection for its client address; the connections open from it, this one included
+        (0 when the address is unknown, as on a Unix socket)."""
+        address = self.client[0] if self.client else None
+        if address is None:
+            return 0
+        self._counted_address = address
+        self.address_counts[address] = self.address_counts.get(address, 0) + 1
+        return self.address_counts[address]
 
     def data_received(self, data: bytes) -> None:  # noqa: D102 - asyncio hook
         if self._rejected:
@@ -195,5 +227,5 @@ def protocol_for(
 ) -> type[JsonErrorProtocol]:
     """The protocol class of a server with these limits, whose ports speak the wires of `port_wires` (a port
     not in it: `wire`)."""
-    attributes = {"limits": limits, "port_wires": dict(port_wires or {}), "wire": wire}
+    attributes = {"limits": limits, "port_wires": dict(port_wires or {}), "wire": wire, "address_counts": {}}
     return type("LimitedJsonErrorProtocol", (JsonErrorProtocol,), attributes)

@@ -5,7 +5,8 @@
     <bucket>/uploads/<UploadId>/part-00001.<token>.data  the part's bytes (encrypted when the upload is)
 
 Callers serialise the changes of one upload with ``Storage.locks.get(upload_lock_name(...))``; the methods
-that install or remove are synchronous so they never interleave on the event loop.
+that install or remove are synchronous so they never interleave on the event loop. Creating and removing an
+upload keeps the bucket's listing index up to date (``upload_index``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from conformance.reference import crashpoints
 from conformance.reference.storage import Storage
+from conformance.reference.upload_index import folder_identity, record_created, record_removed
 
 UPLOAD_ID = re.compile(r"[0-9A-F]{32}")
 
@@ -46,6 +48,7 @@ class Uploads:
 
     def create(self, bucket: str, record: dict[str, Any]) -> str:
         """Create an upload described by `record` (key, storage_class, encrypted, ...); returns its id."""
+        before = folder_identity(self.storage, bucket)
         while True:
             upload_id = new_upload_id()
             folder = self._dir(bucket, upload_id)
@@ -54,9 +57,10 @@ class Uploads:
                 break
             except FileExistsError:
                 continue
-        self.storage.write_json(
-            folder / "upload.json", {**record, "upload_id": upload_id, "initiated": time.time()}
-        )
+        initiated = time.time()
+        manifest = {**record, "upload_id": upload_id, "initiated": initiated}
+        self.storage.write_json(folder / "upload.json", manifest)
+        record_created(self.storage, bucket, upload_id, record["key"], initiated, before)
         return upload_id
 
     def get(self, bucket: str, upload_id: str) -> dict[str, Any] | None:
@@ -108,7 +112,10 @@ class Uploads:
         folder = self._dir(bucket, upload_id)
         if folder is None or not (folder / "upload.json").exists():
             return None
-        return self.storage.discard_tree(folder)
+        before = folder_identity(self.storage, bucket)
+        moved = self.storage.discard_tree(folder)
+        record_removed(self.storage, bucket, upload_id, before)
+        return moved
 
     def list(self, bucket: str) -> list[dict[str, Any]]:
         """Every upload in progress in the bucket (unsorted)."""

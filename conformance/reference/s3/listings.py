@@ -23,6 +23,7 @@ from conformance.reference.lists import (
 from conformance.reference.multipart import upload_id_of
 from conformance.reference.s3.render import NOT_XML, Tree, iso_time, owner, xml_response
 from conformance.reference.storage import Storage
+from conformance.reference.upload_pages import s3_page, served_from_index
 from conformance.reference.uploads import Uploads
 
 MAX_KEYS = 1000
@@ -75,14 +76,11 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
     return xml_response("ListPartsResult", tree, list_parts_status(ctx))
 
 
-async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
-    """ListMultipartUploads: ``GET /bucket?uploads``, sorted by key, then by initiation time."""
-    access.require_bucket(ctx, storage, "list-uploads")
-    refuse_unwritable(ctx)
-    prefix = ctx.query_value("prefix") or ""
-    limit = max_uploads(ctx, MAX_KEYS)
-    key_marker = ctx.query_value("key-marker") or ""
-    id_marker = ctx.query_value("upload-id-marker") or ""
+def scanned_s3_page(
+    ctx: RequestContext, storage: Storage, prefix: str, key_marker: str, id_marker: str, limit: int
+) -> tuple[list[dict], bool]:
+    """The S3 page `upload_pages.s3_page` answers, from every manifest of the bucket (O(n)): the listing
+    under a deviation that filters or reorders, and the reference the index is tested against."""
     matches = matching_uploads(
         ctx, Uploads(storage), prefix, lambda u: (u["key"].encode("utf-8"), u["initiated"])
     )
@@ -92,7 +90,21 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
             matches = matches[position.index((key_marker, id_marker)) + 1 :]
         else:
             matches = [u for u in matches if u["key"].encode("utf-8") > key_marker.encode("utf-8")]
-    page, truncated = matches[:limit], len(matches) > limit
+    return matches[:limit], len(matches) > limit
+
+
+async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Response:
+    """ListMultipartUploads: ``GET /bucket?uploads``, sorted by key, then by initiation time."""
+    access.require_bucket(ctx, storage, "list-uploads")
+    refuse_unwritable(ctx)
+    prefix = ctx.query_value("prefix") or ""
+    limit = max_uploads(ctx, MAX_KEYS)
+    key_marker = ctx.query_value("key-marker") or ""
+    id_marker = ctx.query_value("upload-id-marker") or ""
+    if served_from_index(ctx):
+        page, truncated = s3_page(ctx, storage, prefix, key_marker, id_marker, limit)
+    else:
+        page, truncated = scanned_s3_page(ctx, storage, prefix, key_marker, id_marker, limit)
     # max-uploads=0 with uploads left: an empty page, truncated; the next page starts at the markers sent
     last = page[-1] if page else {"key": key_marker, "upload_id": id_marker}
     tree: Tree = [
