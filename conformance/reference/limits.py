@@ -40,7 +40,9 @@ class Limits:
 
     def check(self) -> str | None:
         """The first bad value as a one-line message, or None."""
-        for name in ("head_timeout", "body_timeout", "keep_alive_timeout", "body_slot_wait", "graceful_timeout"):
+        timeouts = ("head_timeout", "body_timeout", "keep_alive_timeout", "body_slot_wait",
+                    "graceful_timeout")
+        for name in timeouts:
             if not getattr(self, name) > 0:
                 return f"--{name.replace('_', '-')} must be a positive number of seconds"
         if self.max_connections < 1:

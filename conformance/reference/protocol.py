@@ -66,7 +66,15 @@ class JsonErrorProtocol(HttpToolsProtocol):
                 503, "SlowDown", "Too many open connections from your address; retry later", linger=False
             )
 
-    def connection_lost(self, exc) -> None:  # noqa: D102 - asyncio hook
+    def connection_lost(self, exc: Exception | None) -> None:  # noqa: D102 - asyncio hook
+        # Every request of the connection not answered yet sees the disconnect (uvicorn marks only the
+        # latest one): a pipelined request being answered then returns quietly instead of writing to a
+        # closed transport (a RuntimeError traceback per connection).
+        for cycle in self._open_cycles:
+            if not cycle.response_complete:
+                cycle.disconnected = True
+                cycle.message_event.set()
+        self._open_cycles = []
         address, self._counted_address = self._counted_address, None
         if address is not None:
             left = self.address_counts.get(address, 1) - 1
@@ -126,17 +134,6 @@ class JsonErrorProtocol(HttpToolsProtocol):
             latest.keep_alive = False  # the last answer closes the connection
             return True
         return None
-
-    def connection_lost(self, exc: Exception | None) -> None:  # noqa: D102 - asyncio hook
-        # Every request of the connection not answered yet sees the disconnect (uvicorn marks only the
-        # latest one): a pipelined request being answered then returns quietly instead of writing to a
-        # closed transport (a RuntimeError traceback per connection).
-        for cycle in self._open_cycles:
-            if not cycle.response_complete:
-                cycle.disconnected = True
-                cycle.message_event.set()
-        self._open_cycles = []
-        super().connection_lost(exc)
 
     def on_body(self, body: bytes) -> None:  # noqa: D102 - parser hook
         self._body_moved_at = self.loop.time()
