@@ -72,12 +72,15 @@ def records_for(path: Path, bucket: str, key: str, since: int = 0, until: int | 
 
 def names_key(record: dict, key: str) -> bool:
     """True when `record` is a bucket-level request (a listing) whose ``prefix`` names `key`: `key` starts
-    with it and it is at least `key`'s folder (the part up to its last "/", the scenario's own folder). A
-    listing with a shorter prefix, or none, sees every scenario's keys and is no one scenario's."""
+    with it and it is at least `key`'s folder (the part up to its last "/", the scenario's own folder), or it
+    is `key` + "/" (a delimited listing of the objects under the key). A listing with a shorter prefix, or
+    none, sees every scenario's keys and is no one scenario's."""
     if record.get("key") is not None:
         return False
     query = record.get("target", "").partition("?")[2]
     prefix = parse_qs(query, keep_blank_values=True).get("prefix", [""])[0]
+    if prefix == f"{key}/":
+        return True
     return bool(prefix) and key.startswith(prefix) and len(prefix) >= key.rfind("/") + 1
 
 

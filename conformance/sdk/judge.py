@@ -29,6 +29,7 @@ class EndState:
     setup_head: dict | None = None  # the object the suite set up, as its HEAD reported it before the run
     files: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # object_steps.fetched_files
     listed_keys: list[str] = field(default_factory=list)  # the objects set up under the key for a listing
+    listed_prefix: str = ""  # the prefix a delimited list-objects step lists (object_steps.list_prefix)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
 if TYPE_CHECKING:
     from conformance.sdk.judge import EndState, Judgement, Source
@@ -123,18 +124,60 @@ def _range_findings(step: dict, name: str, records: list[dict], state: EndState,
     _file_findings("sdk.get.range", name, state, judgement)
 
 
+def delimited_listing(keys: list[str], prefix: str, delimiter: str) -> tuple[list[str], list[str]]:
+    """What a listing of `keys` with `prefix` and `delimiter` names: (the keys with no delimiter after the
+    prefix, the common prefixes: each key cut after the first delimiter past the prefix), both sorted."""
+    objects, prefixes = set(), set()
+    for key in keys:
+        if not key.startswith(prefix):
+            continue
+        cut = key.find(delimiter, len(prefix))
+        if cut < 0:
+            objects.add(key)
+        else:
+            prefixes.add(key[: cut + len(delimiter)])
+    return sorted(objects), sorted(prefixes)
+
+
+def _query(record: dict) -> dict[str, list[str]]:
+    """The query parameters of the request `record` names (its ``target``)."""
+    return parse_qs(str(record.get("target", "")).partition("?")[2], keep_blank_values=True)
+
+
+def _delimited_findings(step: dict, listed: dict, requests: list[dict], state: EndState,
+                        judgement: Judgement) -> int:
+    """The findings of a list-objects step with a delimiter; returns how many entries the listing has."""
+    delimiter = step["delimiter"]
+    objects, prefixes = delimited_listing(state.listed_keys, state.listed_prefix, delimiter)
+    reported, reported_prefixes = listed.get("objects"), listed.get("object_prefixes")
+    if not isinstance(reported, list) or sorted(map(str, reported)) != objects:
+        judgement.add("sdk.list.complete", f"ListObjects with prefix {state.listed_prefix!r} and delimiter "
+                      f"{delimiter!r} reported the objects {reported}, the listing names {objects}")
+    if not isinstance(reported_prefixes, list) or sorted(map(str, reported_prefixes)) != prefixes:
+        judgement.add("sdk.list.complete", f"ListObjects with prefix {state.listed_prefix!r} and delimiter "
+                      f"{delimiter!r} reported the common prefixes {reported_prefixes}, the listing names "
+                      f"{prefixes}")
+    if requests and not all(_query(r).get("delimiter") == [delimiter] for r in requests):
+        judgement.add("sdk.list.complete", f"a ListObjects request did not send delimiter={delimiter!r}")
+    return len(objects) + len(prefixes)
+
+
 def _list_findings(step: dict, result: dict, records: list[dict], state: EndState,
                    judgement: Judgement) -> None:
     listed = result.get("listed") if isinstance(result.get("listed"), dict) else {}
-    objects = listed.get("objects")
-    if not isinstance(objects, list) or sorted(map(str, objects)) != sorted(state.listed_keys):
-        judgement.add("sdk.list.complete", f"ListObjects with the key as prefix reported {objects}, the "
-                      f"suite stored {len(state.listed_keys)} objects under it: {state.listed_keys}")
     requests = [r for r in records if r["operation"] == "list-objects"]
+    if step.get("delimiter"):
+        entries = _delimited_findings(step, listed, requests, state, judgement)
+    else:
+        entries = len(state.listed_keys)
+        objects = listed.get("objects")
+        if not isinstance(objects, list) or sorted(map(str, objects)) != sorted(state.listed_keys):
+            judgement.add("sdk.list.complete", f"ListObjects with the key as prefix reported {objects}, the "
+                          f"suite stored {entries} objects under it: {state.listed_keys}")
     if not requests:
         judgement.add("sdk.list.complete", "no ListObjects request with the key as prefix was sent")
-    elif step["max_keys"] < len(state.listed_keys) and len(requests) < 2:
-        judgement.add("sdk.list.complete", f"one ListObjects request for {len(state.listed_keys)} objects in "
+    elif step["max_keys"] < entries and len(requests) < 2:
+        judgement.add("sdk.list.complete", f"one ListObjects request for {entries} entries in "
                       f"pages of {step['max_keys']}: the listing was not paged")
 
 

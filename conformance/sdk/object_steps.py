@@ -20,10 +20,23 @@ OBJECT_STEP_OPS = (*SIZED_OPS, *OBJECT_OPS)
 FILE_OPS = ("get-range", "presign-get")
 
 
-def listed_keys(key: str, count: int) -> list[str]:
+#: The folders a delimited listing's objects are spread over ("" is directly under the key).
+DELIMITED_FOLDERS = ("a/", "b/", "")
+
+
+def listed_keys(key: str, count: int, delimiter: str | None = None) -> list[str]:
     """The keys of the `count` objects set up under the scenario's key for a list-objects step (the key is
-    their prefix, so the scenario's listing names them and no other scenario's)."""
-    return [f"{key}/{number:03d}" for number in range(count)]
+    their prefix, so the scenario's listing names them and no other scenario's). With a `delimiter` they are
+    spread in turn over ``<key>/a/``, ``<key>/b/`` and ``<key>/`` itself (with "/" as the delimiter)."""
+    if not delimiter:
+        return [f"{key}/{number:03d}" for number in range(count)]
+    folders = [folder.replace("/", delimiter) for folder in DELIMITED_FOLDERS]
+    return [f"{key}/{folders[number % len(folders)]}{number:03d}" for number in range(count)]
+
+
+def list_prefix(key: str, step: dict) -> str:
+    """The prefix a list-objects step lists: the key, or ``<key>/`` when the step has a delimiter."""
+    return f"{key}/" if step.get("delimiter") else key
 
 
 def set_up_listed(client, bucket: str, keys: list[str]) -> None:
@@ -65,7 +78,9 @@ def object_step(step: dict, index: int, work: Path, source_path: Path, upload_id
     elif op == "get-range":
         given.update(start=step["start"], end=step["end"], destination=str(destination(work, index, op)))
     elif op == "list-objects":
-        given.update(prefix=key, max_keys=step["max_keys"])
+        given.update(prefix=list_prefix(key, step), max_keys=step["max_keys"])
+        if step.get("delimiter"):
+            given["delimiter"] = step["delimiter"]
     elif op == "presign-get":
         given.update(expires=step["expires"], destination=str(destination(work, index, op)))
     elif op == "presign-put":

@@ -26,7 +26,7 @@ the scenario's ``key``)::
      "content_md5": true | false, "metadata": {"color": "blue", ...}}
     {"op": "head"}
     {"op": "get-range", "start": A, "end": B, "destination": PATH}
-    {"op": "list-objects", "prefix": "...", "max_keys": K}
+    {"op": "list-objects", "prefix": "...", "max_keys": K, "delimiter": "/"}  (delimiter optional)
     {"op": "presign-get", "expires": 300, "destination": PATH}
     {"op": "presign-put", "source": PATH, "expires": 300}
     {"op": "delete"}
@@ -39,7 +39,9 @@ way the SDK sends them. ``head``: HeadObject; the driver reports what the SDK re
 ``Range: bytes=A-B`` (inclusive), the bytes written to ``destination``. ``list-objects``: ListObjects with
 ``prefix`` (the suite stored a few objects under it), paged by ``marker`` in pages of ``max_keys`` (S3:
 ListObjects v1 Marker; an SDK that only pages with V2 continuation tokens may use them) until not truncated;
-reported as ``"listed": {"objects": ["key", ...]}``. ``presign-get`` / ``presign-put``: a presigned URL made
+reported as ``"listed": {"objects": ["key", ...]}``. With ``delimiter`` (the prefix is then ``<key>/``) every
+page sends ``delimiter`` and the common prefixes are reported too: ``"listed": {"objects": [...],
+"object_prefixes": ["<key>/a/", ...]}``. ``presign-get`` / ``presign-put``: a presigned URL made
 by the SDK (valid ``expires`` seconds), fetched / uploaded to with a plain HTTP client (no SDK signing).
 ``delete``: DeleteObject of the key. ``abort-upload``: AbortMultipartUpload of the upload the suite set up.
 A driver whose SDK cannot do a step answers ``unsupported`` listing that op.

@@ -70,6 +70,10 @@ class Scenario:
         step = self.upload_step
         return self.setup.get("part_size") or (step["part_size"] if step else None)
 
+    def list_delimiter(self) -> str | None:
+        """The delimiter of the scenario's list-objects step (None: it has none, or no such step)."""
+        return next((s.get("delimiter") for s in self.steps if s["op"] == "list-objects"), None)
+
     def source_size(self, large: bool = False) -> int:
         """The size of the scenario's source bytes (the upload's, a PutObject's, or the setup object's)."""
         if large and self.large_size:
@@ -127,6 +131,9 @@ def _check_step(scenario_id: str, step: object) -> dict[str, Any]:
             raise ScenarioError(f"{where}: {name} must be an integer of at least {least}")
     if step["op"] == "get-range" and step["end"] < step["start"]:
         raise ScenarioError(f"{where}: end must not be before start (the range is inclusive)")
+    if "delimiter" in step and (step["op"] != "list-objects" or not isinstance(step["delimiter"], str)
+                                or not step["delimiter"]):
+        raise ScenarioError(f"{where}: delimiter is a non-empty string, on a list-objects step only")
     metadata = step.get("metadata", {})
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise ScenarioError(f"{where}: metadata is a table of name -> string value")

@@ -99,6 +99,22 @@ def test_list_objects_pages_by_marker_and_reports_every_key(bench, driver, tmp_p
         assert [page.get("marker") for page in pages] == [None, keys[1], keys[3]]
 
 
+def test_list_objects_with_delimiter_reports_keys_and_common_prefixes(bench, driver, tmp_path):
+    prefix = f"{driver}/folders/"
+    keys = [f"{prefix}a/0", f"{prefix}a/1", f"{prefix}b/0", f"{prefix}top"]
+    for key in keys:
+        bench.put(key, b"x")
+    step = {"op": "list-objects", "prefix": prefix, "max_keys": 2, "delimiter": "/"}
+    result = bench.drive(driver, f"{prefix}top", [step], tmp_path)
+    assert result["status"] == "ok", result
+    assert result["listed"]["objects"] == [f"{prefix}top"]
+    assert sorted(result["listed"]["object_prefixes"]) == [f"{prefix}a/", f"{prefix}b/"]
+    pages = [r.query for r in bench.capture.sent if r.method == "GET" and r.path.rstrip("/") == f"/{BUCKET}"
+             and r.query.get("prefix") == prefix]
+    assert pages and all(page.get("delimiter") == "/" for page in pages)
+    assert len(pages) == (1 if driver == "minio" else 2)  # minio asks max-keys 1000: one page
+
+
 def test_presigned_get_and_put_transfer_the_bytes_with_a_sigv4_query(bench, driver, tmp_path):
     key, put_key = f"{driver}/presigned-get", f"{driver}/presigned-put"
     _, data = _source(tmp_path, "stored.bin")

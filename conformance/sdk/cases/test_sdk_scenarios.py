@@ -76,7 +76,8 @@ def _setup(scenario: Scenario, client: JssClient, bucket: str, key: str, source_
     an upload with its first parts."""
     if "object" in scenario.setup:
         ops.put_object(client, bucket, key, source_path.read_bytes())
-    set_up_listed(client, bucket, listed_keys(key, scenario.setup.get("listed_objects", 0)))
+    set_up_listed(client, bucket, listed_keys(key, scenario.setup.get("listed_objects", 0),
+                                              scenario.list_delimiter()))
     if "upload_parts" not in scenario.setup:
         return None
     upload_id = ops.initiate(client, bucket, key).upload_id
@@ -175,7 +176,7 @@ def test_sdk_scenario(
     source_path = tmp_path / "source.bin"
     source = write_source(source_path, size, scenario.id, step["part_size"] if step else None, wire)
     upload_id = _setup(scenario, jss_client, bucket.name, key, source_path)
-    listed = listed_keys(key, scenario.setup.get("listed_objects", 0))
+    listed = listed_keys(key, scenario.setup.get("listed_objects", 0), scenario.list_delimiter())
     setup_head = (head_facts(ops.head_object(jss_client, bucket.name, key), wire)
                   if "object" in scenario.setup else None)
     admin = client_for(jss_target, bucket)  # signs the fault-script requests; untracked: they create nothing
@@ -204,6 +205,7 @@ def test_sdk_scenario(
         bench.disarm(admin, script_id)
     state = _observe(jss_client, bucket.name, key, tmp_path / "download.bin", wire)
     state.setup_head, state.listed_keys = setup_head, listed
+    state.listed_prefix = f"{key}/"
     state.files = fetched_files(scenario, tmp_path, source_path)
     _clean(jss_client, bucket.name, key, listed)
     lines = (SdkRequest(number, record).line() for number, record in enumerate(records, start=1))

@@ -133,6 +133,13 @@ class ListsFirstPageOnly(ExampleDriver):
         return None
 
 
+class IgnoresCommonPrefixes(ExampleDriver):
+    """Drops the common prefixes of a delimited ListObjects (reports the keys only)."""
+
+    def page_prefixes(self, page) -> list[str]:  # noqa: D102
+        return []
+
+
 class PresignWrongExpiry(ExampleDriver):
     """Signs a presigned URL for one expiry and sends another in it (Expires / X-Amz-Expires one hour later
     than the one signed)."""
@@ -190,6 +197,7 @@ MISTAKES = {
     "drops-metadata": DropsMetadata,
     "range-end-exclusive": RangeEndExclusive,
     "lists-first-page-only": ListsFirstPageOnly,
+    "ignores-common-prefixes": IgnoresCommonPrefixes,
     "presign-wrong-expiry": PresignWrongExpiry,
     "head-drops-content-type": HeadDropsContentType,
     "presign-not-used": PresignNotUsed,

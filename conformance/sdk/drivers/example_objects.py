@@ -86,24 +86,35 @@ class ObjectSteps:
 
     # -- ListObjects -------------------------------------------------------------------------------------
     def next_marker(self, page) -> str | None:
-        """The marker of the next page (None: the listing is complete)."""
-        truncated = page.has_next
-        if not truncated or not page.entries:
+        """The marker of the next page (None: the listing is complete): NextMarker, else the last key or
+        common prefix of the page, whichever sorts last."""
+        if not page.has_next or not (page.entries or page.common_prefixes):
             return None
-        return page.next_marker or page.entries[-1].key
+        names = [entry.key for entry in page.entries] + [str(prefix) for prefix in page.common_prefixes]
+        return page.next_marker or max(names, key=lambda name: name.encode("utf-8"))
+
+    def page_prefixes(self, page) -> list[str]:
+        """The common prefixes a ListObjects page reported (the step's delimiter rolled them up)."""
+        return [str(prefix) for prefix in page.common_prefixes]
 
     def list_objects_step(self, step: dict) -> None:
-        """ListObjects with the prefix, paged by marker in pages of max_keys, until not truncated."""
+        """ListObjects with the prefix (and the delimiter, when the step has one), paged by marker in pages
+        of max_keys, until not truncated."""
         keys: list[str] = []
+        prefixes: list[str] = []
         marker = None
         while True:
             page = self.attempt("list objects", lambda m=marker: ops.list_objects(
-                self.client, self.bucket, prefix=step["prefix"], marker=m, max_keys=step["max_keys"]))
+                self.client, self.bucket, prefix=step["prefix"], marker=m, max_keys=step["max_keys"],
+                delimiter=step.get("delimiter")))
             keys += [entry.key for entry in page.entries]
+            prefixes += self.page_prefixes(page)
             marker = self.next_marker(page)
             if marker is None:
                 break
         self.listed["objects"] = keys
+        if step.get("delimiter"):
+            self.listed["object_prefixes"] = prefixes
 
     # -- presigned URLs ----------------------------------------------------------------------------------
     def presigned_url(self, method: str, expires: int) -> str:

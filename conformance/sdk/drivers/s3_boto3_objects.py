@@ -37,12 +37,19 @@ def get_range(client, bucket: str, key: str, step: dict) -> None:
             out.write(chunk)
 
 
-def list_objects(client, bucket: str, step: dict) -> list[str]:
-    """Every key under the prefix, by the ``list_objects`` paginator (Marker) in pages of max_keys."""
-    pages = client.get_paginator("list_objects").paginate(
-        Bucket=bucket, Prefix=step["prefix"], PaginationConfig={"PageSize": step["max_keys"]}
-    )
-    return [item["Key"] for page in pages for item in page.get("Contents", [])]
+def list_objects(client, bucket: str, step: dict) -> dict[str, list[str]]:
+    """Every key under the prefix, by the ``list_objects`` paginator (Marker) in pages of max_keys, as the
+    result's "listed": ``objects``, and with the step's delimiter (``Delimiter=``) ``object_prefixes`` (the
+    ``CommonPrefixes``)."""
+    options = {"Delimiter": step["delimiter"]} if step.get("delimiter") else {}
+    pages = list(client.get_paginator("list_objects").paginate(
+        Bucket=bucket, Prefix=step["prefix"], PaginationConfig={"PageSize": step["max_keys"]}, **options
+    ))
+    listed = {"objects": [item["Key"] for page in pages for item in page.get("Contents", [])]}
+    if options:
+        listed["object_prefixes"] = [item["Prefix"] for page in pages
+                                     for item in page.get("CommonPrefixes", [])]
+    return listed
 
 
 def presign_get(client, bucket: str, key: str, step: dict) -> None:

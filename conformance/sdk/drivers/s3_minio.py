@@ -57,7 +57,7 @@ def perform(scenario: dict) -> Observed:
         elif step["op"] == "get-range":
             objects.get_range(client, bucket, key, step)
         elif step["op"] == "list-objects":
-            observed.listed["objects"] = objects.list_objects(client, bucket, step)
+            observed.listed.update(objects.list_objects(client, bucket, step))
         elif step["op"] == "presign-get":
             objects.presign_get(client, bucket, key, step)
         elif step["op"] == "presign-put":

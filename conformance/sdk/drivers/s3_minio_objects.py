@@ -52,10 +52,18 @@ def get_range(client, bucket: str, key: str, step: dict) -> None:
         response.release_conn()
 
 
-def list_objects(client, bucket: str, step: dict) -> list[str]:
-    """Every key under the prefix (recursive: no delimiter), by ListObjects v1."""
-    return [item.object_name for item in client.list_objects(bucket, prefix=step["prefix"], recursive=True,
-                                                             use_api_v1=True)]
+def list_objects(client, bucket: str, step: dict) -> dict[str, list[str]]:
+    """Every key under the prefix by ListObjects v1, as the result's "listed": recursive (no delimiter), or,
+    when the step has the delimiter "/", ``recursive=False`` (minio sends ``delimiter=/``; its only
+    delimiter), the common prefixes (its ``is_dir`` items) reported as ``object_prefixes``."""
+    delimiter = step.get("delimiter")
+    if delimiter and delimiter != "/":
+        raise ValueError(f"minio lists with the delimiter '/' only, not {delimiter!r}")
+    items = list(client.list_objects(bucket, prefix=step["prefix"], recursive=not delimiter, use_api_v1=True))
+    listed = {"objects": [item.object_name for item in items if not item.is_dir]}
+    if delimiter:
+        listed["object_prefixes"] = [item.object_name for item in items if item.is_dir]
+    return listed
 
 
 def presign_get(client, bucket: str, key: str, step: dict) -> None:

@@ -17,7 +17,9 @@ the client as its API offers it and adds nothing of its own (no retries: the cli
   Content-MD5 (32 hex digits, what JSS clients send) and ``x-jss-meta-*`` headers of the step.
 - head: head() (its headers reported); get-range: get() with a Range header; list-objects:
   Bucket.list_object(maxKeys, prefix), which follows HasNext with the last key as marker; delete: delete();
-  abort-upload: abort_multipart_upload().
+  abort-upload: abort_multipart_upload(). A list-objects step with a delimiter: "unsupported" (list_object
+  takes a delimiter but returns the Contents only, the CommonPrefixes are dropped; it pages by the last key
+  of Contents, not by NextMarker).
 - presign-get, presign-put: the client makes no presigned URL: "unsupported".
 """
 
@@ -132,6 +134,9 @@ WHY_UNSUPPORTED = {
     "presign-get": "jss-upload makes no presigned URL",
     "presign-put": "jss-upload makes no presigned URL",
 }
+#: Why a list-objects step with a delimiter is unsupported.
+WHY_DELIMITED = ("jss-upload's Bucket.list_object sends delimiter but returns the Contents only: the "
+                 "CommonPrefixes never reach the application")
 
 
 def perform(obj, steps: list[dict]) -> dict:
@@ -143,6 +148,8 @@ def perform(obj, steps: list[dict]) -> dict:
         op = step["op"]
         if op == "head":
             reported["head"] = head(obj, step)
+        elif op == "list-objects" and step.get("delimiter"):
+            raise Unsupported(f"{op} ({WHY_DELIMITED})")
         elif op == "list-objects":
             reported["listed"] = {"objects": list_objects(obj, step)}
         elif op in handlers:

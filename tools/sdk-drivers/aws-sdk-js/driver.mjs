@@ -148,18 +148,25 @@ async function getRange(s3, bucket, key, step) {
 }
 
 async function listObjects(s3, bucket, key, step, listed) {
+  // With the step's delimiter: Delimiter= on every page, the CommonPrefixes reported as object_prefixes.
   const keys = [];
+  const prefixes = [];
   let marker;
   for (;;) {
     const page = await s3.send(new ListObjectsCommand({
       Bucket: bucket, Prefix: step.prefix, MaxKeys: step.max_keys, Marker: marker,
+      ...(step.delimiter ? { Delimiter: step.delimiter } : {}),
     }));
     const contents = page.Contents ?? [];
+    const common = (page.CommonPrefixes ?? []).map((item) => item.Prefix);
     for (const item of contents) keys.push(item.Key);
-    if (!page.IsTruncated || !contents.length) break;
-    marker = page.NextMarker ?? contents[contents.length - 1].Key;
+    prefixes.push(...common);
+    const names = [...contents.map((item) => item.Key), ...common].sort();
+    if (!page.IsTruncated || !names.length) break;
+    marker = page.NextMarker ?? names[names.length - 1];
   }
   listed.objects = keys;
+  if (step.delimiter) listed.object_prefixes = prefixes;
 }
 
 async function checked(response, what) {
