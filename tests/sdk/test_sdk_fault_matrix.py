@@ -142,14 +142,18 @@ def test_an_unknown_set_or_cell_is_refused(tmp_path):
 
 
 def test_a_script_binds_listings_by_the_bucket_or_by_their_prefix():
-    from conformance.reference.faults import ScriptError, ScriptStore
+    from conformance.reference.fault_store import ScriptStore
+    from conformance.reference.faults import ScriptError
 
     store = ScriptStore()
     with pytest.raises(ScriptError):
-        store.create({"bucket": "b", "listings": "key", "instructions": {"list-uploads": ["pass"]}})
-    store.create({"bucket": "b", "key_prefix": "k/", "instructions": {"list-uploads": ["return-503"]}})
-    assert store.take("list-uploads", "b", None, None, "r1", prefix="other/").text == "return-503"
-    assert store.all()[0].view()["listings"] == "bucket"
+        store.create({"bucket": "b", "listings": "key", "instructions": {"list-uploads": ["pass"]}}, "alice")
+    script = store.create(
+        {"bucket": "b", "key_prefix": "k/", "instructions": {"list-uploads": ["return-503"]}}, "alice"
+    )
+    owner_of = {"b": "alice"}.get
+    assert store.take("list-uploads", "b", None, None, "r1", owner_of, prefix="other/").text == "return-503"
+    assert script.view()["listings"] == "bucket"
 
 
 # -- the judgement of an owed reaction -------------------------------------------------------------------
