@@ -5,7 +5,7 @@ oracle-mutation``; README "Oracle mutation testing").
                                         [--only GLOB] [--enumerate-only] [--report FILE]
 
 1. The faithful run: the whole suite against the embedded endpoint, the endpoint observing every answer's
-   fields (``JSS_ORACLE_OBSERVE``), the suite timing every test (timeline.py).
+   fields (``JSS_ORACLE_OBSERVE``), the suite timing every test (oracle_timeline.py).
 2. The mutants: every (operation, field, mutation) an answer offered, with the tests that saw it
    (enumerate_mutants.py); those equivalents.toml covers are left out, with their reason.
 3. Per mutant, in an order shuffled with the seed (at most N per operation with ``--sample N``), the tests
@@ -28,10 +28,10 @@ from concurrent.futures import ThreadPoolExecutor
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-import equivalents
+import oracle_equivalents as equivalents
 from enumerate_mutants import Mutant, enumerate_mutants, read_lines
-from report import render
-from suite import ROOT, Verdict, faithful_run, run_mutant
+from oracle_report import render
+from oracle_suite import ROOT, Verdict, faithful_run, run_mutant
 
 CATALOGUE = Path(__file__).resolve().parent / "mutants.txt"
 MUTANT_TIMEOUT = 180.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from enumerate_mutants import Mutant
-from suite import Verdict
+from oracle_suite import Verdict
 
 TARGET = 0.95
 DETECTED = frozenset({"killed", "timeout"})

@@ -29,12 +29,13 @@ def suite_env(extra: dict[str, str]) -> dict[str, str]:
 
 
 def pytest_command(tests: list[str], results: Path, wire_args: list[str]) -> list[str]:
-    """The pytest command line of the suite over `tests` (all cases when empty); a mutant's run (`tests`
-    given) stops at its first red case: one is enough to kill it."""
-    stop = ["-x"] if tests else []
+    """The pytest command line of the suite over `tests` (all cases when empty). A mutant's run (`tests`
+    given) stops at its first failure (one is enough to kill it) and counts NON_STRICT as one (an EXAMPLE
+    clause turned red, as the negative controls count it)."""
+    stop = ["-x", "--jss-strict"] if tests else []
     return [
-        sys.executable, "-m", "pytest", *(tests or [CASES]), "-p", "timeline", "-p", "no:cacheprovider", "-q",
-        *stop,
+        sys.executable, "-m", "pytest", *(tests or [CASES]), "-p", "oracle_timeline", "-p", "no:cacheprovider",
+        "-q", *stop,
         "--jss-results", str(results), *wire_args,
     ]
 
@@ -81,7 +82,7 @@ def run_mutant(spec: str, tests: list[str], results: Path, wire_args: list[str],
     except subprocess.TimeoutExpired:
         return Verdict("timeout", [], time.monotonic() - start, None)
     seconds = time.monotonic() - start
-    if completed.returncode in KILLING_STATUSES:
+    if completed.returncode in KILLING_STATUSES or failed_tests(results):
         return Verdict("killed", failed_tests(results), seconds, completed.returncode)
     if completed.returncode == 0:
         return Verdict("survived", [], seconds, 0)
