@@ -3,8 +3,8 @@ tests that saw that field (oracle mutation testing; README "Oracle mutation test
 
 Inputs are the two files of the faithful run: the endpoint's observations (one line per answer, written by
 ``conformance.reference.response_mutation`` under ``JSS_ORACLE_OBSERVE``) and the test timeline (one line per
-test, written by ``oracle_timeline.py``); an answer belongs to the test whose run it fell into (the faithful run is
-serial).
+test, written by ``oracle_timeline.py``); an answer belongs to the test whose run it fell into (the faithful
+run is serial).
 """
 
 from __future__ import annotations

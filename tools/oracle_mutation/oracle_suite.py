@@ -34,8 +34,8 @@ def pytest_command(tests: list[str], results: Path, wire_args: list[str]) -> lis
     clause turned red, as the negative controls count it)."""
     stop = ["-x", "--jss-strict"] if tests else []
     return [
-        sys.executable, "-m", "pytest", *(tests or [CASES]), "-p", "oracle_timeline", "-p", "no:cacheprovider",
-        "-q", *stop,
+        sys.executable, "-m", "pytest", *(tests or [CASES]), "-p", "oracle_timeline",
+        "-p", "no:cacheprovider", "-q", *stop,
         "--jss-results", str(results), *wire_args,
     ]
 

@@ -1,5 +1,5 @@
-"""A pytest plugin of the oracle mutation run (loaded with ``-p oracle_timeline``, this folder on ``PYTHONPATH``):
-appends ``{"test", "start", "end"}`` per test (setup, call and teardown) to the file named by
+"""A pytest plugin of the oracle mutation run (loaded with ``-p oracle_timeline``, this folder on
+``PYTHONPATH``): appends ``{"test", "start", "end"}`` per test (setup, call and teardown) to the file named by
 ``JSS_ORACLE_TIMELINE``, so that the answers the endpoint observed can be matched to the test that asked."""
 
 from __future__ import annotations
