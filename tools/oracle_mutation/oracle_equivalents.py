@@ -3,29 +3,33 @@ reason (a field the documentation leaves OPEN, a header the spec does not name, 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 EQUIVALENTS = Path(__file__).resolve().parent / "equivalents.toml"
 
 
+def matches(pattern: str | tuple[str, ...], text: str) -> bool:
+    """True when `text` matches `pattern` (or one of them), where only ``*`` is special (field names hold
+    ``[]`` and ``.``)."""
+    patterns = (pattern,) if isinstance(pattern, str) else pattern
+    return any(re.fullmatch(re.escape(one).replace(r"\*", ".*"), text) for one in patterns)
+
+
 @dataclass(frozen=True)
 class Equivalent:
-    """One entry: glob patterns of the operation, field and mutation it covers, and why."""
+    """One entry: patterns of the operation, field (one or a list) and mutation it covers, and why."""
 
     op: str
-    field: str
+    field: str | tuple[str, ...]
     mutation: str
     reason: str
 
     def covers(self, op: str, field: str, mutation: str) -> bool:
         """True when the mutant (`op`, `field`, `mutation`) is one of this entry's."""
-        return (
-            fnmatchcase(op, self.op) and fnmatchcase(field, self.field)
-            and fnmatchcase(mutation, self.mutation)
-        )
+        return matches(self.op, op) and matches(self.field, field) and matches(self.mutation, mutation)
 
 
 def load(path: Path = EQUIVALENTS) -> list[Equivalent]:
@@ -36,7 +40,8 @@ def load(path: Path = EQUIVALENTS) -> list[Equivalent]:
     for entry in entries:
         if not entry.get("reason", "").strip():
             raise ValueError(f"equivalent {entry} has no reason")
-        found.append(Equivalent(entry["op"], entry["field"], entry.get("mutation", "*"), entry["reason"]))
+        field = entry["field"] if isinstance(entry["field"], str) else tuple(entry["field"])
+        found.append(Equivalent(entry["op"], field, entry.get("mutation", "*"), entry["reason"]))
     return found
 
 
