@@ -2,7 +2,7 @@
 oracle-mutation``; README "Oracle mutation testing").
 
     python tools/oracle_mutation/run.py [--sample N] [--seed S] [--budget SECONDS] [--jobs J]
-                                        [--only GLOB] [--enumerate-only] [--report FILE]
+                                        [--only GLOB] [--names FILE] [--enumerate-only] [--report FILE]
 
 1. The faithful run: the whole suite against the embedded endpoint, the endpoint observing every answer's
    fields (``JSS_ORACLE_OBSERVE``), the suite timing every test (oracle_timeline.py).
@@ -48,6 +48,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, default=1740.0, help="stop starting mutants after SECONDS")
     parser.add_argument("--jobs", type=int, default=2, choices=(1, 2), help="mutants run at once (1 or 2)")
     parser.add_argument("--only", default="*", help="run only the mutants whose 'op field mutation' matches")
+    parser.add_argument("--names", type=Path, default=None, help="run only the mutants named in FILE, one "
+                        "'op field mutation' a line (e.g. those of an earlier run, for a before/after table)")
     parser.add_argument("--enumerate-only", action="store_true", help="faithful run and enumeration only; "
                         "rewrite tools/oracle_mutation/mutants.txt")
     parser.add_argument("--report", type=Path, default=ROOT / "reports" / "oracle-mutation.md")
@@ -92,6 +94,9 @@ def main(argv: list[str]) -> int:
     candidates = [
         m for m in mutants if m not in equivalent and mutants[m] and fnmatchcase(m.name, args.only)
     ]
+    if args.names is not None:
+        named = set(args.names.read_text(encoding="utf-8").splitlines())
+        candidates = [m for m in candidates if m.name in named]
     drawn = draw(candidates, args.sample, args.seed)
     verdicts: dict[Mutant, Verdict] = {}
 
@@ -117,7 +122,8 @@ def main(argv: list[str]) -> int:
         f"wall time {wall:.0f} s",
     ]
     scored = {m: mutants[m] for m in mutants if m in verdicts or m in equivalent}
-    text = render(scored if args.only != "*" or args.sample else mutants, equivalent, verdicts, header)
+    partial_selection = args.only != "*" or args.sample or args.names is not None
+    text = render(scored if partial_selection else mutants, equivalent, verdicts, header)
     print(text)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(text, encoding="utf-8")
