@@ -39,7 +39,7 @@ def _answers_of_every_operation(client, bucket: str, key: str) -> list:
 
 
 @pytest.mark.clause("multipart.response.request-id.distinct")
-def test_every_answer_has_its_own_request_id(jss_client, jss_bucket, jss_make_key):
+def test_multipart_answers_have_distinct_request_ids(jss_client, jss_bucket, jss_make_key):
     header = ops.request_id_header(jss_client)
     answers = []
     for round_number in range(ROUNDS):
