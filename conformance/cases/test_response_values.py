@@ -27,8 +27,10 @@ def _answers_of_every_operation(client, bucket: str, key: str) -> list:
     answers.append(ops.head_object(client, bucket, key).response)
     answers.append(ops.get_object(client, bucket, key).response)
     answers.append(ops.list_objects(client, bucket, prefix=key).response)
-    upload, etags = uploaded(client, bucket, key, [(1, small_part(seed=3))])
-    answers.append(upload.response)
+    upload = ops.initiate(client, bucket, key)
+    part = ops.upload_part(client, bucket, key, upload.upload_id, 1, small_part(seed=3))
+    etags = [(1, part.etag)]
+    answers += [upload.response, part.response]
     answers.append(ops.list_parts(client, bucket, key, upload.upload_id).response)
     answers.append(ops.list_uploads(client, bucket, prefix=key).response)
     answers.append(ops.complete(client, bucket, key, upload.upload_id, etags).response)
