@@ -104,6 +104,8 @@ class ReferenceApp:
         self.host_suffix = "." + config.service_domain.lower()
         self.s3 = config.wire == "s3"  # the first (or only) wire served is S3; a request's own: wire_of
         self.request_id_header = _REQUEST_ID_HEADERS[config.wire]
+        #: The id every answer carries under deviation request-id-repeated.
+        self.first_request_id: str | None = None
 
     def wire_of(self, scope: dict) -> str:
         """The wire a request speaks: the one of the port it came in on."""
@@ -148,6 +150,8 @@ class ReferenceApp:
         if scope["type"] != "http":
             return
         request_id = new_request_id()
+        if self.config.deviations.active("request-id-repeated"):
+            request_id = self.first_request_id = self.first_request_id or request_id
         resource = "/"
         wire = self.wire_of(scope)
         s3 = wire == "s3"
@@ -181,7 +185,12 @@ class ReferenceApp:
         default: the first wire served)."""
         if (wire or self.config.wire) == "s3":
             return s3_front.error_response(error, resource, request_id, method, self.config.deviations)
-        render = s3_error_body if self.config.deviations.active("error-body-uppercase-keys") else error_body
+        deviations = self.config.deviations
+        render = s3_error_body if deviations.active("error-body-uppercase-keys") else error_body
+        if deviations.active("error-body-request-id-fresh"):
+            request_id = new_request_id()
+        if deviations.active("error-body-resource-bucket-only"):
+            resource = "/" + resource.split("/")[1] if resource != "/" else resource
         body = render(error.code, error.message, resource, request_id)
         return Response(error.status, [(b"content-type", JSON_CONTENT_TYPE)], body)
 

@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from conformance.reference import access, crashpoints
 from conformance.reference.account_slots import account_slot
@@ -264,8 +265,10 @@ async def complete(ctx: RequestContext, storage: Storage, receive) -> Response:
 
     etag, _ = await complete_upload(ctx, storage, receive, parse, _final_etag)
     etag_field = "Etag" if deviations.active("complete-response-renamed") else "ETag"
+    key = quote_plus(ctx.key) if deviations.active("complete-response-key-url-encoded") else ctx.key
+    answered = etag.upper() if deviations.active("complete-response-etag-uppercase") else etag
     return json_response(
-        {"Bucket": ctx.bucket, "Key": ctx.key, etag_field: etag},
+        {"Bucket": ctx.bucket, "Key": key, etag_field: answered},
         complete_status(ctx),
         headers=[] if deviations.active("complete-no-etag-header") else [(b"etag", quoted_etag(etag))],
     )

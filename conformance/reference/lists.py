@@ -3,6 +3,8 @@ upload index, see ``upload_pages``)."""
 
 from __future__ import annotations
 
+from urllib.parse import quote_plus
+
 from conformance.reference import access
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, json_response
@@ -87,7 +89,7 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
     as_strings = deviations.active("list-parts-numbers-as-strings")
     payload = {
         "Bucket": ctx.bucket,
-        "Key": ctx.key,
+        "Key": quote_plus(ctx.key) if deviations.active("list-parts-key-echo-url-encoded") else ctx.key,
         "UploadId": upload_id,
         "Part": [_part_entry(part, as_strings) for part in page],
         "StorageClass": upload["storage_class"],

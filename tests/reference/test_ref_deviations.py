@@ -12,6 +12,7 @@ import ref_deviation_checks  # noqa: F401 - registers its checks
 import ref_deviation_checks_access  # noqa: F401 - registers its checks
 import ref_deviation_checks_assembly  # noqa: F401 - registers its checks
 import ref_deviation_checks_statuses  # noqa: F401 - registers its checks
+import ref_deviation_checks_values  # noqa: F401 - registers its checks
 import requests
 from ref_deviation_registry import CHECKS, GROUP_OPTIONS
 from ref_helpers import ALICE, EAST, NORTH, USERS, Api, RefUser, assert_error

@@ -1,0 +1,45 @@
+"""Direct HTTP checks of the response-value deviations (the oracle mutation run's findings: request ids,
+error bodies naming the request, the complete and ListParts echoes, the complete answer's ETag)."""
+
+from __future__ import annotations
+
+from ref_deviation_registry import check
+
+
+@check("request-id-repeated", "responses")
+def _repeated_id(api, bucket):
+    first, second = (api.call("POST", bucket, "k", "uploads") for _ in range(2))
+    assert first.headers["x-jss-request-id"] == second.headers["x-jss-request-id"]
+
+
+@check("error-body-request-id-fresh", "responses")
+def _fresh_id(api, bucket):
+    response = api.call("GET", bucket, "k", "uploadId=" + "0" * 32)
+    assert response.json()["requestId"] != response.headers["x-jss-request-id"], response.text
+
+
+@check("error-body-resource-bucket-only", "responses")
+def _bucket_resource(api, bucket):
+    assert api.call("GET", bucket, "k", "uploadId=" + "0" * 32).json()["resource"] == f"/{bucket}"
+
+
+@check("complete-response-key-url-encoded", "responses")
+def _complete_echo(api, bucket):
+    upload_id = api.initiate(bucket, "a b/c")
+    etag = api.upload_part(bucket, "a b/c", upload_id, 1, b"x")
+    assert api.complete(bucket, "a b/c", upload_id, [(1, etag)]).json()["Key"] == "a+b%2Fc"
+
+
+@check("complete-response-etag-uppercase", "responses")
+def _complete_etag(api, bucket):
+    upload_id = api.initiate(bucket, "k")
+    etag = api.upload_part(bucket, "k", upload_id, 1, b"x")
+    answered = api.complete(bucket, "k", upload_id, [(1, etag)]).json()["ETag"]
+    stored = api.call("HEAD", bucket, "k").headers["ETag"].strip('"')
+    assert answered == stored.upper() and answered != stored, (answered, stored)
+
+
+@check("list-parts-key-echo-url-encoded", "responses")
+def _list_parts_echo(api, bucket):
+    response = api.call("GET", bucket, "a b/c", f"uploadId={api.initiate(bucket, 'a b/c')}")
+    assert response.json()["Key"] == "a+b%2Fc", response.text
