@@ -28,6 +28,10 @@ DEVIATIONS: dict[str, str] = {
     "presigned-incomplete-as-anonymous": "a URL without AccessKey or Signature is anonymous (403), not 400",
     "anonymous-list-buckets-allowed": "an anonymous ListBuckets answers 200 with an empty list",
     "missing-date-accepted": "a signed request without a Date header is accepted (signed over an empty Date)",
+    "string-to-sign-without-content-type": "the StringToSign is verified with an empty Content-Type line "
+    "whatever the request sent",
+    "string-to-sign-without-content-md5": "the StringToSign is verified with an empty Content-MD5 line "
+    "whatever the request sent",
     # storage classes and regions (regions.py, objects.py)
     "default-storage-class-rr": "an initiate or put without x-jss-storage-class stores REDUCED_REDUNDANCY",
     "unknown-storage-class-stored-standard": "an unknown x-jss-storage-class value is stored as STANDARD",
@@ -131,6 +135,8 @@ DEVIATIONS: dict[str, str] = {
     "s3-storage-class-header-unsigned": "x-amz-storage-class is left out of the canonical headers even when "
     "SignedHeaders names it",
     "s3-anonymous-list-buckets-allowed": "an anonymous ListBuckets answers 200 with an empty bucket list",
+    "s3-content-type-header-unsigned": "content-type is left out of the canonical headers even when "
+    "SignedHeaders names it",
     # the S3 wire: XML bodies and headers (s3/render.py, s3/multipart.py, s3/listings.py)
     "s3-error-without-message": "the Error XML has no Message element",
     "s3-error-without-request-id": "the Error XML has no RequestId element",
