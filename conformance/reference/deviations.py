@@ -49,6 +49,8 @@ DEVIATIONS: dict[str, str] = {
     "initiate-response-renamed": "the initiate response says UploadID instead of UploadId",
     "initiate-key-echo-url-encoded": "the initiate response's Key is form-URL-encoded (as Java's URLEncoder)",
     "initiate-reuses-upload-of-key": "an initiate of a key with an upload in progress returns that UploadId",
+    "initiate-overwrites-object-content-type": "an initiate with a Content-Type gives it to the existing "
+    "object of the key",
     # upload part (multipart.py, access.py)
     "part-etag-not-md5": "UploadPart's ETag is an opaque token, not the MD5 of the part",
     "part-replace-keeps-first": "a part number uploaded again answers 200 but the first part is kept",
@@ -74,6 +76,9 @@ DEVIATIONS: dict[str, str] = {
     "complete-keeps-existing-object": "complete answers 200 but an existing object of the key stays in place",
     "complete-drops-storage-class": "the completed object is STANDARD whatever the upload's storage class",
     "upload-id-reusable-after-complete": "a completed upload stays (listed, its UploadId still usable)",
+    "complete-refused-deletes-object": "a complete refused for its part list has already deleted the "
+    "existing object of the key",
+    "complete-removes-other-uploads-of-key": "a complete also removes the other uploads of the same key",
     "complete-response-renamed": "the complete response says Etag instead of ETag",
     "complete-drops-content-type": "the completed object has no Content-Type (the initiate's is forgotten)",
     "complete-no-etag-header": "the complete answer carries no ETag header (only the JSON field)",
@@ -81,6 +86,7 @@ DEVIATIONS: dict[str, str] = {
     "abort-keeps-upload": "abort answers 204 but the upload stays (listed, its UploadId still usable)",
     "abort-unknown-upload-succeeds": "abort of an unknown UploadId answers 204",
     "abort-returns-200": "abort answers 200 instead of 204",
+    "abort-removes-other-uploads-of-key": "an abort also removes the other uploads of the same key",
     # list parts, list uploads (lists.py)
     "list-parts-in-upload-order": "ListParts lists the parts in the order they were uploaded",
     "list-parts-ignores-paging": "ListParts ignores max-parts and part-number-marker",
