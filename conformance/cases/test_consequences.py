@@ -106,7 +106,7 @@ def _upload_state(client, bucket, key, upload_id) -> tuple[bool, list[tuple]]:
 
 @pytest.mark.clause("multipart.existing-object.every-header-unchanged")
 @pytest.mark.parametrize("operation", [name for name in OPERATIONS if name not in REPLACING])
-def test_operation_leaves_existing_object_unchanged(jss_client, jss_bucket, jss_key, operation):
+def test_multipart_operation_leaves_existing_object_unchanged(jss_client, jss_bucket, jss_key, operation):
     bucket = jss_bucket.name
     data = payload(CONSEQUENCES["old_object_bytes"], seed=30)
     content_type = {"Content-Type": CONSEQUENCES["old_object_content_type"]}
@@ -126,7 +126,9 @@ def test_operation_leaves_existing_object_unchanged(jss_client, jss_bucket, jss_
 
 @pytest.mark.clause("multipart.other-uploads.unchanged")
 @pytest.mark.parametrize("operation", list(OPERATIONS))
-def test_operation_leaves_other_uploads_of_key_unchanged(jss_client, jss_bucket, jss_key, operation):
+def test_multipart_operation_leaves_other_uploads_of_key_unchanged(
+    jss_client, jss_bucket, jss_key, operation
+):
     bucket = jss_bucket.name
     other = ops.initiate(jss_client, bucket, jss_key).upload_id
     ops.upload_part(jss_client, bucket, jss_key, other, 1, small_part(seed=34))

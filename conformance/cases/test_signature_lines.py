@@ -43,7 +43,9 @@ def _headers(row) -> dict[str, str]:
 
 @pytest.mark.clause("signature.wrong-signature")
 @pytest.mark.parametrize("row", params(LINES))
-def test_signed_line_included_accepted_and_changed_alone_rejected(jss_client, jss_bucket, jss_key, row):
+def test_multipart_signed_line_included_accepted_and_changed_alone_rejected(
+    jss_client, jss_bucket, jss_key, row
+):
     send = _request(row["operation"], jss_client, jss_bucket.name, jss_key, _headers(row))
     changed = SigningOptions(alter_signed=line_changer(row["wire"], row["line"], row["change"]))
 
