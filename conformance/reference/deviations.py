@@ -87,6 +87,10 @@ DEVIATIONS: dict[str, str] = {
     "abort-unknown-upload-succeeds": "abort of an unknown UploadId answers 204",
     "abort-returns-200": "abort answers 200 instead of 204",
     "abort-removes-other-uploads-of-key": "an abort also removes the other uploads of the same key",
+    "initiate-aborts-other-uploads-of-key": "an initiate removes the uploads in progress of the same key "
+    "(one upload per key)",
+    "refused-multipart-request-clears-key": "a multipart request refused with 400 or 404 has already deleted "
+    "the key's object and removed every upload of the key",
     # list parts, list uploads (lists.py)
     "list-parts-in-upload-order": "ListParts lists the parts in the order they were uploaded",
     "list-parts-ignores-paging": "ListParts ignores max-parts and part-number-marker",

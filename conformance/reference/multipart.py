@@ -94,6 +94,8 @@ def create_upload(ctx: RequestContext, storage: Storage) -> str:
     elif deviations.active("initiate-overwrites-object-content-type") and ctx.header("content-type"):
         storage.update_object_meta(ctx.bucket, ctx.key, {"content_type": ctx.header("content-type")})
     uploads = Uploads(storage)
+    if deviations.active("initiate-aborts-other-uploads-of-key"):
+        remove_other_uploads_of_key(ctx, uploads, "")
     same_key = []
     if deviations.active("initiate-reuses-upload-of-key"):
         same_key = [u["upload_id"] for u in uploads.list(ctx.bucket) if u["key"] == ctx.key]

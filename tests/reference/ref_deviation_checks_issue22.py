@@ -83,3 +83,20 @@ def _abort_removes_others(api, bucket):
         assert api.call("DELETE", bucket, "k", f"uploadId={upload_id}").status_code == 204
 
     error_is(_other_upload_after(api, bucket, abort), 404, "NoSuchUpload")
+
+
+@check("initiate-aborts-other-uploads-of-key", "multipart")
+def _initiate_aborts_others(api, bucket):
+    def initiate_again(upload_id):
+        api.initiate(bucket, "k")
+
+    error_is(_other_upload_after(api, bucket, initiate_again), 404, "NoSuchUpload")
+
+
+@check("refused-multipart-request-clears-key", "multipart")
+def _refusal_clears_key(api, bucket):
+    api.put(bucket, "k", b"old")
+    other = api.initiate(bucket, "k")
+    error_is(api.call("DELETE", bucket, "k", "uploadId=0000000000000000NOSUCHUPLOAD"), 404, "NoSuchUpload")
+    error_is(api.call("GET", bucket, "k"), 404, "NoSuchKey")
+    error_is(api.call("GET", bucket, "k", f"uploadId={other}"), 404, "NoSuchUpload")
