@@ -64,6 +64,9 @@ class SigningOptions:
     - `omit_date`: send no Date header at all (and sign an empty Date line).
     - `anonymous`: send no Authorization header at all.
     - `presign_expires`: sign as a URL (``Expires``/``AccessKey``/``Signature`` query) with this Expires.
+    - `alter_signed`: applied to the text that is signed (the JSS StringToSign; the S3 SigV4 canonical
+      request) just before it is signed, so the request sent differs from the signed one where it changed
+      the text (conformance.signed_lines builds one that changes exactly one line).
     """
 
     resource: str | None = None
@@ -75,6 +78,7 @@ class SigningOptions:
     omit_date: bool = False
     anonymous: bool = False
     presign_expires: int | None = None
+    alter_signed: Callable[[str], str] | None = None
 
 
 def encode_key(key: str) -> str:
@@ -244,6 +248,8 @@ class JssClient:
             canon,
             resource,
         )
+        if options.alter_signed is not None:
+            sts = options.alter_signed(sts)
         secret = options.secret_key if options.secret_key is not None else self.credentials.secret_key
         access_key = options.access_key if options.access_key is not None else self.credentials.access_key
         sig = signer.signature(secret, sts)

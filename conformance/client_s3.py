@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 from botocore.auth import HmacV1Auth, HmacV1QueryAuth, S3SigV4Auth, S3SigV4QueryAuth
@@ -33,6 +34,12 @@ def _capturing(base: type) -> type:
 
     class Capturing(base):  # type: ignore[misc, valid-type]
         captured: str | None = None
+        #: SigningOptions.alter_signed: applied to the SigV4 canonical request before it is signed.
+        alter: Callable[[str], str] | None = None
+
+        def canonical_request(self, request):  # SigV4
+            text = super().canonical_request(request)
+            return self.alter(text) if self.alter is not None else text
 
         def string_to_sign(self, request, canonical_request):  # SigV4
             text = super().string_to_sign(request, canonical_request)
@@ -101,6 +108,10 @@ class S3Client(JssClient):
         request.context["client_config"] = Config(s3={"payload_signing_enabled": signed_body})
         if options.presign_expires is None:
             signer = _HEADER_SIGNERS[self.signature](*self._signer_args(credentials))
+            if options.alter_signed is not None:
+                if self.signature != "v4":
+                    raise NotInDialect("altering a signed line is built for the SigV4 canonical request only")
+                signer.alter = options.alter_signed
             signer.add_auth(request)
             headers = list(request.headers.items())
             sent = _signature_in(request.headers.get("Authorization", ""))

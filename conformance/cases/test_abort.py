@@ -1,5 +1,5 @@
-"""AbortMultipartUpload: the upload is gone afterwards (not listed, its UploadId unknown); an unknown UploadId
-is rejected."""
+"""AbortMultipartUpload: the upload is gone afterwards (not listed, its UploadId unknown to every operation
+that takes one); an unknown UploadId is rejected; an abort repeated answers what the target expects (OPEN)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,28 @@ def test_abort_then_complete_no_such_upload(jss_client, jss_bucket, jss_key):
     answer = ops.answer_of(ops.complete, jss_client, jss_bucket.name, jss_key, upload_id, [(1, etag)])
 
     ops.assert_error(answer, 404, "NoSuchUpload")
+
+
+@pytest.mark.clause("abort.removes-upload")
+def test_abort_then_upload_part_no_such_upload(jss_client, jss_bucket, jss_key):
+    upload_id, _ = _aborted_upload(jss_client, jss_bucket.name, jss_key)
+
+    answer = ops.answer_of(ops.upload_part, jss_client, jss_bucket.name, jss_key, upload_id, 2, small_part())
+
+    ops.assert_error(answer, 404, "NoSuchUpload")
+
+
+@pytest.mark.clause("abort.repeated")
+def test_abort_then_abort_again_answers_as_expected(jss_client, jss_bucket, jss_key, jss_expect):
+    upload_id, _ = _aborted_upload(jss_client, jss_bucket.name, jss_key)
+
+    answer = ops.answer_of(ops.abort, jss_client, jss_bucket.name, jss_key, upload_id)
+
+    status, code = jss_expect["abort_after_abort_status"], jss_expect["abort_after_abort_code"]
+    if code:
+        ops.assert_error(answer, status, code)
+    else:
+        ops.assert_status(answer, status)
 
 
 @pytest.mark.clause("abort.removes-upload")

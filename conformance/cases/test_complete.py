@@ -158,8 +158,18 @@ def _upload_part(client, bucket, key, upload_id):
     return ops.upload_part(client, bucket, key, upload_id, 2, small_part())
 
 
-#: Requests made with the UploadId of a completed upload.
-AFTERWARDS = {"list-parts": _list_parts, "upload-part": _upload_part}
+def _complete_again(client, bucket, key, upload_id):
+    return ops.complete(client, bucket, key, upload_id, [(1, md5_hex(small_part()))])
+
+
+def _abort(client, bucket, key, upload_id):
+    return ops.abort(client, bucket, key, upload_id)
+
+
+#: Requests made with the UploadId of a completed upload: every operation that takes one.
+AFTERWARDS = {
+    "list-parts": _list_parts, "upload-part": _upload_part, "complete": _complete_again, "abort": _abort,
+}
 
 
 @pytest.mark.clause("complete.upload-id-invalidated")

@@ -21,6 +21,7 @@ from conformance.reference.config import ServerConfig
 from conformance.reference.crypto import load_or_create_key
 from conformance.reference.errors import JssError, error_body, internal_error, s3_error_body
 from conformance.reference.httpio import JSON_CONTENT_TYPE, RequestContext, Response, new_request_id
+from conformance.reference.refusal_cleanup import clear_key_after_refusal
 from conformance.reference.routing import operation_of
 from conformance.reference.s3 import front as s3_front
 from conformance.reference.storage import Storage
@@ -155,6 +156,7 @@ class ReferenceApp:
         resource = "/"
         wire = self.wire_of(scope)
         s3 = wire == "s3"
+        ctx = None
         try:
             ctx = self.parse(scope, request_id)
             resource = ctx.resource
@@ -166,6 +168,8 @@ class ReferenceApp:
             if ctx.late_refusal is not None:
                 raise ctx.late_refusal
         except JssError as exc:
+            if self.config.deviations.active("refused-multipart-request-clears-key"):
+                clear_key_after_refusal(ctx, exc, self.storage)
             response = self.error_response(exc, resource, request_id, scope["method"], wire)
             response.headers.extend(exc.headers)
             if _waits_for_continue(scope):

@@ -130,10 +130,11 @@ def _canonical_resource(ctx: RequestContext) -> str:
 
 
 def _check_signature(ctx: RequestContext, user: User, date: str, sent_signature: str) -> None:
+    deviations = ctx.config.deviations
     string_to_sign = signing.string_to_sign(
         ctx.method,
-        ctx.header("content-md5") or "",
-        ctx.header("content-type") or "",
+        "" if deviations.active("string-to-sign-without-content-md5") else ctx.header("content-md5") or "",
+        "" if deviations.active("string-to-sign-without-content-type") else ctx.header("content-type") or "",
         date,
         _canonical_headers(ctx),
         _canonical_resource(ctx),

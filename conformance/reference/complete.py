@@ -23,7 +23,7 @@ from conformance.reference.crypto import SEGMENT_OVERHEAD
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, json_response, quoted_etag
 from conformance.reference.jsonbody import parse_bounded_json
-from conformance.reference.multipart import require_upload, upload_id_of
+from conformance.reference.multipart import remove_other_uploads_of_key, require_upload, upload_id_of
 from conformance.reference.regions import STANDARD
 from conformance.reference.storage import BucketChanged, Storage
 from conformance.reference.uploads import Uploads, upload_lock_name
@@ -208,7 +208,12 @@ async def complete_upload(
             raise access.no_such_bucket() from exc
         upload = require_upload(ctx, uploads, upload_id)
         stored = {part["number"]: part for part in uploads.parts(ctx.bucket, upload_id)}
-        chosen = _chosen_parts(ctx, requested, stored)
+        try:
+            chosen = _chosen_parts(ctx, requested, stored)
+        except JssError:
+            if deviations.active("complete-refused-deletes-object"):
+                storage.delete_object(ctx.bucket, ctx.key)
+            raise
         in_upload_order = deviations.active("complete-assembles-in-upload-order")
         assembled = sorted(chosen, key=lambda part: part["last_modified"]) if in_upload_order else chosen
         sources = [uploads.part_data(ctx.bucket, upload_id, part) for part in assembled]
@@ -245,6 +250,8 @@ async def complete_upload(
         if removes_upload:
             moved = uploads.remove(ctx.bucket, upload_id)
             crashpoints.reach("complete.upload-moved")
+        if deviations.active("complete-removes-other-uploads-of-key"):
+            remove_other_uploads_of_key(ctx, uploads, upload_id)
     storage.purge_later(moved)
     return etag, upload
 

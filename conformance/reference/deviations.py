@@ -28,6 +28,10 @@ DEVIATIONS: dict[str, str] = {
     "presigned-incomplete-as-anonymous": "a URL without AccessKey or Signature is anonymous (403), not 400",
     "anonymous-list-buckets-allowed": "an anonymous ListBuckets answers 200 with an empty list",
     "missing-date-accepted": "a signed request without a Date header is accepted (signed over an empty Date)",
+    "string-to-sign-without-content-type": "the StringToSign is verified with an empty Content-Type line "
+    "whatever the request sent",
+    "string-to-sign-without-content-md5": "the StringToSign is verified with an empty Content-MD5 line "
+    "whatever the request sent",
     # storage classes and regions (regions.py, objects.py)
     "default-storage-class-rr": "an initiate or put without x-jss-storage-class stores REDUCED_REDUNDANCY",
     "unknown-storage-class-stored-standard": "an unknown x-jss-storage-class value is stored as STANDARD",
@@ -45,6 +49,8 @@ DEVIATIONS: dict[str, str] = {
     "initiate-response-renamed": "the initiate response says UploadID instead of UploadId",
     "initiate-key-echo-url-encoded": "the initiate response's Key is form-URL-encoded (as Java's URLEncoder)",
     "initiate-reuses-upload-of-key": "an initiate of a key with an upload in progress returns that UploadId",
+    "initiate-overwrites-object-content-type": "an initiate with a Content-Type gives it to the existing "
+    "object of the key",
     # upload part (multipart.py, access.py)
     "part-etag-not-md5": "UploadPart's ETag is an opaque token, not the MD5 of the part",
     "part-replace-keeps-first": "a part number uploaded again answers 200 but the first part is kept",
@@ -70,6 +76,9 @@ DEVIATIONS: dict[str, str] = {
     "complete-keeps-existing-object": "complete answers 200 but an existing object of the key stays in place",
     "complete-drops-storage-class": "the completed object is STANDARD whatever the upload's storage class",
     "upload-id-reusable-after-complete": "a completed upload stays (listed, its UploadId still usable)",
+    "complete-refused-deletes-object": "a complete refused for its part list has already deleted the "
+    "existing object of the key",
+    "complete-removes-other-uploads-of-key": "a complete also removes the other uploads of the same key",
     "complete-response-renamed": "the complete response says Etag instead of ETag",
     "complete-drops-content-type": "the completed object has no Content-Type (the initiate's is forgotten)",
     "complete-no-etag-header": "the complete answer carries no ETag header (only the JSON field)",
@@ -77,6 +86,11 @@ DEVIATIONS: dict[str, str] = {
     "abort-keeps-upload": "abort answers 204 but the upload stays (listed, its UploadId still usable)",
     "abort-unknown-upload-succeeds": "abort of an unknown UploadId answers 204",
     "abort-returns-200": "abort answers 200 instead of 204",
+    "abort-removes-other-uploads-of-key": "an abort also removes the other uploads of the same key",
+    "initiate-aborts-other-uploads-of-key": "an initiate removes the uploads in progress of the same key "
+    "(one upload per key)",
+    "refused-multipart-request-clears-key": "a multipart request refused with 400 or 404 has already deleted "
+    "the key's object and removed every upload of the key",
     # list parts, list uploads (lists.py)
     "list-parts-in-upload-order": "ListParts lists the parts in the order they were uploaded",
     "list-parts-ignores-paging": "ListParts ignores max-parts and part-number-marker",
@@ -131,6 +145,8 @@ DEVIATIONS: dict[str, str] = {
     "s3-storage-class-header-unsigned": "x-amz-storage-class is left out of the canonical headers even when "
     "SignedHeaders names it",
     "s3-anonymous-list-buckets-allowed": "an anonymous ListBuckets answers 200 with an empty bucket list",
+    "s3-content-type-header-unsigned": "content-type is left out of the canonical headers even when "
+    "SignedHeaders names it",
     # the S3 wire: XML bodies and headers (s3/render.py, s3/multipart.py, s3/listings.py)
     "s3-error-without-message": "the Error XML has no Message element",
     "s3-error-without-request-id": "the Error XML has no RequestId element",

@@ -94,7 +94,11 @@ def create_upload(ctx: RequestContext, storage: Storage) -> str:
         _truncate_existing(ctx, storage, storage_class if truncate else None, bucket)
     elif deviations.active("initiate-overwrites-object-metadata"):
         storage.update_object_meta(ctx.bucket, ctx.key, {"storage_class": storage_class})
+    elif deviations.active("initiate-overwrites-object-content-type") and ctx.header("content-type"):
+        storage.update_object_meta(ctx.bucket, ctx.key, {"content_type": ctx.header("content-type")})
     uploads = Uploads(storage)
+    if deviations.active("initiate-aborts-other-uploads-of-key"):
+        remove_other_uploads_of_key(ctx, uploads, "")
     same_key = []
     if deviations.active("initiate-reuses-upload-of-key"):
         same_key = [u["upload_id"] for u in uploads.list(ctx.bucket) if u["key"] == ctx.key]
@@ -110,6 +114,13 @@ def create_upload(ctx: RequestContext, storage: Storage) -> str:
         }
         upload_id = uploads.create(ctx.bucket, record)
     return upload_id
+
+
+def remove_other_uploads_of_key(ctx: RequestContext, uploads: Uploads, upload_id: str) -> None:
+    """Remove every other upload of the request's key (abort- and complete-removes-other-uploads-of-key)."""
+    for other in uploads.list(ctx.bucket):
+        if other["key"] == ctx.key and other["upload_id"] != upload_id:
+            uploads.storage.purge_later(uploads.remove(ctx.bucket, other["upload_id"]))
 
 
 def initiate_status(ctx: RequestContext) -> int:
@@ -194,5 +205,7 @@ async def abort(ctx: RequestContext, storage: Storage, receive) -> Response:
             require_upload(ctx, uploads, upload_id)
             if not deviations.active("abort-keeps-upload"):
                 moved = uploads.remove(ctx.bucket, upload_id)
+            if deviations.active("abort-removes-other-uploads-of-key"):
+                remove_other_uploads_of_key(ctx, uploads, upload_id)
     storage.purge_later(moved)
     return empty_response(200 if deviations.active("abort-returns-200") else 204)

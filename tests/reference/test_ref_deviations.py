@@ -11,6 +11,7 @@ import pytest
 import ref_deviation_checks  # noqa: F401 - registers its checks
 import ref_deviation_checks_access  # noqa: F401 - registers its checks
 import ref_deviation_checks_assembly  # noqa: F401 - registers its checks
+import ref_deviation_checks_issue22  # noqa: F401 - registers its checks
 import ref_deviation_checks_statuses  # noqa: F401 - registers its checks
 import ref_deviation_checks_values  # noqa: F401 - registers its checks
 import requests

@@ -84,6 +84,8 @@ def _check(ctx, user, region, service, signed, payload_hash, amz_date, sent, raw
         raise _malformed("SignedHeaders must include host")
     if ctx.config.deviations.active("s3-storage-class-header-unsigned"):
         names = [name for name in names if name != STORAGE_CLASS_HEADER]
+    if ctx.config.deviations.active("s3-content-type-header-unsigned"):
+        names = [name for name in names if name != "content-type"]
     headers = [(name, ctx.header(name) or "") for name in names]
     expected = expected_signature(
         ctx.method, ctx.raw_path, raw_query, headers, payload_hash, amz_date, region, service, user.secret_key

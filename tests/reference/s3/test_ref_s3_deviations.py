@@ -124,6 +124,17 @@ def test_ref_s3_deviation_storage_class_header_unsigned(deviant, s3, s3_north, s
     assert s3(NORTH).create_multipart_upload(Bucket=s3_north, Key=s3_key, StorageClass="STANDARD")["UploadId"]
 
 
+@checks("s3-content-type-header-unsigned")
+def test_ref_s3_deviation_content_type_header_unsigned(deviant, s3, s3_north, s3_key):
+    _, client = deviant("s3-content-type-header-unsigned")
+    assert client(NORTH).create_multipart_upload(Bucket=BUCKET, Key="plain")["UploadId"]
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        client(NORTH).create_multipart_upload(Bucket=BUCKET, Key="k", ContentType="text/plain")
+    assert _code(refused.value) == "SignatureDoesNotMatch"
+    faithful = s3(NORTH).create_multipart_upload(Bucket=s3_north, Key=s3_key, ContentType="text/plain")
+    assert faithful["UploadId"]
+
+
 @checks("s3-anonymous-list-buckets-allowed")
 def test_ref_s3_deviation_anonymous_list_buckets_allowed(deviant, s3_reference):
     process, _ = deviant("s3-anonymous-list-buckets-allowed")
