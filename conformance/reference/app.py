@@ -209,7 +209,9 @@ class ReferenceApp:
         headers = [(id_header, request_id.encode()), *response.headers]
         if deviations.active("no-request-id"):
             headers = headers[1:]
-        if response.status < 300 and deviations.active("content-type-text-plain"):
+        if (response.status < 300 and deviations.active("content-type-text-plain")) or (
+            response.status >= 300 and deviations.active("error-content-type-text-plain")
+        ):
             headers = [(n, PLAIN_TEXT if v == JSON_CONTENT_TYPE else v) for n, v in headers]
         headers.append((b"content-length", str(length).encode()))
         return headers

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conformance.reference import access
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, empty_response, json_response
-from conformance.reference.listing import http_time, object_page, page_size
+from conformance.reference.listing import listed_time, object_page, page_size
 from conformance.reference.storage import Storage, is_valid_bucket_name
 
 MAX_BUCKETS_PER_REGION = 20
@@ -63,7 +63,7 @@ async def list_buckets(ctx: RequestContext, storage: Storage, receive) -> Respon
     buckets = [
         {
             "Name": b["name"],
-            "CreationDate": http_time(b["created"]),
+            "CreationDate": listed_time(ctx, b["created"]),
             "Location": b["region"],
             "maxAge": 0,
             "crrStatus": 0,
@@ -81,12 +81,14 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
     marker = ctx.query_value("marker") or ""
     delimiter = ctx.query_value("delimiter") or ""
     limit = page_size(ctx, "maxKeys", default=MAX_KEYS, maximum=MAX_KEYS)
+    deviations = ctx.config.deviations
+    uppercase_etags = deviations.active("list-objects-etag-uppercase")
     metas, prefixes, truncated, last = object_page(storage, ctx.bucket, prefix, delimiter, marker, limit)
     contents = [
         {
             "Key": meta["key"],
-            "LastModified": http_time(meta["last_modified"]),
-            "ETag": meta["etag"],
+            "LastModified": listed_time(ctx, meta["last_modified"]),
+            "ETag": meta["etag"].upper() if uppercase_etags else meta["etag"],
             "Size": meta["size"],
             "StorageClass": meta["storage_class"],
         }
@@ -94,7 +96,7 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
     ]
     payload = {
         "Name": ctx.bucket,
-        "Prefix": prefix,
+        "Prefix": "" if deviations.active("list-objects-prefix-not-echoed") else prefix,
         "Marker": marker,
         "NextMarker": (last or marker) if truncated else "",
         "Delimiter": delimiter,

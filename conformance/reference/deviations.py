@@ -172,6 +172,17 @@ DEVIATIONS: dict[str, str] = {
     "is lowercase)",
     "list-parts-key-echo-url-encoded": "the ListParts answer's Key is form-URL-encoded (as Java's "
     "URLEncoder)",
+    "error-content-type-text-plain": "error answers label their JSON body Content-Type text/plain",
+    "put-etag-base64": "PutObject answers the ETag as the base64 of the MD5 digest (the Content-MD5 form), "
+    "not hex",
+    "get-omits-storage-class": "GetObject answers no x-jss-storage-class header (HeadObject still does)",
+    "list-objects-etag-uppercase": "GetBucket's Contents report each ETag in uppercase hex (the object's is "
+    "lowercase)",
+    "list-objects-prefix-not-echoed": "GetBucket answers an empty Prefix whatever prefix was asked",
+    "list-uploads-prefix-not-echoed": "ListMultipartUploads answers an empty Prefix whatever prefix was "
+    "asked",
+    "listing-times-china-local": "the times of listings (ListParts, ListMultipartUploads, GetBucket, "
+    "ListBuckets) are China Standard Time (UTC+8) labelled GMT",
 }
 
 

@@ -15,6 +15,18 @@ def http_time(timestamp: float) -> str:
     return email.utils.formatdate(timestamp, usegmt=True)
 
 
+#: How far ahead of GMT the times of listings are under deviation listing-times-china-local (UTC+8).
+CHINA_OFFSET_SECONDS = 8 * 3600
+
+
+def listed_time(ctx: RequestContext, timestamp: float) -> str:
+    """A time of a listing (LastModified, Initiated, CreationDate) as the JSON body writes it: `http_time`,
+    China Standard Time labelled GMT under deviation listing-times-china-local."""
+    if ctx.config.deviations.active("listing-times-china-local"):
+        timestamp += CHINA_OFFSET_SECONDS
+    return http_time(timestamp)
+
+
 def page_size(ctx: RequestContext, name: str, default: int, maximum: int) -> int:
     """A non-negative integer query parameter, `default` when absent, capped at `maximum` (0 is valid).
 

@@ -8,7 +8,7 @@ from urllib.parse import quote_plus
 from conformance.reference import access
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, json_response
-from conformance.reference.listing import http_time, page_size
+from conformance.reference.listing import listed_time, page_size
 from conformance.reference.multipart import MAX_PART_NUMBER, require_upload, upload_id_of
 from conformance.reference.regions import STANDARD
 from conformance.reference.storage import Storage
@@ -16,11 +16,11 @@ from conformance.reference.upload_pages import jss_page, served_from_index
 from conformance.reference.uploads import Uploads
 
 
-def _part_entry(part: dict, as_strings: bool) -> dict:
+def _part_entry(ctx: RequestContext, part: dict, as_strings: bool) -> dict:
     convert = str if as_strings else int
     return {
         "PartNumber": convert(part["number"]),
-        "LastModified": http_time(part["last_modified"]),
+        "LastModified": listed_time(ctx, part["last_modified"]),
         "ETag": part["etag"],
         "Size": convert(part["size"]),
     }
@@ -91,7 +91,7 @@ async def list_parts(ctx: RequestContext, storage: Storage, receive) -> Response
         "Bucket": ctx.bucket,
         "Key": quote_plus(ctx.key) if deviations.active("list-parts-key-echo-url-encoded") else ctx.key,
         "UploadId": upload_id,
-        "Part": [_part_entry(part, as_strings) for part in page],
+        "Part": [_part_entry(ctx, part, as_strings) for part in page],
         "StorageClass": upload["storage_class"],
         "PartNumberMarker": marker,
         "MaxParts": limit,
@@ -157,12 +157,12 @@ async def list_uploads(ctx: RequestContext, storage: Storage, receive) -> Respon
         page, truncated = scanned_jss_page(ctx, storage, prefix, key_marker, id_marker, limit)
     payload = {
         "Bucket": ctx.bucket,
-        "Prefix": prefix,
+        "Prefix": "" if ctx.config.deviations.active("list-uploads-prefix-not-echoed") else prefix,
         "Upload": [
             {
                 "Key": u["key"],
                 "UploadId": u["upload_id"],
-                "Initiated": http_time(u["initiated"]),
+                "Initiated": listed_time(ctx, u["initiated"]),
                 "Enable-Encryption": _encryption_flag(ctx, u["encrypted"]),
                 "StorageClass": u["storage_class"],
             }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -55,7 +56,10 @@ async def put_object(ctx: RequestContext, storage: Storage, receive) -> Response
         temp.unlink(missing_ok=True)
         raise access.no_such_bucket() from exc
     status = 201 if ctx.config.deviations.active("put-object-answers-201") else 200
-    return empty_response(status, [(b"etag", quoted_etag(stored.md5_hex))])
+    etag = stored.md5_hex
+    if ctx.config.deviations.active("put-etag-base64"):
+        etag = base64.b64encode(bytes.fromhex(etag)).decode("ascii")
+    return empty_response(status, [(b"etag", quoted_etag(etag))])
 
 
 def user_metadata(ctx: RequestContext) -> dict[str, str]:
@@ -167,6 +171,8 @@ async def get_object(ctx: RequestContext, storage: Storage, receive) -> Response
     try:
         size = meta["size"]
         headers = _object_headers(meta, ctx.config.deviations.active("head-omits-standard-storage-class"))
+        if ctx.method == "GET" and ctx.config.deviations.active("get-omits-storage-class"):
+            headers = [(name, value) for name, value in headers if name != b"x-jss-storage-class"]
         byte_range = parse_range(ctx.header("range"), size)
     except BaseException:
         handle.close()

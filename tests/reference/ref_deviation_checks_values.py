@@ -3,6 +3,11 @@ error bodies naming the request, the complete and ListParts echoes, the complete
 
 from __future__ import annotations
 
+import base64
+import email.utils
+import hashlib
+from datetime import UTC, datetime, timedelta
+
 from ref_deviation_registry import check
 
 
@@ -43,3 +48,48 @@ def _complete_etag(api, bucket):
 def _list_parts_echo(api, bucket):
     response = api.call("GET", bucket, "a b/c", f"uploadId={api.initiate(bucket, 'a b/c')}")
     assert response.json()["Key"] == "a+b%2Fc", response.text
+
+
+@check("error-content-type-text-plain", "responses")
+def _error_text_plain(api, bucket):
+    response = api.call("GET", bucket, "k", "uploadId=" + "0" * 32)
+    assert response.status_code == 404 and response.headers["Content-Type"].startswith("text/plain"), response
+    assert api.call("GET", bucket).headers["Content-Type"].startswith("application/json")
+
+
+@check("put-etag-base64", "responses")
+def _put_etag_base64(api, bucket):
+    answered = api.call("PUT", bucket, "k", data=b"x").headers["ETag"].strip('"')
+    assert answered == base64.b64encode(hashlib.md5(b"x").digest()).decode(), answered
+
+
+@check("get-omits-storage-class", "responses")
+def _get_omits_class(api, bucket):
+    api.call("PUT", bucket, "k", data=b"x")
+    assert "x-jss-storage-class" not in api.call("GET", bucket, "k").headers
+    assert api.call("HEAD", bucket, "k").headers["x-jss-storage-class"] == "STANDARD"
+
+
+@check("list-objects-etag-uppercase", "responses")
+def _listed_etag_upper(api, bucket):
+    api.call("PUT", bucket, "k", data=b"x")
+    listed = api.call("GET", bucket, None, "prefix=k").json()["Contents"][0]["ETag"]
+    assert listed == hashlib.md5(b"x").hexdigest().upper(), listed
+
+
+@check("list-objects-prefix-not-echoed", "responses")
+def _objects_prefix(api, bucket):
+    assert api.call("GET", bucket, None, "prefix=abc").json()["Prefix"] == ""
+
+
+@check("list-uploads-prefix-not-echoed", "responses")
+def _uploads_prefix(api, bucket):
+    assert api.call("GET", bucket, None, "uploads&prefix=abc").json()["Prefix"] == ""
+
+
+@check("listing-times-china-local", "responses")
+def _china_local(api, bucket):
+    api.call("PUT", bucket, "k", data=b"x")
+    listed = api.call("GET", bucket, None, "prefix=k").json()["Contents"][0]["LastModified"]
+    ahead = email.utils.parsedate_to_datetime(listed) - datetime.now(UTC)
+    assert timedelta(hours=7) < ahead < timedelta(hours=9), listed
