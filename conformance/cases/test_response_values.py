@@ -9,9 +9,11 @@ import pytest
 
 from conformance import operations as ops
 from conformance.cases.support import padded_key, params, small_part, table, uploaded
+from conformance.client import SigningOptions
 
 LIFECYCLE = table("lifecycle")
 KEY_SHAPES = params(table("keys")["key_shape"])
+ANONYMOUS = SigningOptions(anonymous=True)
 #: How many times each operation of the request-id round is asked (a repeated value needs two answers).
 ROUNDS = 2
 
@@ -37,6 +39,7 @@ def _answers_of_every_operation(client, bucket: str, key: str) -> list:
     answers.append(ops.abort(client, bucket, key, ops.initiate(client, bucket, key).upload_id).response)
     answers.append(ops.delete_object(client, bucket, key).response)
     answers.append(client.request("GET", bucket, key, query=[("uploadId", LIFECYCLE["unknown_upload_id"])]))
+    answers.append(ops.list_buckets(client).response)
     return answers
 
 
@@ -74,11 +77,32 @@ def _get_error(client, bucket, key):
     return client.request("GET", bucket, key)
 
 
-#: Errors of the operations on a key, each asked twice (two keys) so that a repeated value shows.
+def _anonymous_initiate(client, bucket, key):
+    return client.request("POST", bucket, key, query=[("uploads", None)], signing=ANONYMOUS)
+
+
+def _anonymous_put(client, bucket, key):
+    return client.request("PUT", bucket, key, body=small_part(), signing=ANONYMOUS)
+
+
+def _anonymous_list_uploads(client, bucket, key):
+    return client.request("GET", bucket, None, query=[("uploads", None), ("prefix", key)], signing=ANONYMOUS)
+
+
+def _anonymous_list_buckets(client, bucket, key):
+    return client.request("GET", signing=ANONYMOUS)
+
+
+#: Errors of the operations, each asked twice (two keys) so that a repeated value shows: the request, and the
+#: resource it names (the key's /bucket/key unless said: a bucket's /bucket, the service's /). The anonymous
+#: ones are refused as the documentation's AccessDenied sample is (the resources are private).
 KEY_ERRORS = {
     "list-parts": _list_parts_error, "upload-part": _upload_part_error, "complete": _complete_error,
-    "abort": _abort_error, "get-missing-key": _get_error,
+    "abort": _abort_error, "get-missing-key": _get_error, "initiate-anonymous": _anonymous_initiate,
+    "put-anonymous": _anonymous_put, "list-uploads-anonymous": _anonymous_list_uploads,
+    "list-buckets-anonymous": _anonymous_list_buckets,
 }
+RESOURCES = {"list-uploads-anonymous": "/{bucket}", "list-buckets-anonymous": "/"}
 
 
 @pytest.mark.clause("errors.body.names-request")
@@ -92,13 +116,38 @@ def test_error_body_names_the_request_that_failed(jss_client, jss_bucket, jss_ma
         document = ops.json_body(response)
         document = document if isinstance(document, dict) else {}
         assert response.status_code >= 400, f"expected an error, got HTTP {response.status_code}"
-        named.append((
-            (document.get("requestId"), document.get("resource")),
-            (response.headers.get(header), f"/{jss_bucket.name}/{key}"),
-        ))
+        resource = RESOURCES.get(error, "/{bucket}/{key}").format(bucket=jss_bucket.name, key=key)
+        observed = (document.get("requestId"), document.get("resource"))
+        named.append((observed, (response.headers.get(header), resource)))
 
     for observed, expected in named:
         ops.assert_value("the error body's (requestId, resource)", observed, expected)
+
+
+@pytest.mark.clause("errors.body.content-type")
+@pytest.mark.parametrize("error", list(KEY_ERRORS))
+def test_error_body_is_labelled_json(jss_client, jss_bucket, jss_key, error):
+    response = KEY_ERRORS[error](jss_client, jss_bucket.name, jss_key)
+
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    ops.assert_value("(an error status, the media type)", (response.status_code >= 400, media_type),
+                     (True, "application/json"), response)
+
+
+#: The listings whose JSON bodies are checked for their label.
+LISTINGS = {
+    "list-objects": lambda client, bucket, key: ops.list_objects(client, bucket, prefix=key).response,
+    "list-buckets": lambda client, bucket, key: ops.list_buckets(client).response,
+}
+
+
+@pytest.mark.clause("listing.response.content-type")
+@pytest.mark.parametrize("listing", list(LISTINGS))
+def test_list_buckets_and_objects_label_their_json(jss_client, jss_bucket, jss_key, listing):
+    response = LISTINGS[listing](jss_client, jss_bucket.name, jss_key)
+
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    ops.assert_value("the media type", media_type, "application/json", response)
 
 
 @pytest.mark.clause("complete.response.echo", "complete.response.etag-is-object-etag")

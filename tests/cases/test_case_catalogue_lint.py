@@ -30,6 +30,7 @@ OPERATION_PREFIXES = (
     "list_parts",
     "list_uploads",
     "list_buckets",
+    "list_objects",
     "multipart",
     "object",
     "error",
