@@ -20,9 +20,10 @@ def matches(pattern: str | tuple[str, ...], text: str) -> bool:
 
 @dataclass(frozen=True)
 class Equivalent:
-    """One entry: patterns of the operation, field (one or a list) and mutation it covers, and why."""
+    """One entry: patterns of the operation (one or a list), field (one or a list) and mutation it covers,
+    and why."""
 
-    op: str
+    op: str | tuple[str, ...]
     field: str | tuple[str, ...]
     mutation: str
     reason: str
@@ -41,7 +42,8 @@ def load(path: Path = EQUIVALENTS) -> list[Equivalent]:
         if not entry.get("reason", "").strip():
             raise ValueError(f"equivalent {entry} has no reason")
         field = entry["field"] if isinstance(entry["field"], str) else tuple(entry["field"])
-        found.append(Equivalent(entry["op"], field, entry.get("mutation", "*"), entry["reason"]))
+        op = entry["op"] if isinstance(entry["op"], str) else tuple(entry["op"])
+        found.append(Equivalent(op, field, entry.get("mutation", "*"), entry["reason"]))
     return found
 
 
