@@ -80,10 +80,13 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
     prefix = ctx.query_value("prefix") or ""
     marker = ctx.query_value("marker") or ""
     delimiter = ctx.query_value("delimiter") or ""
+    listed_delimiter = "" if ctx.config.deviations.active("list-objects-ignores-delimiter") else delimiter
     limit = page_size(ctx, "maxKeys", default=MAX_KEYS, maximum=MAX_KEYS)
     deviations = ctx.config.deviations
     uppercase_etags = deviations.active("list-objects-etag-uppercase")
-    metas, prefixes, truncated, last = object_page(storage, ctx.bucket, prefix, delimiter, marker, limit)
+    metas, prefixes, truncated, last = object_page(
+        storage, ctx.bucket, prefix, listed_delimiter, marker, limit
+    )
     contents = [
         {
             "Key": meta["key"],
@@ -101,7 +104,7 @@ async def list_objects(ctx: RequestContext, storage: Storage, receive) -> Respon
         "NextMarker": (last or marker) if truncated else "",
         "Delimiter": delimiter,
         "MaxKeys": limit,
-        "HasNext": truncated,
+        "HasNext": truncated and not deviations.active("list-objects-has-next-false"),
         "Contents": contents,
         "CommonPrefixes": prefixes,
     }

@@ -175,6 +175,9 @@ DEVIATIONS: dict[str, str] = {
     "error-content-type-text-plain": "error answers label their JSON body Content-Type text/plain",
     "put-etag-base64": "PutObject answers the ETag as the base64 of the MD5 digest (the Content-MD5 form), "
     "not hex",
+    "list-objects-has-next-false": "GetBucket answers HasNext false even when more keys match than it listed",
+    "list-objects-ignores-delimiter": "GetBucket ignores the delimiter: every key under the prefix in "
+    "Contents, no CommonPrefixes",
     "get-omits-storage-class": "GetObject answers no x-jss-storage-class header (HeadObject still does)",
     "list-objects-etag-uppercase": "GetBucket's Contents report each ETag in uppercase hex (the object's is "
     "lowercase)",

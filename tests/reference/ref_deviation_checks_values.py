@@ -93,3 +93,20 @@ def _china_local(api, bucket):
     listed = api.call("GET", bucket, None, "prefix=k").json()["Contents"][0]["LastModified"]
     ahead = email.utils.parsedate_to_datetime(listed) - datetime.now(UTC)
     assert timedelta(hours=7) < ahead < timedelta(hours=9), listed
+
+
+@check("list-objects-has-next-false", "responses")
+def _has_next_false(api, bucket):
+    for key in ("p/1", "p/2"):
+        api.call("PUT", bucket, key, data=b"x")
+    listing = api.call("GET", bucket, None, "prefix=p/&maxKeys=1").json()
+    assert len(listing["Contents"]) == 1 and listing["HasNext"] is False, listing
+
+
+@check("list-objects-ignores-delimiter", "responses")
+def _ignores_delimiter(api, bucket):
+    for key in ("t/a/1", "t/b"):
+        api.call("PUT", bucket, key, data=b"x")
+    listing = api.call("GET", bucket, None, "prefix=t/&delimiter=/").json()
+    keys = [c["Key"] for c in listing["Contents"]]
+    assert keys == ["t/a/1", "t/b"] and not listing["CommonPrefixes"], listing
