@@ -39,7 +39,7 @@ def test_list_objects_pages_by_max_keys(jss_client, jss_bucket, jss_make_key):
 
 @pytest.mark.clause("list-objects.delimiter.groups")
 def test_list_objects_rolls_up_common_prefixes(jss_client, jss_bucket, jss_make_key):
-    delimiter = AGREEMENT["echo_delimiter"]
+    delimiter = "/"
     prefix = jss_make_key("tree") + delimiter
     for number, name in enumerate(AGREEMENT["tree_keys"]):
         ops.put_object(jss_client, jss_bucket.name, prefix + name, small_part(seed=80 + number))

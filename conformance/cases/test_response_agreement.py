@@ -72,22 +72,25 @@ def test_list_objects_entries_are_the_objects_head_describes(jss_client, jss_buc
     ops.assert_value("the listed (Key, ETag, Size, StorageClass, LastModified)", listed, expected, listing)
 
 
+def _echo_of(document) -> tuple:
+    echoed = tuple(ops.field_of(document, name) for name in ("Name", "Prefix", "Marker", "Delimiter"))
+    return (*echoed, int_or_none(ops.field_of(document, "MaxKeys")))
+
+
 @pytest.mark.clause("list-objects.response.echo")
 @pytest.mark.parametrize("shape", KEY_SHAPES)
 def test_list_objects_answer_echoes_the_request(jss_client, jss_bucket, jss_make_key, shape):
     prefix, marker = jss_make_key(shape["suffix"]), jss_make_key(f"{shape['suffix']}-marker")
-    asked = (prefix, marker, AGREEMENT["echo_delimiter"], AGREEMENT["echo_max_keys"])
+    requests = AGREEMENT["echo_requests"]
+    asked = [(jss_bucket.name, prefix, marker, delimiter, keys) for delimiter, keys in requests]
 
-    listing = ops.list_objects(
-        jss_client, jss_bucket.name, prefix=prefix, marker=marker, delimiter=asked[2], max_keys=asked[3]
-    )
+    listings = [
+        ops.list_objects(jss_client, bucket, prefix=prefix, marker=marker, delimiter=delimiter, max_keys=keys)
+        for bucket, prefix, marker, delimiter, keys in asked
+    ]
 
-    document = listing.document
-    echoed = tuple(ops.field_of(document, name) for name in ("Name", "Prefix", "Marker", "Delimiter"))
-    echoed += (int_or_none(ops.field_of(document, "MaxKeys")),)
-    ops.assert_value(
-        "the echoed (Name, Prefix, Marker, Delimiter, MaxKeys)", echoed, (jss_bucket.name, *asked), listing
-    )
+    echoed = [_echo_of(listing.document) for listing in listings]
+    ops.assert_value("the echoed (Name, Prefix, Marker, Delimiter, MaxKeys)", echoed, asked, listings[-1])
 
 
 @pytest.mark.clause("list-uploads.response.echo")
