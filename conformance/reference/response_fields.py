@@ -153,13 +153,18 @@ def applicable(fields: dict[str, object], name: str) -> list[str]:
 
 
 def _set_path(node: object, parts: list[str], change) -> None:
-    """Apply `change(container, key)` at every place `parts` names under `node`."""
+    """Apply `change(container, key)` at every place `parts` names under `node` (``X[]`` last: each element of
+    the list X, its container the list and its key the index)."""
     head, rest = parts[0], parts[1:]
     is_list = head.endswith("[]")
     key = head[:-2] if is_list else head
     if not isinstance(node, dict) or key not in node:
         return
-    if is_list and rest:
+    if is_list and not rest:  # the elements of a list of scalars (CommonPrefixes[]): each one
+        elements = node[key] if isinstance(node[key], list) else []
+        for index in reversed(range(len(elements))):
+            change(elements, index)
+    elif is_list:
         for element in node[key] if isinstance(node[key], list) else ():
             _set_path(element, rest, change)
     elif rest:

@@ -106,3 +106,15 @@ def test_applicable_mutations_of_a_status_a_list_and_a_scalar():
     assert response_fields.applicable(fields, "json:UploadId") == [
         "drop", "empty", "case", "sibling", "constant", "stale"
     ]
+
+
+@pytest.mark.parametrize(("mutation", "expected"), [
+    ("urlencode", ["p%2Fa%20b%2F", "p%2Fc%2F"]), ("case", ["P/A B/", "P/C/"]), ("empty", ["", ""]),
+    ("drop", []),
+])
+def test_a_mutation_of_a_list_of_scalars_changes_each_element(mutation, expected):
+    listing = Answer(200, [], {"Name": "b", "CommonPrefixes": ["p/a b/", "p/c/"]})
+
+    changed = response_fields.apply(listing, "json:CommonPrefixes[]", mutation)
+
+    assert changed and listing.body["CommonPrefixes"] == expected
