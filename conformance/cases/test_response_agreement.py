@@ -48,6 +48,13 @@ def test_object_put_answers_the_md5_of_its_bytes(jss_client, jss_bucket, jss_mak
                      written[-1])
 
 
+@pytest.mark.clause("object.get.no-such-key")
+def test_object_get_of_a_missing_key_is_no_such_key(jss_client, jss_bucket, jss_key):
+    response = jss_client.request("GET", jss_bucket.name, jss_key)
+
+    ops.assert_error(response, 404, "NoSuchKey")
+
+
 def _listed_entry(item) -> tuple:
     return (
         ops.field_of(item, "Key"), ops.unquote_etag(ops.field_of(item, "ETag")),

@@ -178,6 +178,8 @@ DEVIATIONS: dict[str, str] = {
     "list-objects-has-next-false": "GetBucket answers HasNext false even when more keys match than it listed",
     "list-objects-ignores-delimiter": "GetBucket ignores the delimiter: every key under the prefix in "
     "Contents, no CommonPrefixes",
+    "get-missing-key-access-denied": "GetObject of a key that does not exist answers 403 AccessDenied (as S3 "
+    "does for a caller without list permission), not 404 NoSuchKey",
     "get-omits-storage-class": "GetObject answers no x-jss-storage-class header (HeadObject still does)",
     "list-objects-etag-uppercase": "GetBucket's Contents report each ETag in uppercase hex (the object's is "
     "lowercase)",
@@ -185,7 +187,8 @@ DEVIATIONS: dict[str, str] = {
     "list-uploads-prefix-not-echoed": "ListMultipartUploads answers an empty Prefix whatever prefix was "
     "asked",
     "listing-times-china-local": "the times of listings (ListParts, ListMultipartUploads, GetBucket, "
-    "ListBuckets) are China Standard Time (UTC+8) labelled GMT",
+    "ListBuckets) and objects' Last-Modified (GetObject, HeadObject) are China Standard Time (UTC+8) "
+    "labelled GMT",
 }
 
 

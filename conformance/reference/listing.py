@@ -20,8 +20,9 @@ CHINA_OFFSET_SECONDS = 8 * 3600
 
 
 def listed_time(ctx: RequestContext, timestamp: float) -> str:
-    """A time of a listing (LastModified, Initiated, CreationDate) as the JSON body writes it: `http_time`,
-    China Standard Time labelled GMT under deviation listing-times-china-local."""
+    """A time the endpoint reports (a listing's LastModified, Initiated, CreationDate; an object's
+    Last-Modified header): `http_time`, China Standard Time labelled GMT under deviation
+    listing-times-china-local."""
     if ctx.config.deviations.active("listing-times-china-local"):
         timestamp += CHINA_OFFSET_SECONDS
     return http_time(timestamp)

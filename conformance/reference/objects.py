@@ -15,7 +15,7 @@ from conformance.reference.bodies import receive_to_file
 from conformance.reference.crypto import SEGMENT_OVERHEAD, decrypt_segment
 from conformance.reference.errors import JssError
 from conformance.reference.httpio import RequestContext, Response, empty_response, quoted_etag
-from conformance.reference.listing import http_time
+from conformance.reference.listing import listed_time
 from conformance.reference.regions import STANDARD, resolve_storage_class
 from conformance.reference.storage import BucketChanged, Storage
 
@@ -134,14 +134,16 @@ async def _stream(first: bytes | None, chunks: Iterator[bytes], handle: BinaryIO
         handle.close()
 
 
-def _object_headers(meta: dict[str, Any], omit_standard_class: bool = False) -> list[tuple[bytes, bytes]]:
+def _object_headers(
+    ctx: RequestContext, meta: dict[str, Any], omit_standard_class: bool = False
+) -> list[tuple[bytes, bytes]]:
     headers = [
         (
             b"content-type",
             (meta.get("content_type") or "application/octet-stream").encode("latin-1", "replace"),
         ),
         (b"etag", quoted_etag(meta["etag"])),
-        (b"last-modified", http_time(meta["last_modified"]).encode()),
+        (b"last-modified", listed_time(ctx, meta["last_modified"]).encode()),
         (b"accept-ranges", b"bytes"),
     ]
     storage_class = meta["storage_class"]  # None: a placeholder (deviation initiate-placeholder-object)
@@ -166,11 +168,14 @@ async def get_object(ctx: RequestContext, storage: Storage, receive) -> Response
     access.require_bucket(ctx, storage, "get-object")
     opened = storage.open_object(ctx.bucket, ctx.key)
     if opened is None:
+        if ctx.method == "GET" and ctx.config.deviations.active("get-missing-key-access-denied"):
+            raise JssError(403, "AccessDenied", "Access Denied")
         raise JssError(404, "NoSuchKey", "The specified key does not exist")
     meta, handle = opened
     try:
         size = meta["size"]
-        headers = _object_headers(meta, ctx.config.deviations.active("head-omits-standard-storage-class"))
+        omit_standard = ctx.config.deviations.active("head-omits-standard-storage-class")
+        headers = _object_headers(ctx, meta, omit_standard)
         if ctx.method == "GET" and ctx.config.deviations.active("get-omits-storage-class"):
             headers = [(name, value) for name, value in headers if name != b"x-jss-storage-class"]
         byte_range = parse_range(ctx.header("range"), size)

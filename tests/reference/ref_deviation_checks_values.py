@@ -110,3 +110,9 @@ def _ignores_delimiter(api, bucket):
     listing = api.call("GET", bucket, None, "prefix=t/&delimiter=/").json()
     keys = [c["Key"] for c in listing["Contents"]]
     assert keys == ["t/a/1", "t/b"] and not listing["CommonPrefixes"], listing
+
+
+@check("get-missing-key-access-denied", "responses")
+def _missing_key_denied(api, bucket):
+    response = api.call("GET", bucket, "no-such-key")
+    assert response.status_code == 403 and response.json()["code"] == "AccessDenied", response.text
