@@ -17,11 +17,18 @@ ALLURE = Path("reports") / "allure-results"
 JUNIT = Path("junit.xml")
 
 
+#: Words of pytest's summary line that count no case (a warning, say, raised when a signal lands inside
+#: another plugin's hook wrapper, e.g. allure's fixture setup, is not an outcome).
+NOT_OUTCOMES = frozenset({"warning", "warnings"})
+
+
 def pytest_counts(output: str) -> dict[str, int]:
-    """pytest's final summary line as word -> count (``3 passed, 1 INTERRUPTED in 2.0s``)."""
+    """pytest's final summary line as outcome word -> count (``3 passed, 1 INTERRUPTED in 2.0s``); the
+    warnings count, which names no case, is left out."""
     lines = [line for line in output.splitlines() if re.match(r"^=+ .* in [\d.]+s", line)]
     assert lines, f"no pytest summary line in:\n{output[-2000:]}"
-    return {word: int(count) for count, word in re.findall(r"(\d+) (\w+)", lines[-1].split(" in ")[0])}
+    counted = re.findall(r"(\d+) (\w+)", lines[-1].split(" in ")[0])
+    return {word: int(count) for count, word in counted if word not in NOT_OUTCOMES}
 
 
 def jss_counts(output: str) -> dict[str, int]:
