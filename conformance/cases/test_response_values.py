@@ -124,12 +124,17 @@ def test_error_body_names_the_request_that_failed(jss_client, jss_bucket, jss_ma
         ops.assert_value("the error body's (requestId, resource)", observed, expected)
 
 
+def _media_type(response) -> str:
+    """The media type of an answer's Content-Type, lowercase, without its parameters ("" when none)."""
+    return response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
 @pytest.mark.clause("errors.body.content-type")
 @pytest.mark.parametrize("error", list(KEY_ERRORS))
 def test_error_body_is_labelled_json(jss_client, jss_bucket, jss_key, error):
     response = KEY_ERRORS[error](jss_client, jss_bucket.name, jss_key)
 
-    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    media_type = _media_type(response)
     ops.assert_value("(an error status, the media type)", (response.status_code >= 400, media_type),
                      (True, "application/json"), response)
 
@@ -146,7 +151,7 @@ LISTINGS = {
 def test_list_buckets_and_objects_label_their_json(jss_client, jss_bucket, jss_key, listing):
     response = LISTINGS[listing](jss_client, jss_bucket.name, jss_key)
 
-    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    media_type = _media_type(response)
     ops.assert_value("the media type", media_type, "application/json", response)
 
 
